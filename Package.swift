@@ -1,0 +1,85 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "openai-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "openai-gateway", targets: ["openai-gateway"]),
+        .library(name: "OpenAIClient", targets: ["OpenAIClient"]),
+        .library(name: "OpenAIGateway", targets: ["OpenAIGateway"]),
+        .library(name: "OpenAISimulator", targets: ["OpenAISimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "OpenAIClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Catalogue/models.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OpenAISimulator",
+            dependencies: [
+                "OpenAIClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OpenAIGateway",
+            dependencies: [
+                "OpenAIClient",
+                "OpenAISimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "openai-gateway",
+            dependencies: [
+                "OpenAIGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenAIClientTests",
+            dependencies: ["OpenAIClient", "OpenAISimulator"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenAISimulatorTests",
+            dependencies: [
+                "OpenAISimulator",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenAIGatewayTests",
+            dependencies: [
+                "OpenAIGateway",
+                "OpenAISimulator",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,64 @@
+import NIOCore
+
+/// The events of a `text/event-stream` body, decoded as its buffers arrive.
+///
+/// Works with any sequence of `ByteBuffer`s, such as AsyncHTTPClient's `HTTPClientResponse.Body`
+/// or an `AsyncStream<ByteBuffer>`. The decoding runs inside the consumer's `for try await`
+/// loop, with no task of its own, so when the consumer stops iterating or is cancelled, the
+/// body's iteration stops with it.
+///
+/// ```swift
+/// for try await event in response.body.serverSentEvents {
+///     if ResponseStreamEvent.isDone(event) { break }
+///     let typed = try ResponseStreamEvent(parsing: event)
+/// }
+/// ```
+public struct ServerSentEventSequence<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
+    public typealias Element = ServerSentEvent
+
+    private let base: Base
+
+    /// Wraps a sequence of body buffers.
+    public init(_ base: Base) {
+        self.base = base
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator())
+    }
+
+    /// Pulls buffers from the base sequence only when no complete event is buffered.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private var base: Base.AsyncIterator
+        private var parser = ServerSentEventParser()
+        private var baseFinished = false
+
+        init(base: Base.AsyncIterator) {
+            self.base = base
+        }
+
+        /// The next event, `nil` at the end of the body (a trailing incomplete event is dropped).
+        /// Rethrows whatever the base sequence throws.
+        public mutating func next() async throws -> ServerSentEvent? {
+            while true {
+                if let event = parser.nextEvent() { return event }
+                if baseFinished { return nil }
+                if let chunk = try await base.next() {
+                    parser.append(chunk)
+                } else {
+                    parser.finish()
+                    baseFinished = true
+                }
+            }
+        }
+    }
+}
+
+extension ServerSentEventSequence: Sendable where Base: Sendable {}
+
+extension AsyncSequence where Element == ByteBuffer {
+    /// Decodes this body as a `text/event-stream`.
+    public var serverSentEvents: ServerSentEventSequence<Self> {
+        ServerSentEventSequence(self)
+    }
+}

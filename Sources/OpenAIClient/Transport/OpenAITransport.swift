@@ -1,0 +1,264 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Sends requests to the upstream on one shared `HTTPClient`, with authentication, the one retry
+/// policy of the project, per-attempt timeouts and OpenAI-shaped errors.
+///
+/// The transport does not own the `HTTPClient`: the application creates it, passes it in and shuts
+/// it down on graceful shutdown.
+public struct OpenAITransport: Sendable {
+    public let httpClient: HTTPClient
+    public let configuration: OpenAIConfiguration
+    public let logger: Logger
+    /// Sleeps between attempts (injected so tests do not wait).
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(
+        httpClient: HTTPClient, configuration: OpenAIConfiguration, logger: Logger = Logger(label: "OpenAIClient"),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.httpClient = httpClient
+        self.configuration = configuration
+        self.logger = logger
+        self.sleep = sleep
+    }
+
+    /// Makes an `HTTPClient` configured for a gateway: a large connection pool, no redirects,
+    /// connect timeout 10 s and an idle read timeout.
+    public static func makeHTTPClient(idleTimeout: Duration, maxConnectionsPerHost: Int = 256) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .nanoseconds(Int64(idleTimeout.seconds * 1e9))),
+            decompression: .disabled
+        )
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
+        configuration.httpVersion = .automatic
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }
+
+    /// Sends a request and collects its body, retrying per the policy.
+    /// - Throws: ``OpenAIError`` for a non-2xx answer (after retries), a network failure or a timeout.
+    public func send(_ request: OpenAIRequest) async throws(OpenAIError) -> OpenAIResponse {
+        try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
+            let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+            do {
+                let response = try await httpClient.execute(httpRequest, deadline: deadline, logger: logger)
+                let body = try await response.body.collect(upTo: configuration.maxResponseBodySize)
+                return (response.status.code, response.headers, AttemptBody.buffer(body))
+            } catch let error as NIOTooManyBytesError {
+                _ = error
+                throw OpenAIError(
+                    kind: .responseTooLarge, message: "The upstream response is larger than \(configuration.maxResponseBodySize) bytes",
+                    attempts: attempt)
+            } catch {
+                throw Self.classify(error, attempts: attempt)
+            }
+        } success: { status, headers, body, attempts throws(OpenAIError) in
+            guard case .buffer(let buffer) = body else {
+                throw OpenAIError(kind: .invalidResponse, status: Int(status), message: "Missing response body", attempts: attempts)
+            }
+            return OpenAIResponse(
+                metadata: OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpointLabel(request)),
+                body: buffer)
+        }
+    }
+
+    /// Opens a streaming response. Retries happen only until a 2xx response head arrives, that is,
+    /// before any event can have been forwarded; after that the caller owns the body.
+    public func open(_ request: OpenAIRequest) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+        let headTimeout = configuration.timeout
+        return try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
+            do {
+                let response = try await Self.withTimeout(headTimeout) {
+                    try await httpClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
+                }
+                guard (200..<300).contains(response.status.code) else {
+                    let body = try await response.body.collect(upTo: 1024 * 1024)
+                    return (response.status.code, response.headers, AttemptBody.error(body))
+                }
+                return (response.status.code, response.headers, AttemptBody.stream(response.body))
+            } catch let error as OpenAIError {
+                var error = error
+                error.attempts = attempt
+                throw error
+            } catch {
+                throw Self.classify(error, attempts: attempt)
+            }
+        } success: { status, headers, body, attempts throws(OpenAIError) in
+            guard case .stream(let stream) = body else {
+                // withRetries only calls success for 2xx, and 2xx always carries .stream.
+                throw OpenAIError(kind: .invalidResponse, status: Int(status), message: "Missing stream body", attempts: attempts)
+            }
+            return (OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpointLabel(request)), stream)
+        }
+    }
+
+    // MARK: - Retry loop
+
+    private func withRetries<Result>(
+        _ request: OpenAIRequest,
+        attempt: (HTTPClientRequest, Int) async throws(OpenAIError) -> (UInt, HTTPHeaders, AttemptBody),
+        success: (UInt, HTTPHeaders, AttemptBody, Int) throws(OpenAIError) -> Result
+    ) async throws(OpenAIError) -> Result {
+        let httpRequest = makeHTTPRequest(request)
+        var retries = 0
+        while true {
+            let attemptNumber = retries + 1
+            let failure: OpenAIError
+            var shouldRetryHeader: String?
+            let outcome: (UInt, HTTPHeaders, AttemptBody)
+            do {
+                outcome = try await attempt(httpRequest, attemptNumber)
+            } catch {
+                if Task.isCancelled { throw error }
+                outcome = (0, [:], .transport(error))
+            }
+            let (status, headers, body) = outcome
+            if let error = body.transportError {
+                failure = error
+            } else if (200..<300).contains(status) {
+                return try success(status, headers, body, attemptNumber)
+            } else {
+                shouldRetryHeader = headers.first(name: "x-should-retry")
+                failure = OpenAIError.fromResponse(
+                    status: Int(status), header: { headers.first(name: $0) }, body: body.errorBytes, attempts: attemptNumber)
+            }
+            guard configuration.retryPolicy.shouldRetry(failure, retriesSoFar: retries, shouldRetryHeader: shouldRetryHeader) else {
+                throw failure
+            }
+            let delay = configuration.retryPolicy.delay(retriesSoFar: retries, retryAfter: failure.retryAfter)
+            logger.debug(
+                "Retrying upstream request",
+                metadata: [
+                    "endpoint": "\(request.endpoint)", "attempt": "\(attemptNumber)", "status": "\(failure.status.map(String.init) ?? "-")",
+                    "kind": "\(failure.kind)", "delay_ms": "\(Int(delay.seconds * 1000))",
+                ])
+            do {
+                try await sleep(delay)
+            } catch {
+                throw failure
+            }
+            retries += 1
+        }
+    }
+
+    /// `METHOD /v1/path` for logs: the base URL's path plus the request path, without the query.
+    func endpointLabel(_ request: OpenAIRequest) -> String {
+        let basePath = URL(string: configuration.baseURL)?.path ?? ""
+        return "\(request.method.rawValue) \(basePath)\(request.path)"
+    }
+
+    func makeHTTPRequest(_ request: OpenAIRequest) -> HTTPClientRequest {
+        var httpRequest = HTTPClientRequest(url: request.url(baseURL: configuration.baseURL))
+        httpRequest.method = request.method
+        httpRequest.headers = request.headers
+        if let apiKey = configuration.apiKey, !apiKey.isEmpty {
+            httpRequest.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+        if let organization = configuration.organization { httpRequest.headers.replaceOrAdd(name: "OpenAI-Organization", value: organization) }
+        if let project = configuration.project { httpRequest.headers.replaceOrAdd(name: "OpenAI-Project", value: project) }
+        httpRequest.headers.replaceOrAdd(name: "User-Agent", value: configuration.userAgent)
+        switch request.body {
+        case .none:
+            break
+        case .json(let value):
+            httpRequest.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            httpRequest.body = .bytes(ByteBuffer(bytes: value.jsonBytes))
+        case .bytes(let buffer, let contentType):
+            httpRequest.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+            httpRequest.body = .bytes(buffer)
+        }
+        return httpRequest
+    }
+
+    // MARK: - Timeouts and error classification
+
+    /// Runs `operation`, failing with a timeout error when it takes longer than `limit`.
+    static func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw OpenAIError(kind: .timeout, message: "Request to OpenAI API timed out after \(limit.seconds) s")
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
+        }
+    }
+
+    /// Maps a transport error to an ``OpenAIError`` of the right kind. The description never contains
+    /// request headers, so it cannot carry the API key.
+    public static func classify(_ error: any Error, attempts: Int) -> OpenAIError {
+        if let error = error as? OpenAIError { return error }
+        let text = String(describing: error)
+        let lower = text.lowercased()
+        let kind: OpenAIError.Kind
+        let message: String
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
+                kind = .timeout
+                message = "Request to OpenAI API timed out"
+            case .remoteConnectionClosed:
+                kind = .connectionReset
+                message = "Connection to OpenAI API was closed before the response completed"
+            case .cancelled:
+                kind = .network
+                message = "The upstream request was cancelled"
+            default:
+                kind = .network
+                message = "Network error communicating with OpenAI: \(error)"
+            }
+        } else if let error = error as? IOError {
+            (kind, message) = classify(errno: error.errnoCode, fallback: text)
+        } else if lower.contains("connection refused") || lower.contains("econnrefused") {
+            (kind, message) = (.connectionRefused, "Connection refused")
+        } else if lower.contains("reset by peer") || lower.contains("econnreset") || lower.contains("eof") {
+            (kind, message) = (.connectionReset, "Connection reset")
+        } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("getaddrinfo") || lower.contains("no such host") {
+            (kind, message) = (.dnsFailure, "Cannot resolve the upstream host name")
+        } else if lower.contains("unreachable") {
+            (kind, message) = (.hostUnreachable, "Upstream host unreachable")
+        } else if error is CancellationError {
+            (kind, message) = (.network, "The upstream request was cancelled")
+        } else {
+            (kind, message) = (.network, "Network error communicating with OpenAI")
+        }
+        return OpenAIError(kind: kind, message: message, cause: text, attempts: attempts)
+    }
+
+    private static func classify(errno: Int32, fallback: String) -> (OpenAIError.Kind, String) {
+        switch errno {
+        case 111: return (.connectionRefused, "Connection refused")  // ECONNREFUSED
+        case 104, 32: return (.connectionReset, "Connection reset")  // ECONNRESET, EPIPE
+        case 110: return (.timeout, "Request to OpenAI API timed out")  // ETIMEDOUT
+        case 113, 101: return (.hostUnreachable, "Upstream host unreachable")  // EHOSTUNREACH, ENETUNREACH
+        default: return (.network, "Network error communicating with OpenAI")
+        }
+    }
+}
+
+/// The outcome of one attempt: a body, or the transport error that ended it.
+enum AttemptBody: Sendable {
+    case buffer(ByteBuffer)
+    case stream(HTTPClientResponse.Body)
+    case error(ByteBuffer)
+    case transport(OpenAIError)
+
+    var errorBytes: [UInt8] {
+        switch self {
+        case .buffer(let buffer), .error(let buffer): Array(buffer.readableBytesView)
+        case .stream, .transport: []
+        }
+    }
+
+    var transportError: OpenAIError? {
+        if case .transport(let error) = self { return error }
+        return nil
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import OpenAIClient
+
+/// Everything the gateway reads at start, validated once.
+///
+/// Precedence: command-line flags, then the environment, then a `.env` file in the working
+/// directory, then the defaults below. ``load(environment:dotEnv:overrides:)`` collects every problem
+/// (one per key) instead of stopping at the first.
+public struct GatewayConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 3000
+    /// `OPENAI_API_KEY`; nil only in simulator mode.
+    public var apiKey: String?
+    /// `OPENAI_BASE_URL` or `OPENAI_API_BASE_URL`.
+    public var baseURL: String = "https://api.openai.com/v1"
+    public var organization: String?
+    public var project: String?
+    /// `OPENAI_DEFAULT_MODEL`: used when a request names no model (or an empty one).
+    public var defaultModel: String = "gpt-4o"
+    /// `OPENAI_TIMEOUT` (ms): per-attempt timeout.
+    public var timeout: Duration = .milliseconds(60_000)
+    /// `OPENAI_MAX_RETRIES` (0...10).
+    public var maxRetries: Int = 3
+    /// `OPENAI_RETRY_DELAY` (ms): the first retry's delay; later ones double, up to 8 s.
+    public var retryDelay: Duration = .milliseconds(1_000)
+    /// `VIDEO_GENERATION_TIMEOUT` (ms, ≤ 3 600 000): default and ceiling of video polling.
+    public var videoGenerationTimeout: Duration = .milliseconds(600_000)
+    /// `LOG_LEVEL`: error, warn, info, debug or verbose. Debug adds one log entry per stream event.
+    public var logLevel: LogLevel = .info
+    /// `LOG_DIR`: root of the interaction logs.
+    public var logDirectory: String = "./logs"
+    /// `NODE_ENV`: development prints a one-line summary of each call to the console.
+    public var environmentName: String = "development"
+    /// `MAX_BODY_SIZE` (bytes): largest JSON request body accepted.
+    public var maxBodySize: Int = 32 * 1024 * 1024
+    /// `SSE_KEEP_ALIVE_MS`: an idle stream gets a `: keep-alive` comment this often.
+    public var keepAliveInterval: Duration = .seconds(15)
+    /// `MODEL_CATALOGUE_FILE`: replaces the bundled model catalogue.
+    public var modelCatalogueFile: String?
+    /// Start the built-in simulator and use it as the upstream.
+    public var useSimulator: Bool = false
+    /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
+    public var simulatorEventDelay: Duration = .milliseconds(20)
+
+    public init() {}
+
+    /// Command-line values, which win over everything else.
+    public struct Overrides: Sendable {
+        public var host: String?
+        public var port: Int?
+        public var logDirectory: String?
+        public var useSimulator: Bool = false
+        public init(host: String? = nil, port: Int? = nil, logDirectory: String? = nil, useSimulator: Bool = false) {
+            self.host = host
+            self.port = port
+            self.logDirectory = logDirectory
+            self.useSimulator = useSimulator
+        }
+    }
+
+    /// The problems found while loading; each line names its key.
+    public struct Problems: Error, CustomStringConvertible, Sendable {
+        public var lines: [String]
+        public var description: String { lines.joined(separator: "\n") }
+    }
+
+    /// Reads and validates the configuration.
+    /// - Parameters:
+    ///   - environment: the process environment.
+    ///   - dotEnv: the contents of `.env` (or nil when there is none).
+    ///   - overrides: command-line flags.
+    public static func load(
+        environment: [String: String], dotEnv: String? = nil, overrides: Overrides = Overrides()
+    ) throws(Problems) -> GatewayConfiguration {
+        var values = dotEnv.map(parseDotEnv) ?? [:]
+        for (key, value) in environment { values[key] = value }
+        var reader = Reader(values: values)
+        var config = GatewayConfiguration()
+        config.useSimulator = overrides.useSimulator
+
+        config.port = overrides.port ?? reader.integer("PORT", default: 3000, range: 1...65535)
+        if let port = overrides.port, !(0...65535).contains(port) {
+            reader.problems.append("--port: must be between 0 and 65535 (got \(port))")
+        }
+        config.host = overrides.host ?? reader.string("HOST") ?? "127.0.0.1"
+        config.apiKey = reader.string("OPENAI_API_KEY")
+        let baseURL = reader.string("OPENAI_BASE_URL") ?? reader.string("OPENAI_API_BASE_URL")
+        if let baseURL {
+            let keyName = reader.string("OPENAI_BASE_URL") != nil ? "OPENAI_BASE_URL" : "OPENAI_API_BASE_URL"
+            if let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                url.host?.isEmpty == false
+            {
+                config.baseURL = baseURL
+            } else {
+                reader.problems.append("\(keyName): must be an http(s) URL such as https://api.openai.com/v1 (got \"\(baseURL)\")")
+            }
+        }
+        config.organization = reader.string("OPENAI_ORGANIZATION") ?? reader.string("OPENAI_ORG_ID")
+        config.project = reader.string("OPENAI_PROJECT") ?? reader.string("OPENAI_PROJECT_ID")
+        config.defaultModel = reader.string("OPENAI_DEFAULT_MODEL") ?? "gpt-4o"
+        config.timeout = .milliseconds(reader.integer("OPENAI_TIMEOUT", default: 60_000, range: 1...3_600_000))
+        config.maxRetries = reader.integer("OPENAI_MAX_RETRIES", default: 3, range: 0...10)
+        config.retryDelay = .milliseconds(reader.integer("OPENAI_RETRY_DELAY", default: 1_000, range: 1...60_000))
+        config.videoGenerationTimeout = .milliseconds(
+            reader.integer("VIDEO_GENERATION_TIMEOUT", default: 600_000, range: 1...3_600_000))
+        if let level = reader.string("LOG_LEVEL") {
+            if let parsed = LogLevel(rawValue: level.lowercased()) {
+                config.logLevel = parsed
+            } else {
+                reader.problems.append(
+                    "LOG_LEVEL: must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(level)\")")
+            }
+        }
+        config.logDirectory = overrides.logDirectory ?? reader.string("LOG_DIR") ?? "./logs"
+        if let name = reader.string("NODE_ENV") {
+            if ["development", "production", "test"].contains(name) {
+                config.environmentName = name
+            } else {
+                reader.problems.append("NODE_ENV: must be one of development, production, test (got \"\(name)\")")
+            }
+        }
+        config.maxBodySize = reader.integer("MAX_BODY_SIZE", default: 32 * 1024 * 1024, range: 1024...(1 << 40))
+        config.keepAliveInterval = .milliseconds(reader.integer("SSE_KEEP_ALIVE_MS", default: 15_000, range: 100...600_000))
+        config.simulatorEventDelay = .milliseconds(reader.integer("SIMULATOR_EVENT_DELAY_MS", default: 20, range: 0...60_000))
+        if let file = reader.string("MODEL_CATALOGUE_FILE") {
+            if FileManager.default.isReadableFile(atPath: file) {
+                config.modelCatalogueFile = file
+            } else {
+                reader.problems.append("MODEL_CATALOGUE_FILE: cannot read \"\(file)\"")
+            }
+        }
+
+        if !config.useSimulator {
+            if let key = config.apiKey {
+                let host = URL(string: config.baseURL)?.host?.lowercased() ?? ""
+                if host == "api.openai.com" && !key.hasPrefix("sk-") {
+                    reader.problems.append("OPENAI_API_KEY: must start with \"sk-\" for api.openai.com")
+                }
+            } else {
+                reader.problems.append(
+                    "OPENAI_API_KEY: is required (or start with --simulator to use the built-in simulator without a key)")
+            }
+        }
+        guard reader.problems.isEmpty else { throw Problems(lines: reader.problems) }
+        return config
+    }
+
+    /// Parses `KEY=value` lines; `#` comments, `export ` prefixes and single or double quotes are understood.
+    public static func parseDotEnv(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            } else if let hash = value.range(of: " #") {
+                value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+            }
+            if !key.isEmpty { values[key] = value }
+        }
+        return values
+    }
+
+    private struct Reader {
+        let values: [String: String]
+        var problems: [String] = []
+
+        func string(_ key: String) -> String? {
+            guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+
+        mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
+            guard let raw = string(key) else { return defaultValue }
+            guard let value = Int(raw) ?? Double(raw).flatMap({ $0.rounded() == $0 ? Int(exactly: $0) : nil }) else {
+                problems.append("\(key): must be a whole number (got \"\(raw)\")")
+                return defaultValue
+            }
+            guard range.contains(value) else {
+                problems.append("\(key): must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
+                return defaultValue
+            }
+            return value
+        }
+    }
+
+    /// The upstream client configuration derived from this one.
+    public func openAIConfiguration(baseURL overrideURL: String? = nil) -> OpenAIConfiguration {
+        OpenAIConfiguration(
+            apiKey: apiKey, baseURL: overrideURL ?? baseURL, organization: organization, project: project, timeout: timeout,
+            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: retryDelay))
+    }
+}

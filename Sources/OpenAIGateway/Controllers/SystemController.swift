@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import OpenAIClient
+
+/// `/health`, `/openapi.json` (also `/api-docs-json`, the reference app's name) and `/api-docs`.
+struct SystemController: Sendable {
+    typealias Context = GatewayRequestContext
+    let configuration: GatewayConfiguration
+    let upstreamBaseURL: String
+    let startedAt: ContinuousClock.Instant = .now
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("health", use: health)
+        router.get("openapi.json", use: openAPI)
+        router.get("api-docs-json", use: openAPI)
+        router.get("api-docs", use: docs)
+    }
+
+    @Sendable func health(_ request: Request, context: Context) async throws -> Response {
+        let upstreamHost = URL(string: upstreamBaseURL).flatMap { url in url.host.map { "\($0)\(url.port.map { ":\($0)" } ?? "")" } }
+        let body: JSONValue = [
+            "status": "ok",
+            "simulator": .bool(configuration.useSimulator),
+            "upstream": JSONValue(upstreamHost),
+            "uptime_seconds": .int(Int64((ContinuousClock.now - startedAt).seconds)),
+            "version": .string(GatewayVersion.current),
+        ]
+        return Self.json(body, status: .ok)
+    }
+
+    @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
+        Self.json(GatewayOpenAPI.document(serverURL: nil), status: .ok)
+    }
+
+    @Sendable func docs(_ request: Request, context: Context) async throws -> Response {
+        let html = APIDocsPage.html(specURL: "/openapi.json")
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+    }
+}
+
+/// The gateway's version, reported by `/health` and `--version`.
+public enum GatewayVersion {
+    public static let current = "0.1.0"
+}

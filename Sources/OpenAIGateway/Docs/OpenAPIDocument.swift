@@ -1,0 +1,338 @@
+import OpenAIClient
+
+/// The OpenAPI 3.1 description of the gateway's own endpoints, served at `/openapi.json` and
+/// rendered by the page at `/api-docs`.
+///
+/// It documents the gateway, not OpenAI: request bodies list the fields the gateway validates (and
+/// allow any other, which are forwarded), and success bodies that are OpenAI objects passed through
+/// are described as such rather than copied from OpenAI's spec.
+public enum GatewayOpenAPI {
+    /// Every documented operation in Hummingbird path syntax (`:id`), in document order.
+    /// The router's routes and this list must match (a test compares them).
+    public static let routes: [(method: String, path: String)] = [
+        ("POST", "/api/responses/text"),
+        ("POST", "/api/responses/text/stream"),
+        ("GET", "/api/responses/:id"),
+        ("DELETE", "/api/responses/:id"),
+        ("POST", "/api/responses/:id/cancel"),
+        ("GET", "/api/responses/:id/stream"),
+        ("GET", "/api/responses/:id/input_items"),
+        ("GET", "/health"),
+        ("GET", "/openapi.json"),
+        ("GET", "/api-docs"),
+    ]
+
+    /// Converts a Hummingbird path (`/api/responses/:id`) to OpenAPI syntax (`/api/responses/{id}`).
+    public static func openAPIPath(_ hummingbirdPath: String) -> String {
+        hummingbirdPath.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            .joined(separator: "/")
+    }
+
+    /// The document. `serverURL`, when given, becomes the only entry of `servers`.
+    public static func document(serverURL: String?) -> JSONValue {
+        var root: JSONObject = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "OpenAI Gateway",
+                "version": "1.0.0",
+                "description": .string(
+                    "A gateway in front of the OpenAI API: validated endpoints, errors with a hint, server-sent events for streams. "
+                        + "Every error body has the ErrorBody shape."),
+            ],
+        ]
+        if let serverURL { root["servers"] = [["url": .string(serverURL)]] }
+        root["tags"] = [
+            ["name": "Responses", "description": "OpenAI Responses API (text generation)"],
+            ["name": "Gateway", "description": "Health and documentation"],
+        ]
+        root["paths"] = .object(paths)
+        root["components"] = ["schemas": .object(Schemas.all)]
+        return .object(root)
+    }
+
+    // MARK: - Paths
+
+    static var paths: JSONObject {
+        [
+            "/api/responses/text": [
+                "post": operation(
+                    "createTextResponse", "Create a text response",
+                    "Validates the body and sends it to OpenAI `POST /responses` with `stream: false`. Unknown fields are forwarded as sent. "
+                        + "An omitted, empty or null `model` becomes the configured default model (OPENAI_DEFAULT_MODEL).",
+                    body: textRequestBody,
+                    success: ("201", jsonResponse("The OpenAI Response object, as OpenAI returned it.", ref: "OpenAIResponse")),
+                    errors: [400, 404, 413, 429, 502, 503, 504])
+            ],
+            "/api/responses/text/stream": [
+                "post": operation(
+                    "streamTextResponse", "Create a text response and stream it", streamDescription,
+                    body: textRequestBody,
+                    success: ("201", sseResponse("The response as server-sent events.")),
+                    errors: [400, 413, 429, 502, 503, 504])
+            ],
+            "/api/responses/{id}": [
+                "get": operation(
+                    "getResponse", "Retrieve a response", "OpenAI `GET /responses/{id}`.",
+                    parameters: [idParameter],
+                    success: ("200", jsonResponse("The OpenAI Response object.", ref: "OpenAIResponse")),
+                    errors: [404, 429, 502, 503, 504]),
+                "delete": operation(
+                    "deleteResponse", "Delete a response", "OpenAI `DELETE /responses/{id}`.",
+                    parameters: [idParameter],
+                    success: ("200", jsonResponse("The deletion confirmation.", ref: "DeletedResponse")),
+                    errors: [404, 429, 502, 503, 504]),
+            ],
+            "/api/responses/{id}/cancel": [
+                "post": operation(
+                    "cancelResponse", "Cancel a background response",
+                    "OpenAI `POST /responses/{id}/cancel`. Only responses created with `background: true` can be cancelled.",
+                    parameters: [idParameter],
+                    success: ("201", jsonResponse("The OpenAI Response object, now cancelled.", ref: "OpenAIResponse")),
+                    errors: [400, 404, 429, 502, 503, 504])
+            ],
+            "/api/responses/{id}/stream": [
+                "get": operation(
+                    "resumeResponseStream", "Stream a stored response again",
+                    "OpenAI `GET /responses/{id}?stream=true` (the response must have been created with `background: true`). "
+                        + "Resume after a dropped connection with `starting_after` or the `Last-Event-ID` header. " + streamDescription,
+                    parameters: [
+                        idParameter,
+                        queryParameter("starting_after", "Only send events whose sequence number is greater than this.", ["type": "integer", "minimum": 0]),
+                        [
+                            "name": "Last-Event-ID", "in": "header", "required": false,
+                            "description": "The `id:` of the last event received; used when `starting_after` is absent.",
+                            "schema": ["type": "string"],
+                        ],
+                    ],
+                    success: ("200", sseResponse("The response's events as server-sent events.")),
+                    errors: [400, 404, 429, 502, 503, 504])
+            ],
+            "/api/responses/{id}/input_items": [
+                "get": operation(
+                    "listResponseInputItems", "List the input items of a response", "OpenAI `GET /responses/{id}/input_items`.",
+                    parameters: [
+                        idParameter,
+                        queryParameter("limit", "How many items to return (1-100).", ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]),
+                        queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
+                        queryParameter("after", "List items after this item id.", ["type": "string"]),
+                        queryParameter("before", "List items before this item id.", ["type": "string"]),
+                        queryParameter("include", "Extra fields to include (repeat the parameter for several).", ["type": "array", "items": ["type": "string"]]),
+                    ],
+                    success: ("200", jsonResponse("OpenAI's list of input items.", ref: "InputItemList")),
+                    errors: [400, 404, 429, 502, 503, 504])
+            ],
+            "/health": [
+                "get": operation(
+                    "health", "Health check", "Answers 200 while the gateway is running; does not call OpenAI.", tag: "Gateway",
+                    success: ("200", jsonResponse("The gateway is up.", ref: "Health")), errors: [])
+            ],
+            "/openapi.json": [
+                "get": operation(
+                    "openAPIDocument", "This OpenAPI document", "The OpenAPI 3.1 description of the gateway.", tag: "Gateway",
+                    success: ("200", ["description": "The document.", "content": ["application/json": ["schema": ["type": "object"]]]]),
+                    errors: [])
+            ],
+            "/api-docs": [
+                "get": operation(
+                    "apiDocs", "Interactive documentation", "An HTML page that renders this document and can send requests.",
+                    tag: "Gateway",
+                    success: ("200", ["description": "The page.", "content": ["text/html": ["schema": ["type": "string"]]]]),
+                    errors: [])
+            ],
+        ]
+    }
+
+    static let streamDescription =
+        "Status and headers are sent before the first event (`Content-Type: text/event-stream`). Each frame is "
+        + "`id: <sequence>`, `event: <name>`, `data: <one-line JSON>`; `id` is OpenAI's `sequence_number`, so a client can resume. "
+        + "Event names are OpenAI's event type without the leading `response.` in the gateway's short form, e.g. "
+        + "`response_created {response_id, model, sequence}`, `text_delta {delta, sequence, item_id, output_index, content_index}`, "
+        + "`text_done {output_text, sequence}`, `reasoning_summary_delta`, `function_call_delta`, `output_item.added`, "
+        + "`response_completed {response_id, output_text, usage, status, latency_ms, sequence}`, `response_failed`, `response_incomplete`; "
+        + "event types the gateway does not know are relayed under their own name. Comment lines (`: keep-alive`) are sent while "
+        + "the upstream is quiet. Validation errors before the stream starts are a JSON ErrorBody with a 4xx status; a failure "
+        + "after it started is exactly one `event: error` frame whose data is the ErrorBody, and then the stream ends."
+
+    static let idParameter: JSONValue = [
+        "name": "id", "in": "path", "required": true, "description": "The response id (`resp_...`).",
+        "schema": ["type": "string"],
+    ]
+
+    static var textRequestBody: JSONValue {
+        [
+            "required": true,
+            "content": [
+                "application/json": [
+                    "schema": ["$ref": "#/components/schemas/TextResponseRequest"],
+                    "example": ["model": "gpt-5", "input": "Write a haiku about gateways.", "temperature": 1, "max_output_tokens": 200],
+                ]
+            ],
+        ]
+    }
+
+    static func queryParameter(_ name: String, _ description: String, _ schema: JSONValue) -> JSONValue {
+        ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
+    }
+
+    static func jsonResponse(_ description: String, ref: String) -> JSONValue {
+        ["description": .string(description), "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(ref)")]]]]
+    }
+
+    static func sseResponse(_ description: String) -> JSONValue {
+        [
+            "description": .string(description),
+            "headers": ["Cache-Control": ["description": "no-cache", "schema": ["type": "string"]]],
+            "content": [
+                "text/event-stream": [
+                    "schema": ["type": "string"],
+                    "example": "id: 0\nevent: response_created\ndata: {\"response_id\":\"resp_123\",\"model\":\"gpt-5\",\"sequence\":0}\n\n",
+                ]
+            ],
+        ]
+    }
+
+    static let errorDescriptions: [Int: String] = [
+        400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
+        404: "OpenAI does not know the resource.",
+        413: "The request body is too large.",
+        429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",
+        502: "OpenAI failed or sent something invalid.",
+        503: "OpenAI could not be reached.",
+        504: "OpenAI did not answer in time.",
+    ]
+
+    static func operation(
+        _ id: String, _ summary: String, _ description: String, tag: String = "Responses", parameters: [JSONValue] = [],
+        body: JSONValue? = nil, success: (String, JSONValue), errors: [Int]
+    ) -> JSONValue {
+        var operation: JSONObject = [
+            "operationId": .string(id), "summary": .string(summary), "description": .string(description), "tags": [.string(tag)],
+        ]
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        if let body { operation["requestBody"] = body }
+        var responses: JSONObject = [success.0: success.1]
+        for status in errors {
+            responses[String(status)] = [
+                "description": .string(errorDescriptions[status] ?? "Error."),
+                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/ErrorBody"]]],
+            ]
+        }
+        operation["responses"] = .object(responses)
+        return .object(operation)
+    }
+}
+
+// MARK: - Component schemas
+
+extension GatewayOpenAPI {
+    enum Schemas {
+        static var all: JSONObject {
+            [
+                "TextResponseRequest": textRequest,
+                "ErrorBody": errorBody,
+                "OpenAIResponse": [
+                    "type": "object", "additionalProperties": true,
+                    "description": "OpenAI's Response object (`object: \"response\"`), passed through unchanged. See OpenAI's API reference for its fields.",
+                    "properties": ["id": ["type": "string"], "object": ["type": "string", "const": "response"], "status": ["type": "string"]],
+                ],
+                "DeletedResponse": [
+                    "type": "object", "required": ["id", "object", "deleted"],
+                    "properties": ["id": ["type": "string"], "object": ["type": "string", "const": "response"], "deleted": ["type": "boolean"]],
+                ],
+                "InputItemList": [
+                    "type": "object", "additionalProperties": true,
+                    "description": "OpenAI's list of input items (`object: \"list\"`), passed through unchanged.",
+                    "properties": [
+                        "object": ["type": "string", "const": "list"], "data": ["type": "array", "items": ["type": "object"]],
+                        "first_id": ["type": ["string", "null"]], "last_id": ["type": ["string", "null"]], "has_more": ["type": "boolean"],
+                    ],
+                ],
+                "Health": [
+                    "type": "object", "additionalProperties": true,
+                    "properties": ["status": ["type": "string", "examples": ["ok"]]],
+                ],
+            ]
+        }
+
+        static func field(_ type: JSONValue, _ description: String, _ extra: JSONObject = [:]) -> JSONValue {
+            var object: JSONObject = ["type": type, "description": .string(description)]
+            for (key, value) in extra { object[key] = value }
+            return .object(object)
+        }
+
+        static var textRequest: JSONValue {
+            let properties: JSONObject = [
+                "model": field("string", "Model id. Omitted, \"\" or null means the configured default model (OPENAI_DEFAULT_MODEL)."),
+                "input": [
+                    "description": "The prompt: a string (\"\" allowed) or an array of input items (objects).",
+                    "oneOf": [["type": "string"], ["type": "array", "items": ["type": "object"]]],
+                ],
+                "instructions": field(["string", "null"], "A system (developer) message."),
+                "modalities": field(
+                    ["array", "null"], "Output modalities.",
+                    ["minItems": 1, "items": ["type": "string", "enum": ["text", "audio"]]]),
+                "stream": field(["boolean", "null"], "Ignored: the route decides whether the response is streamed."),
+                "tools": field(["array", "null"], "Tools the model may call (function, file_search, code_interpreter, web_search, ...).", ["items": ["type": "object"]]),
+                "text": field(["object", "null"], "Text output options, e.g. {\"format\": {\"type\": \"json_schema\", ...}}."),
+                "temperature": field(["number", "null"], "Sampling temperature.", ["minimum": 0, "maximum": 2]),
+                "top_p": field(["number", "null"], "Nucleus sampling.", ["minimum": 0, "maximum": 1]),
+                "conversation": ["description": "A conversation id or object; forwarded unchecked."],
+                "previous_response_id": field(["string", "null"], "Continue from this response."),
+                "store": field(["boolean", "null"], "Whether OpenAI stores the response."),
+                "max_output_tokens": field(["integer", "null"], "Upper bound on generated tokens, reasoning included.", ["minimum": 1]),
+                "tool_choice": ["description": "How the model chooses tools; forwarded unchecked."],
+                "parallel_tool_calls": field(["boolean", "null"], "Allow parallel tool calls."),
+                "prompt_cache_key": field(["string", "null"], "Cache key for prompt caching."),
+                "service_tier": ["description": "auto, default, flex, priority...; forwarded unchecked."],
+                "background": field(["boolean", "null"], "Run in the background (then poll, cancel or stream it)."),
+                "truncation": ["description": "auto or disabled; forwarded unchecked."],
+                "safety_identifier": field(["string", "null"], "A stable id for the end user."),
+                "metadata": field(
+                    ["object", "null"], "Up to 16 string pairs; keys up to 64 characters, values up to 512.",
+                    ["maxProperties": 16, "additionalProperties": ["type": "string", "maxLength": 512], "propertyNames": ["maxLength": 64]]),
+                "stream_options": field(["object", "null"], "Streaming options; dropped on the non-streaming route."),
+                "prompt": field(["object", "null"], "A stored prompt template reference {id, version, variables}."),
+                "include": field(["array", "null"], "Extra output to include, e.g. reasoning.encrypted_content.", ["items": ["type": "string"]]),
+                "reasoning": field(["object", "null"], "Reasoning options, e.g. {\"effort\": \"low\"}."),
+            ]
+            return [
+                "type": "object", "required": ["input"], "additionalProperties": true,
+                "description": "Known fields are validated (all problems are reported at once); unknown fields are forwarded to OpenAI as sent.",
+                "properties": .object(properties),
+            ]
+        }
+
+        static var errorBody: JSONValue {
+            let problem: JSONValue = [
+                "type": "object", "required": ["parameter", "message"],
+                "properties": ["parameter": ["type": "string"], "message": ["type": "string"], "hint": ["type": ["string", "null"]]],
+            ]
+            let properties: JSONObject = [
+                "statusCode": field("integer", "The HTTP status."),
+                "timestamp": field("string", "When the error happened (ISO 8601).", ["format": "date-time"]),
+                "path": field("string", "The request path, with its query."),
+                "message": field("string", "What went wrong."),
+                "error_code": field("string", "A stable code: validation_error, rate_limit_error, an OpenAI code, ECONNREFUSED..."),
+                "parameter": field(["string", "null"], "The offending parameter as a JSON path (e.g. tools[0].container)."),
+                "hint": field("string", "What to do about it."),
+                "request_id": field("string", "OpenAI's x-request-id, when OpenAI answered."),
+                "openai_error": field(
+                    "object", "The error as OpenAI sent it.",
+                    ["properties": [
+                        "type": ["type": ["string", "null"]], "code": ["type": ["string", "null"]],
+                        "param": ["type": ["string", "null"]], "message": ["type": "string"],
+                    ]]),
+                "rate_limit_info": field(
+                    "object", "OpenAI's x-ratelimit-* headers (429 only).",
+                    ["additionalProperties": ["type": "string"]]),
+                "retry_after_seconds": field("number", "Seconds to wait before retrying (429 only)."),
+                "errors": field("array", "Every validation problem.", ["items": problem]),
+            ]
+            return [
+                "type": "object", "required": ["statusCode", "timestamp", "path", "message", "error_code"],
+                "properties": .object(properties),
+            ]
+        }
+    }
+}

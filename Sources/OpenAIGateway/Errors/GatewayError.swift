@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import OpenAIClient
+
+/// One problem with a request parameter: which parameter (a JSON path such as `tools[0].container`),
+/// what is wrong, and what to do about it.
+public struct ValidationProblem: Sendable, Hashable {
+    public var parameter: String
+    public var message: String
+    public var hint: String?
+
+    public init(parameter: String, message: String, hint: String? = nil) {
+        self.parameter = parameter
+        self.message = message
+        self.hint = hint
+    }
+
+    public var json: JSONValue {
+        ["parameter": .string(parameter), "message": .string(message), "hint": JSONValue(hint)]
+    }
+}
+
+/// The gateway's one error type. Every failure a client sees is rendered from it as the JSON body
+/// of the reference app (seed-behavior §4.2):
+/// `{statusCode, timestamp, path, message, error_code, parameter, hint, request_id, openai_error,
+///   rate_limit_info, retry_after_seconds, errors}`.
+public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    public var message: String
+    public var errorCode: String
+    public var parameter: String?
+    public var hint: String?
+    /// The upstream `x-request-id`, when the failure came from the upstream.
+    public var requestID: String?
+    /// `{type, code, param, message}` as OpenAI sent them.
+    public var openAIError: JSONValue?
+    public var rateLimitInfo: RateLimitInfo?
+    public var retryAfterSeconds: Double?
+    /// Every validation problem, when there were several.
+    public var problems: [ValidationProblem]
+    /// Upstream attempts made before this error (for logs).
+    public var attempts: Int?
+    /// The upstream call that failed, e.g. `POST /v1/responses` (for logs).
+    public var endpoint: String?
+
+    public init(
+        status: HTTPResponse.Status, message: String, errorCode: String, parameter: String? = nil, hint: String? = nil,
+        requestID: String? = nil, openAIError: JSONValue? = nil, rateLimitInfo: RateLimitInfo? = nil,
+        retryAfterSeconds: Double? = nil, problems: [ValidationProblem] = [], attempts: Int? = nil
+    ) {
+        self.status = status
+        self.message = message
+        self.errorCode = errorCode
+        self.parameter = parameter
+        self.hint = hint
+        self.requestID = requestID
+        self.openAIError = openAIError
+        self.rateLimitInfo = rateLimitInfo
+        self.retryAfterSeconds = retryAfterSeconds
+        self.problems = problems
+        self.attempts = attempts
+    }
+
+    public var description: String { "GatewayError(\(status.code) \(errorCode): \(message))" }
+
+    /// A 400 listing every validation problem; the first one names `parameter` and `hint`.
+    public static func validation(_ problems: [ValidationProblem]) -> GatewayError {
+        let first = problems.first
+        let message =
+            problems.count == 1
+            ? (first?.message ?? "Invalid request")
+            : "Request validation failed with \(problems.count) problems: " + problems.map(\.message).joined(separator: "; ")
+        return GatewayError(
+            status: .badRequest, message: message, errorCode: "validation_error", parameter: first?.parameter,
+            hint: first?.hint, problems: problems
+        )
+    }
+
+    /// The JSON body for a request to `path`.
+    public func body(path: String, timestamp: Date = Date()) -> JSONValue {
+        var object = JSONObject()
+        object["statusCode"] = .int(Int64(status.code))
+        object["timestamp"] = .string(Self.timestampFormatter.format(timestamp))
+        object["path"] = .string(path)
+        object["message"] = .string(message)
+        object["error_code"] = .string(errorCode)
+        object["parameter"] = JSONValue(parameter)
+        object["hint"] = hint.map(JSONValue.string)
+        object["request_id"] = requestID.map(JSONValue.string)
+        object["openai_error"] = openAIError
+        if let rateLimitInfo { object["rate_limit_info"] = rateLimitInfo.json }
+        object["retry_after_seconds"] = retryAfterSeconds.map(JSONValue.double)
+        if !problems.isEmpty { object["errors"] = .array(problems.map(\.json)) }
+        return .object(object)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfterSeconds, status == .tooManyRequests {
+            headers[.retryAfter] = String(Int(retryAfterSeconds.rounded(.up)))
+        }
+        let bytes = body(path: request.uri.description).jsonBytes
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static let timestampFormatter: ISO8601DateFormatterBox = ISO8601DateFormatterBox()
+}
+
+/// `ISO8601DateFormatter` is not `Sendable`; `Date.ISO8601FormatStyle` is, and is what this wraps.
+struct ISO8601DateFormatterBox: Sendable {
+    let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    func format(_ date: Date) -> String { style.format(date) }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import OpenAIClient
+
+/// Keeps payloads and secrets out of the interaction log.
+public enum LogRedaction {
+    /// Strings at least this long made only of base64 characters are treated as a payload.
+    public static let base64Threshold = 200
+
+    /// `value` with every base64 payload (a `data:` URL, or a long run of base64 characters) replaced by
+    /// a short summary such as `"<base64 elided: 12345 chars>"`, and every member whose key names a
+    /// credential (`authorization`, `api_key`, `password`, `secret`, ...) replaced by `"<redacted>"`.
+    public static func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return elidingPayload(text).map(JSONValue.string) ?? value
+        case .array(let values):
+            return .array(values.map(redact))
+        case .object(let object):
+            var result = JSONObject()
+            for (key, member) in object {
+                result[key] = isSecretKey(key) && !member.isNull ? .string("<redacted>") : redact(member)
+            }
+            return .object(result)
+        case .null, .bool, .int, .double:
+            return value
+        }
+    }
+
+    /// `text` with every occurrence of `secret` (the API key) replaced by `sk-...redacted`.
+    /// Secrets shorter than 8 characters are left alone: replacing them would mangle ordinary text.
+    public static func redactSecrets(in text: String, secret: String) -> String {
+        guard secret.count >= 8, text.contains(secret) else { return text }
+        return text.replacingOccurrences(of: secret, with: "sk-...redacted")
+    }
+
+    /// Whether a member named `key` holds a credential.
+    public static func isSecretKey(_ key: String) -> Bool {
+        let normalized = key.lowercased().replacingOccurrences(of: "-", with: "_")
+        if ["authorization", "proxy_authorization", "api_key", "apikey", "password", "secret", "cookie", "set_cookie"]
+            .contains(where: { normalized.contains($0) })
+        {
+            return true
+        }
+        return ["access_token", "refresh_token", "id_token", "bearer", "token"].contains(normalized)
+    }
+
+    /// A summary for `text` when it is a base64 payload, else `nil`.
+    static func elidingPayload(_ text: String) -> String? {
+        let utf8 = text.utf8
+        if utf8.starts(with: "data:".utf8), let marker = text.range(of: ";base64,") {
+            let mediaType = text[text.index(text.startIndex, offsetBy: 5)..<marker.lowerBound]
+            let payload = text.utf8.count - text[..<marker.upperBound].utf8.count
+            return "<data:\(mediaType.prefix(64));base64 elided: \(payload) chars>"
+        }
+        guard utf8.count >= base64Threshold, utf8.allSatisfy(isBase64Byte) else { return nil }
+        return "<base64 elided: \(utf8.count) chars>"
+    }
+
+    private static func isBase64Byte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), 0x0A, 0x0D:
+            return true
+        default:
+            return false
+        }
+    }
+}

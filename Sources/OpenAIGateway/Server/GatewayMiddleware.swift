@@ -1,0 +1,109 @@
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAIClient
+
+/// The outermost middleware: every failure becomes the JSON error body, every response carries
+/// `X-Request-Id`, and every failed request is logged once.
+struct GatewayMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let requestLogger: RequestLogger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            var response = try await next(request, context)
+            response.headers[.requestID] = context.requestID
+            return response
+        } catch {
+            let gatewayError = Self.gatewayError(for: error, request: request, logger: context.logger)
+            requestLogger.failure(request: request, context: context, error: gatewayError)
+            var response = try gatewayError.response(from: request, context: context)
+            response.headers[.requestID] = context.requestID
+            if let upstream = gatewayError.requestID { response.headers[.upstreamRequestID] = upstream }
+            return response
+        }
+    }
+
+    /// Maps anything thrown below to the gateway's error. Unknown errors become a plain 500 with no internals.
+    static func gatewayError(for error: any Error, request: Request, logger: Logger) -> GatewayError {
+        switch error {
+        case let error as GatewayError:
+            return error
+        case let error as OpenAIError:
+            return GatewayError(upstream: error)
+        case is NIOTooManyBytesError:
+            return .bodyTooLarge(limit: nil)
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound:
+                return GatewayError(
+                    status: .notFound, message: "Cannot \(request.method.rawValue) \(request.uri.path)", errorCode: "route_not_found",
+                    hint: "See GET /openapi.json or /api-docs for the routes this gateway serves.")
+            case .methodNotAllowed:
+                return GatewayError(
+                    status: .methodNotAllowed, message: "Cannot \(request.method.rawValue) \(request.uri.path)",
+                    errorCode: "method_not_allowed", hint: "See GET /openapi.json for the methods each route accepts.")
+            case .contentTooLarge:
+                return .bodyTooLarge(limit: nil)
+            default:
+                return GatewayError(
+                    status: error.status, message: error.body ?? error.status.reasonPhrase, errorCode: "http_error")
+            }
+        case is CancellationError:
+            return GatewayError(
+                status: .init(code: 499, reasonPhrase: "Client Closed Request"), message: "The request was cancelled",
+                errorCode: "request_cancelled")
+        default:
+            logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return GatewayError(
+                status: .internalServerError, message: "An unexpected error occurred", errorCode: "internal_error",
+                hint: "This is a bug in the gateway. Report it with the request id.")
+        }
+    }
+}
+
+extension GatewayError {
+    /// 413 for a request body over the configured limit.
+    static func bodyTooLarge(limit: Int?) -> GatewayError {
+        let size = limit.map { " of \($0) bytes" } ?? ""
+        return GatewayError(
+            status: .contentTooLarge, message: "Request body is larger than the limit\(size)", errorCode: "payload_too_large",
+            parameter: "body", hint: "Send a smaller body, or raise MAX_BODY_SIZE on the gateway.")
+    }
+
+    /// 400 for a body that is not JSON.
+    static func malformedJSON(_ error: JSONParseError) -> GatewayError {
+        GatewayError(
+            status: .badRequest, message: "Malformed JSON in request body: \(error.description)", errorCode: "invalid_json",
+            parameter: "body", hint: "Send a JSON object with Content-Type: application/json; check quotes, commas and brackets.")
+    }
+}
+
+extension Request {
+    /// Collects a JSON body up to `limit` bytes (counted as they arrive) and parses it.
+    ///
+    /// This must be `collectBody` (which keeps the original inbound stream behind the collected
+    /// buffer), not `body.collect`: a stream relayed later watches that inbound stream for the client
+    /// going away, and Hummingbird's inbound-close handler traps on a body consumed the other way.
+    mutating func decodeJSONBody(limit: Int) async throws -> JSONValue {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw GatewayError.bodyTooLarge(limit: limit)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw GatewayError.bodyTooLarge(limit: limit)
+        }
+        if buffer.readableBytes == 0 {
+            throw GatewayError(
+                status: .badRequest, message: "Request body is empty", errorCode: "invalid_json", parameter: "body",
+                hint: "Send a JSON object with Content-Type: application/json.")
+        }
+        do {
+            return try JSONValue(parsing: buffer)
+        } catch {
+            throw GatewayError.malformedJSON(error)
+        }
+    }
+}

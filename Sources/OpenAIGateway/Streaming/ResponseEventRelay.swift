@@ -1,0 +1,271 @@
+import Foundation
+import OpenAIClient
+
+/// One server-sent event for the client: its name, payload and sequence number (also its `id:`).
+public struct RelayFrame: Sendable, Hashable {
+    public var event: String
+    public var payload: JSONValue
+    public var sequence: Int
+
+    public var serverSentEvent: ServerSentEvent {
+        ServerSentEvent(event: event, data: payload.jsonString, id: String(sequence))
+    }
+}
+
+/// Turns upstream Responses stream events into the reference app's SSE events (seed-behavior §3.3
+/// and §3.5), keeping the per-stream state the payloads need (text so far, reasoning, usage).
+///
+/// Fixes over the reference: `sequence` is always the upstream `sequence_number`, one frame per
+/// upstream event (`response.completed` without a response still produces a frame), computer-use
+/// events are mapped on every route, and the completed response is priced by its own model.
+public struct ResponseEventRelay: Sendable {
+    public private(set) var fullText = ""
+    public private(set) var reasoning = ""
+    public private(set) var reasoningSummary = ""
+    public private(set) var refusal = ""
+    public private(set) var audio = ""
+    public private(set) var audioTranscript = ""
+    public private(set) var responseID: String?
+    public private(set) var model: String?
+    public private(set) var usage: JSONValue?
+    public private(set) var finalStatus: String?
+    public private(set) var lastSequence: Int?
+    public private(set) var eventCount = 0
+    /// The `response.failed` or `error` event that ended the stream, if any.
+    public private(set) var failure: JSONValue?
+    private var argumentSnapshots: [String: String] = [:]
+    let startTime: ContinuousClock.Instant
+
+    public init(startTime: ContinuousClock.Instant = .now) {
+        self.startTime = startTime
+    }
+
+    /// The number the next frame the gateway adds on its own (e.g. an error) should carry.
+    public var nextSequence: Int { (lastSequence ?? -1) + 1 }
+
+    /// Maps one upstream event to the frame the client receives.
+    public mutating func frame(for event: ResponseStreamEvent) -> RelayFrame {
+        let raw = event.raw
+        let type = event.type
+        let sequence = event.sequenceNumber ?? nextSequence
+        lastSequence = max(lastSequence ?? sequence, sequence)
+        eventCount += 1
+        var out = JSONObject()
+        let name: String
+
+        func copy(_ key: String, as outKey: String? = nil) { out[outKey ?? key] = raw[key] }
+        func callID() -> JSONValue { raw["item_id"] ?? raw["call_id"] ?? .string("unknown") }
+        func optionalCallID() -> JSONValue? { raw["item_id"] ?? raw["call_id"] }
+
+        switch type {
+        case "response.created", "response.queued", "response.in_progress":
+            let response = raw["response"]
+            if let id = response?["id"]?.stringValue { responseID = id }
+            if let model = response?["model"]?.stringValue { self.model = model }
+            name = "response_" + type.dropFirst("response.".count)
+            out["response_id"] = response?["id"]
+            if type == "response.created" { out["model"] = response?["model"] }
+        case "response.completed", "response.incomplete", "response.failed":
+            let response = raw["response"]
+            if let id = response?["id"]?.stringValue { responseID = responseID ?? id }
+            if let model = response?["model"]?.stringValue { self.model = model }
+            usage = response?["usage"].flatMap { $0.isNull ? nil : $0 }
+            finalStatus = response?["status"]?.stringValue ?? String(type.dropFirst("response.".count))
+            name = "response_" + type.dropFirst("response.".count)
+            out["response_id"] = JSONValue(responseID)
+            switch type {
+            case "response.completed":
+                out["output_text"] = .string(fullText)
+                out["usage"] = usage ?? .null
+                out["status"] = response?["status"] ?? .null
+                out["latency_ms"] = .int(Int64(latencyMilliseconds))
+            case "response.incomplete":
+                out["incomplete_details"] = response?["incomplete_details"] ?? raw["incomplete_details"] ?? .null
+                out["usage"] = usage ?? .null
+            default:
+                let error = response?["error"] ?? raw["error"] ?? .null
+                failure = error
+                out["error"] = error
+            }
+        case "error":
+            name = "error"
+            failure = raw
+            out["error"] = ["code": raw["code"] ?? .null, "message": raw["message"] ?? .null, "param": raw["param"] ?? .null]
+        case "response.output_text.delta":
+            let delta = raw["delta"]?.stringValue ?? ""
+            fullText += delta
+            name = "text_delta"
+            out["delta"] = .string(delta)
+        case "response.output_text.done":
+            name = "text_done"
+            out["output_text"] = .string(raw["text"]?.stringValue ?? fullText)
+        case "response.output_text.annotation.added":
+            name = "text_annotation"
+            copy("annotation")
+        case "response.reasoning_text.delta":
+            reasoning += raw["delta"]?.stringValue ?? ""
+            name = "reasoning_delta"
+            out["delta"] = .string(raw["delta"]?.stringValue ?? "")
+        case "response.reasoning_text.done":
+            name = "reasoning_done"
+            out["reasoning_text"] = .string(raw["text"]?.stringValue ?? reasoning)
+        case "response.reasoning_summary_text.delta":
+            reasoningSummary += raw["delta"]?.stringValue ?? ""
+            name = "reasoning_summary_delta"
+            out["delta"] = .string(raw["delta"]?.stringValue ?? "")
+        case "response.reasoning_summary_text.done":
+            name = "reasoning_summary_done"
+            out["reasoning_summary"] = .string(raw["text"]?.stringValue ?? reasoningSummary)
+        case "response.reasoning_summary_part.added", "response.reasoning_summary_part.done":
+            name = String(type.dropFirst("response.".count))
+            copy("part")
+        case "response.function_call_arguments.delta":
+            let id = callID()
+            let key = id.stringValue ?? "unknown"
+            let delta = raw["delta"]?.stringValue ?? ""
+            argumentSnapshots[key, default: ""] += delta
+            name = "function_call_delta"
+            out["call_id"] = id
+            out["delta"] = .string(delta)
+            out["snapshot"] = .string(argumentSnapshots[key] ?? delta)
+        case "response.function_call_arguments.done":
+            name = "function_call_done"
+            out["call_id"] = callID()
+            copy("arguments")
+        case "response.code_interpreter_call.in_progress", "response.code_interpreter_call.interpreting":
+            name = String(type.dropFirst("response.".count))
+            out["call_id"] = callID()
+        case "response.code_interpreter_call_code.delta":
+            name = "code_interpreter_code_delta"
+            out["call_id"] = callID()
+            copy("delta")
+        case "response.code_interpreter_call_code.done":
+            name = "code_interpreter_code_done"
+            out["call_id"] = optionalCallID()
+            copy("code")
+        case "response.code_interpreter_call.completed":
+            name = "code_interpreter_completed"
+            out["call_id"] = callID()
+            copy("output")
+        case "response.file_search_call.in_progress", "response.file_search_call.searching",
+            "response.web_search_call.in_progress", "response.web_search_call.searching",
+            "response.image_generation_call.in_progress", "response.image_generation_call.generating",
+            "response.mcp_call.in_progress":
+            name = type == "response.mcp_call.in_progress" ? "mcp_call_in_progress" : String(type.dropFirst("response.".count))
+            out["call_id"] = optionalCallID()
+        case "response.file_search_call.completed", "response.web_search_call.completed":
+            name = type.hasPrefix("response.file") ? "file_search_completed" : "web_search_completed"
+            out["call_id"] = optionalCallID()
+            copy("results")
+        case "response.custom_tool_call_input.delta":
+            name = "custom_tool_delta"
+            out["call_id"] = optionalCallID()
+            copy("delta")
+        case "response.custom_tool_call_input.done":
+            name = "custom_tool_done"
+            out["call_id"] = optionalCallID()
+            copy("input")
+        case "response.image_generation_call.partial_image":
+            name = "image_gen_partial"
+            out["call_id"] = optionalCallID()
+            out["image_data"] = raw["partial_image_b64"] ?? raw["image_data"]
+            copy("partial_image_index")
+        case "response.image_generation_call.completed":
+            name = "image_gen_completed"
+            out["call_id"] = optionalCallID()
+            out["image_data"] = raw["image_data"]
+        case "response.audio.delta":
+            audio += raw["delta"]?.stringValue ?? ""
+            name = "audio_delta"
+            out["delta"] = .string(raw["delta"]?.stringValue ?? "")
+        case "response.audio.done":
+            name = "audio_done"
+            out["audio"] = .string(audio)
+        case "response.audio.transcript.delta":
+            audioTranscript += raw["delta"]?.stringValue ?? ""
+            name = "audio_transcript_delta"
+            out["delta"] = .string(raw["delta"]?.stringValue ?? "")
+        case "response.audio.transcript.done":
+            name = "audio_transcript_done"
+            out["transcript"] = .string(audioTranscript)
+        case "response.mcp_call_arguments.delta":
+            name = "mcp_call_delta"
+            out["call_id"] = optionalCallID()
+            copy("delta")
+        case "response.mcp_call_arguments.done":
+            name = "mcp_call_done"
+            out["call_id"] = optionalCallID()
+            copy("arguments")
+        case "response.mcp_call.completed":
+            name = "mcp_call_completed"
+            out["call_id"] = optionalCallID()
+            copy("result")
+        case "response.mcp_call.failed":
+            name = "mcp_call_failed"
+            out["call_id"] = optionalCallID()
+            copy("error")
+        case "response.mcp_list_tools.in_progress", "response.mcp_list_tools.completed", "response.mcp_list_tools.failed":
+            name = String(type.dropFirst("response.".count))
+            copy("tools")
+            copy("error")
+        case "response.refusal.delta":
+            refusal += raw["delta"]?.stringValue ?? ""
+            name = "refusal_delta"
+            out["delta"] = .string(raw["delta"]?.stringValue ?? "")
+        case "response.refusal.done":
+            name = "refusal_done"
+            out["refusal"] = .string(raw["refusal"]?.stringValue ?? refusal)
+        case "response.output_item.added", "response.output_item.done", "response.content_part.added", "response.content_part.done":
+            name = String(type.dropFirst("response.".count))
+            copy("item")
+            copy("part")
+        case "response.computer_use_call.in_progress":
+            name = "computer_use_call.in_progress"
+            out["call_id"] = callID()
+        case "response.computer_use_call.action.delta":
+            name = "computer_use_action_delta"
+            out["call_id"] = callID()
+            out["action"] = raw["delta"]
+        case "response.computer_use_call.action.done":
+            name = "computer_use_action_done"
+            out["call_id"] = callID()
+            copy("action")
+        case "response.computer_use_call_output_item.added":
+            name = "computer_use_output_item_added"
+            out["call_id"] = callID()
+            copy("output_index")
+        case "response.computer_use_call_output_item.done":
+            name = "computer_use_output_item_done"
+            out["call_id"] = callID()
+            copy("output")
+        case "response.computer_use_call.completed":
+            name = "computer_use_completed"
+            out["call_id"] = callID()
+            copy("output")
+        default:
+            // An event type this code does not know reaches the client unchanged, under its own name.
+            return RelayFrame(event: type, payload: raw, sequence: sequence)
+        }
+        out["sequence"] = .int(Int64(sequence))
+        if type.hasPrefix("response.output_text.") {
+            copy("logprobs")
+            copy("content_index")
+            copy("item_id")
+            copy("output_index")
+        }
+        return RelayFrame(event: name, payload: .object(out), sequence: sequence)
+    }
+
+    /// Milliseconds since the stream started.
+    public var latencyMilliseconds: Int {
+        let elapsed = ContinuousClock.now - startTime
+        return Int(elapsed.seconds * 1000)
+    }
+
+    /// The terminal `error` frame the gateway adds on a failure: the JSON error body, numbered after the last event.
+    public func errorFrame(_ error: GatewayError, path: String) -> RelayFrame {
+        var body = error.body(path: path).objectValue ?? JSONObject()
+        body["sequence"] = .int(Int64(nextSequence))
+        return RelayFrame(event: "error", payload: .object(body), sequence: nextSequence)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import OpenAIClient
+
+/// One simulated model response: its deterministic reply, usage, and the objects and events
+/// that describe it at each stage of its life.
+struct SimulatedResponse: Sendable {
+    let id: String
+    let messageID: String
+    let request: CreateResponseRequest
+    let createdAt: Int
+    /// The reply split into stream deltas; each delta counts as one output token.
+    let deltas: [String]
+    /// True when `max_output_tokens` cut the reply short.
+    let truncated: Bool
+    let usage: JSONValue
+
+    /// - Parameter previousTotalTokens: the conversation so far, billed again as input as OpenAI does.
+    init(request: CreateResponseRequest, previousTotalTokens: Int = 0, now: Date = Date()) {
+        self.id = SimulatorIDs.make("resp")
+        self.messageID = SimulatorIDs.make("msg")
+        self.request = request
+        self.createdAt = Int(now.timeIntervalSince1970)
+        let all = Self.replyDeltas(input: request.inputText, instructions: request.instructions)
+        if let limit = request.maxOutputTokens, limit < all.count {
+            deltas = Array(all.prefix(limit))
+            truncated = true
+        } else {
+            deltas = all
+            truncated = false
+        }
+        let inputChars = request.inputText.count + (request.instructions?.count ?? 0)
+        let inputTokens = max(1, (inputChars + 3) / 4) + previousTotalTokens
+        let cachedTokens = request.promptCacheKey == nil ? 0 : inputTokens / 2
+        let reasoningTokens = Self.isReasoningModel(request.model) ? 16 * (1 + deltas.count / 8) : 0
+        let outputTokens = deltas.count + reasoningTokens
+        usage = [
+            "input_tokens": JSONValue(inputTokens),
+            "input_tokens_details": ["cached_tokens": JSONValue(cachedTokens), "cache_write_tokens": 0],
+            "output_tokens": JSONValue(outputTokens),
+            "output_tokens_details": ["reasoning_tokens": JSONValue(reasoningTokens)],
+            "total_tokens": JSONValue(inputTokens + outputTokens),
+        ]
+    }
+
+    var text: String { deltas.joined() }
+
+    /// The status the response ends with when nothing goes wrong.
+    var finalStatus: String { truncated ? "incomplete" : "completed" }
+
+    static func isReasoningModel(_ model: String) -> Bool {
+        model.hasPrefix("o") || model.hasPrefix("gpt-5")
+    }
+
+    // MARK: - Reply text
+
+    /// A reply that depends only on the input and instructions, so tests can predict it.
+    static func replyDeltas(input: String, instructions: String?) -> [String] {
+        let inputWords = input.split(whereSeparator: \.isWhitespace).prefix(12).map(String.init)
+        var sentence = inputWords.isEmpty ? "Simulated reply to an empty input." : "Simulated reply to: \(inputWords.joined(separator: " "))."
+        if let instructions {
+            let words = instructions.split(whereSeparator: \.isWhitespace).prefix(6)
+            if !words.isEmpty { sentence += " Following the instructions: \(words.joined(separator: " "))." }
+        }
+        let closings = [
+            "This deterministic answer comes from the built-in OpenAI simulator, so no real model was called.",
+            "The OpenAI simulator produced this text without a network call, and it repeats for the same input.",
+            "Nothing here came from a real model; the simulator derives every word from the request it received.",
+            "Same input, same words: the simulator keeps its replies stable so that tests can rely on them.",
+        ]
+        sentence += " " + closings[Int(fnv1a(input + (instructions ?? "")) % UInt64(closings.count))]
+        let words = sentence.split(separator: " ", omittingEmptySubsequences: true)
+        return words.enumerated().map { index, word in index == words.count - 1 ? String(word) : "\(word) " }
+    }
+
+    /// A stable hash (Swift's `hashValue` is seeded per process).
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    // MARK: - Objects
+
+    /// The output message as it stands with `text` generated so far.
+    func message(status: String, text: String?) -> JSONValue {
+        let content: [JSONValue] = text.map { [outputText($0)] } ?? []
+        return [
+            "id": .string(messageID), "type": "message", "status": .string(status), "content": .array(content), "role": "assistant",
+        ]
+    }
+
+    func outputText(_ text: String) -> JSONValue {
+        ["type": "output_text", "annotations": [], "logprobs": [], "text": .string(text)]
+    }
+
+    /// The Response object in one state of its life.
+    func snapshot(status: String, output: [JSONValue] = [], error: JSONValue = .null, completedAt: Int? = nil) -> JSONValue {
+        let body = request.body
+        var object: JSONObject = [
+            "id": .string(id),
+            "object": "response",
+            "created_at": JSONValue(createdAt),
+            "status": .string(status),
+            "background": .bool(request.background),
+            "completed_at": JSONValue(completedAt),
+            "error": error,
+            "incomplete_details": status == "incomplete" ? ["reason": "max_output_tokens"] : .null,
+            "instructions": JSONValue(request.instructions),
+            "max_output_tokens": JSONValue(request.maxOutputTokens),
+            "max_tool_calls": body["max_tool_calls"] ?? .null,
+            "model": .string(request.model),
+            "output": .array(output),
+            "parallel_tool_calls": body["parallel_tool_calls"]?.boolValue.map(JSONValue.bool) ?? true,
+            "previous_response_id": JSONValue(request.previousResponseID),
+            "prompt_cache_key": JSONValue(request.promptCacheKey),
+            "reasoning": body["reasoning"]?.objectValue.map(JSONValue.object)
+                ?? (Self.isReasoningModel(request.model) ? ["effort": "medium", "summary": .null] : ["effort": .null, "summary": .null]),
+            "safety_identifier": body["safety_identifier"]?.stringValue.map(JSONValue.string) ?? .null,
+            "service_tier": "default",
+            "store": .bool(request.store),
+            "temperature": body["temperature"]?.doubleValue.map(JSONValue.double) ?? 1.0,
+            "text": body["text"]?.objectValue.map(JSONValue.object) ?? ["format": ["type": "text"], "verbosity": "medium"],
+            "tool_choice": body["tool_choice"].flatMap { $0.isNull ? nil : $0 } ?? "auto",
+            "tools": body["tools"]?.arrayValue.map(JSONValue.array) ?? [],
+            "top_logprobs": body["top_logprobs"]?.intValue.map { JSONValue($0) } ?? 0,
+            "top_p": body["top_p"]?.doubleValue.map(JSONValue.double) ?? 1.0,
+            "truncation": body["truncation"]?.stringValue.map(JSONValue.string) ?? "disabled",
+            "metadata": body["metadata"]?.objectValue.map(JSONValue.object) ?? [:],
+        ]
+        // The live API sends `usage: null` and `user: null` until known; the spec types both as
+        // non-null, so they are left out rather than sent as null.
+        if status == "completed" || status == "incomplete" { object["usage"] = usage }
+        if let user = body["user"]?.stringValue { object["user"] = .string(user) }
+        if !output.isEmpty, let text = Self.outputText(of: output) {
+            object["output_text"] = .string(text)
+        }
+        return .object(object)
+    }
+
+    private static func outputText(of output: [JSONValue]) -> String? {
+        let texts = output.flatMap { ($0["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue } }
+        return texts.isEmpty ? nil : texts.joined()
+    }
+
+    /// The Response once generation ended normally.
+    func finalSnapshot(now: Date = Date()) -> JSONValue {
+        snapshot(
+            status: finalStatus, output: [message(status: truncated ? "incomplete" : "completed", text: text)],
+            completedAt: truncated ? nil : Int(now.timeIntervalSince1970))
+    }
+
+    /// The Response after a simulated server failure.
+    func failedSnapshot(partialText: String?) -> JSONValue {
+        let output = partialText.map { [message(status: "incomplete", text: $0)] } ?? []
+        return snapshot(
+            status: "failed", output: output,
+            error: ["code": "server_error", "message": "The model failed to generate a response (simulated fault)."])
+    }
+}
+
+/// Random ids in OpenAI's style (`resp_` + 48 hex digits).
+enum SimulatorIDs {
+    static func make(_ prefix: String, hexDigits: Int = 48) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var out = prefix + "_"
+        out.reserveCapacity(prefix.count + 1 + hexDigits)
+        for _ in 0..<hexDigits {
+            out.append(Character(String(generator.next(upperBound: UInt8(16)), radix: 16)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,32 @@
+/// How the simulator listens and how fast it plays its streams.
+///
+/// ```swift
+/// let simulator = try await SimulatorServer.start(.init(port: 0, eventDelay: .zero))
+/// ```
+public struct SimulatorConfiguration: Sendable {
+    /// Address to bind; only loopback makes sense for a fake upstream.
+    public var host: String = "127.0.0.1"
+    /// Port to bind; `0` asks the system for a free one (see ``RunningSimulator/port``).
+    public var port: Int = 0
+    /// Pause between two stream events (a fault's `event_delay_ms` overrides it per request).
+    public var eventDelay: Duration = .milliseconds(10)
+    /// Pause between the lifecycle steps of a background response (queued, in progress, done).
+    public var backgroundStepDelay: Duration = .milliseconds(200)
+
+    /// - Parameters:
+    ///   - host: address to bind.
+    ///   - port: port to bind, `0` for any free port.
+    ///   - eventDelay: pause between stream events.
+    ///   - backgroundStepDelay: pause between background lifecycle steps.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        eventDelay: Duration = .milliseconds(10),
+        backgroundStepDelay: Duration = .milliseconds(200)
+    ) {
+        self.host = host
+        self.port = port
+        self.eventDelay = eventDelay
+        self.backgroundStepDelay = backgroundStepDelay
+    }
+}

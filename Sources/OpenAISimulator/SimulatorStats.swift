@@ -1,0 +1,51 @@
+import OpenAIClient
+
+/// Counters the simulator keeps, served as `GET /__simulator/stats`.
+public struct SimulatorStats: Sendable, Codable, Equatable {
+    /// Requests per route pattern, e.g. `"POST /v1/responses": 3`, `"GET /v1/responses/{id}": 1`.
+    public var requests: [String: Int] = [:]
+    /// All `/v1` requests, faulted ones included (`/__simulator` requests are not counted).
+    public var totalRequests = 0
+    /// Event streams being written now.
+    public var openStreams = 0
+    /// Event streams that ran to their end (a `drop_after_events` drop does not count).
+    public var completedStreams = 0
+    /// Event streams whose client went away before the end.
+    public var clientDisconnects = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case requests
+        case totalRequests = "total_requests"
+        case openStreams = "open_streams"
+        case completedStreams = "completed_streams"
+        case clientDisconnects = "client_disconnects"
+    }
+
+    /// The stats as ordered JSON.
+    public var json: JSONValue {
+        [
+            "requests": .object(JSONObject(requests.sorted { $0.key < $1.key }.map { ($0.key, JSONValue($0.value)) })),
+            "total_requests": JSONValue(totalRequests),
+            "open_streams": JSONValue(openStreams),
+            "completed_streams": JSONValue(completedStreams),
+            "client_disconnects": JSONValue(clientDisconnects),
+        ]
+    }
+
+    /// The route pattern a request is counted under.
+    static func routePattern(method: String, path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let pattern: String
+        switch parts.count {
+        case 3 where parts[0] == "v1" && parts[1] == "responses":
+            pattern = "/v1/responses/{id}"
+        case 4 where parts[0] == "v1" && parts[1] == "responses":
+            pattern = "/v1/responses/{id}/\(parts[3])"
+        default:
+            pattern = path
+        }
+        return "\(method) \(pattern)"
+    }
+}

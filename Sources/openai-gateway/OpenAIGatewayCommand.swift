@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import OpenAIGateway
+import OpenAISimulator
+
+/// `openai-gateway`: reads configuration, builds the application, runs it. No logic lives here.
+@main
+struct OpenAIGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openai-gateway",
+        abstract: "A gateway in front of the OpenAI API, with a built-in simulator.",
+        version: GatewayVersion.current,
+        subcommands: [Serve.self, Simulator.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (the default).")
+
+    @Option(help: "Address to listen on.") var host: String?
+    @Option(help: "Port to listen on (default: PORT, else 3000).") var port: Int?
+    @Option(help: "Root folder of the interaction logs (default: LOG_DIR, else ./logs).") var logDir: String?
+    @Flag(help: "Start the built-in simulator and use it as the upstream: no key, no network.") var simulator = false
+
+    func run() async throws {
+        let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration.load(
+                environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv,
+                overrides: .init(host: host, port: port, logDirectory: logDir, useSimulator: simulator))
+        } catch {
+            FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
+        var logger = Logger(label: "openai-gateway")
+        logger.logLevel = configuration.logLevel.swiftLogLevel
+        let app = try await buildApplication(configuration: configuration, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Simulator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run only the simulator: a stand-alone fake OpenAI API at http://HOST:PORT/v1.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Milliseconds between stream events.") var eventDelayMs = 20
+
+    func run() async throws {
+        var logger = Logger(label: "openai-simulator")
+        logger.logLevel = .info
+        let configuration = SimulatorConfiguration(host: host, port: port, eventDelay: .milliseconds(eventDelayMs))
+        let app = buildSimulatorApplication(configuration: configuration)
+        logger.notice("OpenAI simulator at http://\(host):\(port)/v1 (faults: POST /__simulator/faults, stats: GET /__simulator/stats)")
+        try await app.runService()
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import OpenAIClient
+import Testing
+
+@testable import OpenAIGateway
+
+@Suite("OpenAPI document and docs page")
+struct OpenAPIDocumentTests {
+    let document = GatewayOpenAPI.document(serverURL: "http://127.0.0.1:3000")
+
+    /// Runs `python3 -c script args...` and returns its exit status and combined output.
+    func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func isValidOpenAPI31() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-openapi-\(UUID().uuidString).json")
+        try document.prettyJSONString.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = """
+            import json, sys
+            from openapi_spec_validator import validate
+            validate(json.load(open(sys.argv[1])))
+            print("valid")
+            """
+        let result = try runPython(script, [file.path])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("valid"))
+        #expect(document["openapi"] == "3.1.0")
+        #expect(document["servers"]?[0]?["url"] == "http://127.0.0.1:3000")
+        #expect(GatewayOpenAPI.document(serverURL: nil)["servers"] == nil)
+    }
+
+    @Test func routesMatchDocumentedPaths() throws {
+        let paths = try #require(document["paths"]?.objectValue)
+        var documented = Set<String>()
+        for (path, item) in paths {
+            for (method, _) in try #require(item.objectValue) {
+                documented.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        let listed = GatewayOpenAPI.routes.map { "\($0.method) \(GatewayOpenAPI.openAPIPath($0.path))" }
+        #expect(Set(listed) == documented)
+        #expect(listed.count == Set(listed).count)
+        #expect(GatewayOpenAPI.openAPIPath("/api/responses/:id/cancel") == "/api/responses/{id}/cancel")
+        #expect(paths["/api/responses/{id}/stream"] != nil)
+    }
+
+    @Test func everyErrorResponseReferencesErrorBody() throws {
+        let paths = try #require(document["paths"]?.objectValue)
+        var errorResponses = 0
+        for (_, item) in paths {
+            for (_, operation) in try #require(item.objectValue) {
+                for (status, response) in try #require(operation["responses"]?.objectValue) {
+                    guard let code = Int(status), code >= 400 else { continue }
+                    errorResponses += 1
+                    #expect(response["content"]?["application/json"]?["schema"]?["$ref"] == "#/components/schemas/ErrorBody")
+                }
+            }
+        }
+        #expect(errorResponses > 20)
+        let text = try #require(paths["/api/responses/text"]?["post"]?["responses"]?.objectValue)
+        #expect(Set(text.keys).isSuperset(of: ["201", "400", "404", "413", "429", "502", "503", "504"]))
+        let errorBody = try #require(document["components"]?["schemas"]?["ErrorBody"]?["properties"]?.objectValue)
+        #expect(errorBody.keys.contains("retry_after_seconds"))
+        #expect(errorBody.keys.count == 12)
+    }
+
+    @Test func textRequestSchemaListsEveryKnownField() throws {
+        let schema = try #require(document["components"]?["schemas"]?["TextResponseRequest"])
+        let properties = try #require(schema["properties"]?.objectValue)
+        #expect(Set(properties.keys) == Set(TextResponseRequest.knownFields))
+        #expect(schema["additionalProperties"] == true)
+        #expect(schema["required"] == ["input"])
+    }
+
+    @Test func streamingOperationsAreEventStreams() throws {
+        let post = try #require(document["paths"]?["/api/responses/text/stream"]?["post"])
+        #expect(post["responses"]?["201"]?["content"]?["text/event-stream"] != nil)
+        let resume = try #require(document["paths"]?["/api/responses/{id}/stream"]?["get"])
+        let names = try #require(resume["parameters"]?.arrayValue).compactMap { $0["name"]?.stringValue }
+        #expect(names == ["id", "starting_after", "Last-Event-ID"])
+    }
+
+    @Test func docsPageIsSelfContained() throws {
+        let html = APIDocsPage.html(specURL: "http://127.0.0.1:3000/openapi.json")
+        #expect(html.contains(#"const SPEC_URL = "http://127.0.0.1:3000/openapi.json";"#))
+        let regex = try NSRegularExpression(pattern: #"https?://[^\s"'<>)]+"#)
+        let range = NSRange(html.startIndex..., in: html)
+        let urls = regex.matches(in: html, range: range).compactMap { Range($0.range, in: html).map { String(html[$0]) } }
+        #expect(urls == ["http://127.0.0.1:3000/openapi.json"])
+        #expect(html.contains("getReader()"))
+        #expect(html.split(separator: "\n").count < 400)
+        let relative = APIDocsPage.html(specURL: "/openapi.json")
+        #expect(!relative.contains("http://") && !relative.contains("https://"))
+    }
+
+    @Test func docsPageEscapesSpecURL() {
+        let html = APIDocsPage.html(specURL: "/x\"</script><script>alert(1)")
+        #expect(!html.contains("</script><script>alert"))
+        #expect(html.contains(#""/x\"\u003c/script\u003e\u003cscript\u003ealert(1)""#))
+    }
+}
