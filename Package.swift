@@ -60,7 +60,11 @@ let package = Package(
         ),
         .testTarget(
             name: "OpenAIClientTests",
-            dependencies: ["OpenAIClient", "OpenAISimulator"],
+            dependencies: [
+                "OpenAIClient",
+                "OpenAISimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -78,6 +82,7 @@ let package = Package(
                 "OpenAIGateway",
                 "OpenAISimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

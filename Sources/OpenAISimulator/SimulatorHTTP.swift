@@ -48,7 +48,7 @@ enum SimulatorHTTP {
     }
 
     static var eventStreamHeaders: HTTPFields {
-        [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", .accelBuffering: "no"]
+        [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", .accelBuffering: "no", .connection: "close"]
     }
 
     /// One SSE frame: `event: <type>\ndata: <json>\n\n`.

@@ -26,13 +26,11 @@ public func buildSimulatorApplication(
     logger: Logger? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    var logger = logger ?? Logger(label: "openai-simulator")
-    if logger.logLevel > .info { logger.logLevel = .info }
-    return Application(
+    Application(
         router: buildSimulatorRouter(configuration: configuration, state: state),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "openai-simulator"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-        logger: logger
+        logger: logger ?? Logger(label: "openai-simulator")
     )
 }
 

@@ -136,6 +136,7 @@ struct SimulatorResponsesTests {
                         ]
                     ])
             #expect(missing.headers.first(name: "x-request-id") != nil)
+            try SpecCheck.expectValid("ErrorResponse", missing.body)
             let malformed = try await sim.send(.POST, "/v1/responses", rawBody: "{not json")
             #expect(malformed.status == 400)
             #expect(try malformed.json["error"]?["type"] == "invalid_request_error")
@@ -209,6 +210,7 @@ struct SimulatorResponsesTests {
             #expect(events.first?["response"]?["status"] == "queued")
             #expect(events.last?["type"] == "response.completed")
             #expect(events.map { $0["sequence_number"]?.intValue } == Array(0..<events.count))
+            try SpecCheck.expectValid("ResponseStreamEvent", stream.body)
 
             // Resume while still running: the replay continues live until the end.
             let running = try await sim.post("/v1/responses", ["model": "gpt-4o", "input": "Go again", "background": true]).json

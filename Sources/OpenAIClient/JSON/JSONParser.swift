@@ -12,7 +12,18 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 extension JSONValue {
     /// Parses one JSON text (RFC 8259). Surrounding white space is allowed; anything else after the value is an error.
     public init(parsing text: String) throws(JSONParseError) {
-        try self.init(parsing: Array(text.utf8))
+        let parsed: Result<JSONValue, JSONParseError>? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            do throws(JSONParseError) {
+                return .success(try JSONValue(parsingBytes: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let parsed {
+            self = try parsed.get()
+        } else {
+            try self.init(parsing: Array(text.utf8))
+        }
     }
 
     /// Parses one JSON text from bytes.
@@ -184,10 +195,16 @@ struct JSONParser {
                     if (0xD800...0xDBFF).contains(code) {
                         // A high surrogate must be followed by an escaped low surrogate.
                         if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                            let escapeStart = index
                             index += 2
                             let low = try parseHex4()
-                            guard (0xDC00...0xDFFF).contains(low) else { throw fail("Invalid surrogate pair") }
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            if (0xDC00...0xDFFF).contains(low) {
+                                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            } else {
+                                // A lone high surrogate (as JSON.parse allows): U+FFFD, then read the next escape on its own.
+                                code = 0xFFFD
+                                index = escapeStart
+                            }
                         } else {
                             code = 0xFFFD
                         }

@@ -19,6 +19,7 @@ public enum GatewayOpenAPI {
         ("GET", "/api/responses/:id/input_items"),
         ("GET", "/health"),
         ("GET", "/openapi.json"),
+        ("GET", "/api-docs-json"),
         ("GET", "/api-docs"),
     ]
 
@@ -133,6 +134,13 @@ public enum GatewayOpenAPI {
                     success: ("200", ["description": "The document.", "content": ["application/json": ["schema": ["type": "object"]]]]),
                     errors: [])
             ],
+            "/api-docs-json": [
+                "get": operation(
+                    "openAPIDocumentAlias", "This OpenAPI document (reference app's path)", "The same document as `/openapi.json`.",
+                    tag: "Gateway",
+                    success: ("200", ["description": "The document.", "content": ["application/json": ["schema": ["type": "object"]]]]),
+                    errors: [])
+            ],
             "/api-docs": [
                 "get": operation(
                     "apiDocs", "Interactive documentation", "An HTML page that renders this document and can send requests.",
@@ -146,13 +154,14 @@ public enum GatewayOpenAPI {
     static let streamDescription =
         "Status and headers are sent before the first event (`Content-Type: text/event-stream`). Each frame is "
         + "`id: <sequence>`, `event: <name>`, `data: <one-line JSON>`; `id` is OpenAI's `sequence_number`, so a client can resume. "
-        + "Event names are OpenAI's event type without the leading `response.` in the gateway's short form, e.g. "
+        + "Event names follow the reference app (OpenAI's event type, shortened), e.g. "
         + "`response_created {response_id, model, sequence}`, `text_delta {delta, sequence, item_id, output_index, content_index}`, "
         + "`text_done {output_text, sequence}`, `reasoning_summary_delta`, `function_call_delta`, `output_item.added`, "
         + "`response_completed {response_id, output_text, usage, status, latency_ms, sequence}`, `response_failed`, `response_incomplete`; "
-        + "event types the gateway does not know are relayed under their own name. Comment lines (`: keep-alive`) are sent while "
+        + "other event types are relayed under their own type without the leading `response.`. Comment lines (`: keep-alive`) are sent while "
         + "the upstream is quiet. Validation errors before the stream starts are a JSON ErrorBody with a 4xx status; a failure "
-        + "after it started is exactly one `event: error` frame whose data is the ErrorBody, and then the stream ends."
+        + "after it started (a dropped upstream, an upstream `error` event, or `response_failed`, which is relayed first) "
+        + "is exactly one `event: error` frame whose data is the ErrorBody, and then the stream ends."
 
     static let idParameter: JSONValue = [
         "name": "id", "in": "path", "required": true, "description": "The response id (`resp_...`).",

@@ -208,11 +208,27 @@ final class LogFileSet {
         do {
             try FileManager.default.createDirectory(atPath: dayDirectory, withIntermediateDirectories: true)
         } catch {
-            return .failure("cannot create \(dayDirectory): \(error.localizedDescription)")
+            return .failure("cannot create \(dayDirectory): \(Self.obstruction(of: dayDirectory) ?? "\(error)")")
         }
         let descriptor = path.withCString { systemOpenForAppend($0) }
         guard descriptor >= 0 else { return .failure("cannot open: \(Self.errnoText())") }
         return .success(descriptor)
+    }
+
+    /// Names the nearest existing ancestor of `path` that is not a directory (the usual reason
+    /// Foundation gives only as "error 512").
+    private static func obstruction(of path: String) -> String? {
+        var url = URL(fileURLWithPath: path)
+        for _ in 0..<64 {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+                return isDirectory.boolValue ? nil : "\(url.path) is a file, not a directory"
+            }
+            let parent = url.deletingLastPathComponent()
+            if parent.path == url.path { return nil }
+            url = parent
+        }
+        return nil
     }
 
     private func recordFailure(path: String, reason: String) {

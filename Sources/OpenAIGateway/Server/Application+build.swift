@@ -44,7 +44,9 @@ public func buildApplication(
     } else {
         catalogue = .bundled
     }
-    let logWriter = InteractionLogWriter(directory: configuration.logDirectory, minimumLevel: configuration.logLevel, logger: logger)
+    let logWriter = InteractionLogWriter(
+        directory: configuration.logDirectory, minimumLevel: configuration.logLevel, logger: logger,
+        secrets: configuration.apiKey.map { [$0] } ?? [])
     let requestLogger = RequestLogger(
         writer: logWriter, costs: CostEstimator(catalogue: catalogue), consoleSummary: configuration.environmentName == "development",
         logger: logger)

@@ -46,7 +46,9 @@ struct EventStreamResponse<Events: AsyncSequence & Sendable>: Sendable where Eve
         var headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
             .cacheControl: "no-cache",
-            .connection: "keep-alive",
+            // Hummingbird closes the connection after a stream that watched for inbound close; say so,
+            // so that clients do not try to reuse it.
+            .connection: "close",
         ]
         headers[.accelBuffering] = "no"
         headers.append(contentsOf: extraHeaders)
