@@ -36,6 +36,9 @@ public struct OpenAITransport: Sendable {
             decompression: .disabled
         )
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
+        // A refused connection fails the attempt at once; the one retry policy of this client decides
+        // whether to try again (otherwise the pool would keep reconnecting until the deadline).
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .automatic
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
