@@ -120,10 +120,14 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
             }
             injected = events
         }
+        let status = try int("status")
+        if let status, !(400...599).contains(status) {
+            throw .invalidRequest("Invalid 'status': expected an HTTP error status (400-599), but got \(status).", param: "status", code: "invalid_value")
+        }
         return SimulatorFault(
             path: path,
             method: object["method"]?.stringValue,
-            status: try int("status"),
+            status: status,
             count: try int("count") ?? 1,
             retryAfterMs: try int("retry_after_ms"),
             delayMs: try int("delay_ms"),

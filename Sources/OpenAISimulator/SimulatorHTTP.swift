@@ -39,7 +39,8 @@ enum SimulatorHTTP {
     }
 
     static func error(_ error: SimulatorAPIError) -> Response {
-        var response = json(error.body, status: HTTPResponse.Status(code: error.status))
+        // HTTPResponse.Status traps outside 100...999, and a fault's status comes from outside.
+        var response = json(error.body, status: HTTPResponse.Status(code: (100...999).contains(error.status) ? error.status : 500))
         if let retryAfterMs = error.retryAfterMs {
             response.headers[.retryAfterMs] = String(retryAfterMs)
             response.headers[.retryAfter] = String(max(1, (retryAfterMs + 999) / 1000))

@@ -69,7 +69,7 @@ struct SimulatorFaultTests {
             #expect(failed["sequence_number"] == 6)
             #expect(failed["response"]?["status"] == "failed")
             #expect(failed["response"]?["error"]?["code"] == "server_error")
-            try SpecCheck.expectValid("ResponseStreamEvent", result.body)
+            try await SpecCheck.expectValid("ResponseStreamEvent", result.body)
             let id = try #require(failed["response"]?["id"]?.stringValue)
             #expect(try await sim.get("/v1/responses/\(id)").json["status"] == "failed")
         }

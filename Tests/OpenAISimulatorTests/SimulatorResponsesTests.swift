@@ -35,7 +35,7 @@ struct SimulatorResponsesTests {
                 #expect(first.headers.first(name: name) != nil, "missing header \(name)")
             }
             #expect(first.headers.first(name: "x-request-id")?.hasPrefix("req_") == true)
-            try SpecCheck.expectValid("Response", first.body)
+            try await SpecCheck.expectValid("Response", first.body)
 
             let second = try await sim.post("/v1/responses", body).json
             #expect(second["output"]?[0]?["content"]?[0]?["text"]?.stringValue == text)
@@ -58,7 +58,7 @@ struct SimulatorResponsesTests {
             #expect(json["output_text"]?.stringValue?.hasPrefix("Simulated reply to: Hello there friend Hi! What now?.") == true)
             #expect((json["usage"]?["output_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0) > 0)
             #expect((json["usage"]?["input_tokens_details"]?["cached_tokens"]?.intValue ?? 0) > 0)
-            try SpecCheck.expectValid("Response", result.body)
+            try await SpecCheck.expectValid("Response", result.body)
 
             let id = try #require(json["id"]?.stringValue)
             let all = try await sim.get("/v1/responses/\(id)/input_items?order=asc")
@@ -67,7 +67,7 @@ struct SimulatorResponsesTests {
             #expect(list["data"]?.arrayValue?.count == 3)
             #expect(list["data"]?[0]?["role"] == "user")
             #expect(list["has_more"] == false)
-            try SpecCheck.expectValid("ResponseItemList", all.body)
+            try await SpecCheck.expectValid("ResponseItemList", all.body)
 
             let page = try await sim.get("/v1/responses/\(id)/input_items?limit=2").json
             #expect(page["data"]?.arrayValue?.count == 2)
@@ -98,7 +98,7 @@ struct SimulatorResponsesTests {
             #expect(final["usage"]?["output_tokens"]?.intValue == deltas.count)
             // Each frame names its event.
             #expect(result.body.hasPrefix("event: response.created\ndata: {"))
-            try SpecCheck.expectValid("ResponseStreamEvent", result.body)
+            try await SpecCheck.expectValid("ResponseStreamEvent", result.body)
 
             let id = try #require(final["id"]?.stringValue)
             let stored = try await sim.get("/v1/responses/\(id)").json
@@ -119,7 +119,7 @@ struct SimulatorResponsesTests {
             let events = try stream.events
             #expect(events.last?["type"] == "response.incomplete")
             #expect(events.filter { $0["type"] == "response.output_text.delta" }.count == 4)
-            try SpecCheck.expectValid("ResponseStreamEvent", stream.body)
+            try await SpecCheck.expectValid("ResponseStreamEvent", stream.body)
         }
     }
 
@@ -136,7 +136,7 @@ struct SimulatorResponsesTests {
                         ]
                     ])
             #expect(missing.headers.first(name: "x-request-id") != nil)
-            try SpecCheck.expectValid("ErrorResponse", missing.body)
+            try await SpecCheck.expectValid("ErrorResponse", missing.body)
             let malformed = try await sim.send(.POST, "/v1/responses", rawBody: "{not json")
             #expect(malformed.status == 400)
             #expect(try malformed.json["error"]?["type"] == "invalid_request_error")
@@ -189,14 +189,14 @@ struct SimulatorResponsesTests {
             }
             #expect(done)
             #expect(seen.contains("in_progress"))
-            try SpecCheck.expectValid("Response", created.body)
+            try await SpecCheck.expectValid("Response", created.body)
             #expect(seen.last == "completed")
 
             let replay = try await sim.get("/v1/responses/\(id)?stream=true&starting_after=5")
             let events = try replay.events
             #expect(events.first?["sequence_number"] == 6)
             #expect(events.last?["type"] == "response.completed")
-            try SpecCheck.expectValid("ResponseStreamEvent", replay.body)
+            try await SpecCheck.expectValid("ResponseStreamEvent", replay.body)
 
             let full = try await sim.get("/v1/responses/\(id)?stream=true").events
             #expect(Array(full.compactMap { $0["type"]?.stringValue }.prefix(3)) == ["response.created", "response.queued", "response.in_progress"])
@@ -210,7 +210,7 @@ struct SimulatorResponsesTests {
             #expect(events.first?["response"]?["status"] == "queued")
             #expect(events.last?["type"] == "response.completed")
             #expect(events.map { $0["sequence_number"]?.intValue } == Array(0..<events.count))
-            try SpecCheck.expectValid("ResponseStreamEvent", stream.body)
+            try await SpecCheck.expectValid("ResponseStreamEvent", stream.body)
 
             // Resume while still running: the replay continues live until the end.
             let running = try await sim.post("/v1/responses", ["model": "gpt-4o", "input": "Go again", "background": true]).json
@@ -229,7 +229,7 @@ struct SimulatorResponsesTests {
             let cancelled = try await sim.send(.POST, "/v1/responses/\(id)/cancel")
             #expect(cancelled.status == 200)
             #expect(try cancelled.json["status"] == "cancelled")
-            try SpecCheck.expectValid("Response", cancelled.body)
+            try await SpecCheck.expectValid("Response", cancelled.body)
             try await Task.sleep(for: .milliseconds(700))
             #expect(try await sim.get("/v1/responses/\(id)").json["status"] == "cancelled")
 

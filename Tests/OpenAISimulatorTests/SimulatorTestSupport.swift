@@ -83,6 +83,10 @@ struct SimHarness {
 }
 
 /// Runs the shared OpenAPI spec checker on a JSON value or an SSE transcript.
+///
+/// The checker runs as a child process that is awaited without blocking a thread: the
+/// simulator's handlers share the cooperative pool with the tests, and a blocked pool would
+/// delay them (and break the 1-second disconnect checks).
 enum SpecCheck {
     static let sharedDirectory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -90,40 +94,59 @@ enum SpecCheck {
 
     static var script: URL { sharedDirectory.appendingPathComponent("tools/openai_spec_check.py") }
 
-    /// Why the checker cannot run here, or nil when it can.
-    static let unavailableReason: String? = {
-        guard FileManager.default.fileExists(atPath: script.path) else { return "spec checker not found at \(script.path)" }
-        let (status, output) = run(["-c", "import yaml, jsonschema"])
-        return status == 0 ? nil : "python3 with pyyaml and jsonschema is not available: \(output)"
-    }()
+    private actor Availability {
+        var reason: String??
+        func get() async -> String? {
+            if let reason { return reason }
+            let result: String?
+            if !FileManager.default.fileExists(atPath: SpecCheck.script.path) {
+                result = "spec checker not found at \(SpecCheck.script.path)"
+            } else {
+                let (status, output) = await SpecCheck.run(["-c", "import yaml, jsonschema"])
+                result = status == 0 ? nil : "python3 with pyyaml and jsonschema is not available: \(output)"
+            }
+            reason = .some(result)
+            return result
+        }
+    }
+
+    private static let availability = Availability()
 
     /// Validates `text` against `schema`; records an issue with the checker's output when invalid.
-    static func expectValid(_ schema: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        if let reason = unavailableReason {
+    static func expectValid(_ schema: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        if let reason = await availability.get() {
             print("SpecCheck skipped: \(reason)")
             return
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("simcheck-\(UUID().uuidString).txt")
         try text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (status, output) = run([script.path, schema, file.path])
+        let (status, output) = await run([script.path, schema, file.path])
         #expect(status == 0, "spec check \(schema) failed: \(output)\n\(text.prefix(2000))", sourceLocation: sourceLocation)
     }
 
-    private static func run(_ arguments: [String]) -> (Int32, String) {
+    static func run(_ arguments: [String]) async -> (Int32, String) {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("simcheck-out-\(UUID().uuidString).txt")
+        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
+            let handle = try? FileHandle(forWritingTo: outputFile)
+        else { return (-1, "cannot create \(outputFile.path)") }
+        defer { try? FileManager.default.removeItem(at: outputFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do {
-            try process.run()
-        } catch {
-            return (-1, "\(error)")
+        process.standardOutput = handle
+        process.standardError = handle
+        let status: Int32 = await withCheckedContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: -1)
+            }
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try? handle.close()
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        return (status, output)
     }
 }

@@ -155,8 +155,10 @@ public struct GatewayConfiguration: Sendable {
             guard let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-                value = String(value.dropFirst().dropLast())
+            if let first = value.first, first == "\"" || first == "'",
+                let closing = value.dropFirst().firstIndex(of: first)
+            {
+                value = String(value[value.index(after: value.startIndex)..<closing])
             } else if let hash = value.range(of: " #") {
                 value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
             }
