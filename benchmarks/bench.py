@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Gateway overhead benchmark: the gateway in front of the stand-alone simulator, against the simulator directly.
+
+Usage: python3 benchmarks/bench.py [--binary PATH] [--requests N] [--seconds S] [--concurrency C]
+
+Builds nothing: pass a release binary (default .build/release/openai-gateway; build it with
+`swift build -c release --product openai-gateway`). Starts the simulator (no event delay) and the gateway on
+loopback ports, then prints for JSON and streaming:
+  - latency at concurrency 1 (p50/p90/p99) direct and through the gateway, and the added latency;
+  - throughput at concurrency C for S seconds, direct and through the gateway, and the ratio;
+  - for streams: time to first event and to the end, events per second;
+  - the gateway's peak RSS.
+Every loop is bounded by a count and a time limit, and all traffic goes to 127.0.0.1.
+"""
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HOST = "127.0.0.1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, path, deadline=30):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            c = http.client.HTTPConnection(HOST, port, timeout=1)
+            c.request("GET", path)
+            c.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Target:
+    def __init__(self, name, port, json_path, stream_path, body, stream_body):
+        self.name, self.port = name, port
+        self.json_path, self.stream_path = json_path, stream_path
+        self.body, self.stream_body = json.dumps(body), json.dumps(stream_body)
+
+
+def one_json(conn, target):
+    start = time.perf_counter()
+    conn.request("POST", target.json_path, body=target.body, headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    resp.read()
+    if resp.status not in (200, 201):
+        raise RuntimeError(f"{target.name}: status {resp.status}")
+    return time.perf_counter() - start
+
+
+def one_stream(conn, target):
+    start = time.perf_counter()
+    conn.request("POST", target.stream_path, body=target.stream_body, headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    first = None
+    events = 0
+    buf = b""
+    while True:
+        chunk = resp.read1(65536) if hasattr(resp, "read1") else resp.read(65536)
+        if not chunk:
+            break
+        if first is None:
+            first = time.perf_counter() - start
+        buf += chunk
+        events += buf.count(b"\n\n")
+        buf = buf[buf.rfind(b"\n\n") + 2:] if b"\n\n" in buf else buf
+    if resp.status not in (200, 201):
+        raise RuntimeError(f"{target.name}: stream status {resp.status}")
+    return first or 0.0, time.perf_counter() - start, events
+
+
+def percentiles(values):
+    values = sorted(values)
+    def p(q):
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+    return p(0.5), p(0.9), p(0.99)
+
+
+def latency(target, requests, kind):
+    conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+    samples, firsts, events = [], [], 0
+    deadline = time.time() + 60
+    for _ in range(requests):
+        if time.time() > deadline:
+            break
+        if kind == "json":
+            samples.append(one_json(conn, target))
+        else:
+            first, total, n = one_stream(conn, target)
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+            samples.append(total)
+            firsts.append(first)
+            events += n
+    conn.close()
+    return samples, firsts, events
+
+
+def throughput(target, seconds, concurrency, kind):
+    stop = time.time() + seconds
+    counts = [0] * concurrency
+    errors = [0] * concurrency
+
+    def worker(i):
+        conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+        while time.time() < stop:
+            try:
+                if kind == "json":
+                    one_json(conn, target)
+                else:
+                    one_stream(conn, target)
+                    conn.close()
+                    conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+                counts[i] += 1
+            except Exception:
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 60)
+    elapsed = time.time() - started
+    return sum(counts) / elapsed, sum(errors)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=".build/release/openai-gateway")
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--stream-requests", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    if not os.path.exists(args.binary):
+        raise SystemExit(f"{args.binary} not found: swift build -c release --product openai-gateway")
+
+    sim_port, gw_port = free_port(), free_port()
+    logs = tempfile.mkdtemp(prefix="bench-logs-")
+    sim = subprocess.Popen([args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", "0"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
+               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
+    gw = subprocess.Popen([args.binary, "--port", str(gw_port), "--log-dir", logs], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(sim_port, "/__simulator/stats")
+        wait_for(gw_port, "/health")
+        body = {"model": "gpt-4o", "input": "Benchmark the gateway please"}
+        direct = Target("simulator", sim_port, "/v1/responses", "/v1/responses", dict(body, store=False),
+                        dict(body, store=False, stream=True))
+        gateway = Target("gateway", gw_port, "/api/responses/text", "/api/responses/text/stream", dict(body, store=False),
+                         dict(body, store=False))
+        for t in (direct, gateway):  # warm up connections and code paths
+            latency(t, 50, "json")
+            latency(t, 10, "stream")
+
+        print(f"# openai-gateway benchmark ({args.binary}); simulator with no event delay; all on {HOST}")
+        print(f"{'scenario':38} {'direct':>12} {'gateway':>12} {'added/ratio':>12}")
+        d, _, _ = latency(direct, args.requests, "json")
+        g, _, _ = latency(gateway, args.requests, "json")
+        dp, gp = percentiles(d), percentiles(g)
+        for label, i in (("JSON latency p50 (ms), c=1", 0), ("JSON latency p90 (ms), c=1", 1), ("JSON latency p99 (ms), c=1", 2)):
+            print(f"{label:38} {dp[i]:12.3f} {gp[i]:12.3f} {gp[i] - dp[i]:+12.3f}")
+        d, dfirst, devents = latency(direct, args.stream_requests, "stream")
+        g, gfirst, gevents = latency(gateway, args.stream_requests, "stream")
+        dp, gp = percentiles(d), percentiles(g)
+        df, gf = percentiles(dfirst), percentiles(gfirst)
+        print(f"{'stream first event p50 (ms), c=1':38} {df[0]:12.3f} {gf[0]:12.3f} {gf[0] - df[0]:+12.3f}")
+        print(f"{'stream complete p50 (ms), c=1':38} {dp[0]:12.3f} {gp[0]:12.3f} {gp[0] - dp[0]:+12.3f}")
+        print(f"{'stream complete p99 (ms), c=1':38} {dp[2]:12.3f} {gp[2]:12.3f} {gp[2] - dp[2]:+12.3f}")
+        print(f"{'stream events per stream':38} {devents / max(1, len(d)):12.1f} {gevents / max(1, len(g)):12.1f}")
+        drps, derr = throughput(direct, args.seconds, args.concurrency, "json")
+        grps, gerr = throughput(gateway, args.seconds, args.concurrency, "json")
+        print(f"{f'JSON throughput (req/s), c={args.concurrency}':38} {drps:12.0f} {grps:12.0f} {grps / drps:12.2f}")
+        dsps, dserr = throughput(direct, args.seconds, args.concurrency, "stream")
+        gsps, gserr = throughput(gateway, args.seconds, args.concurrency, "stream")
+        print(f"{f'stream throughput (streams/s), c={args.concurrency}':38} {dsps:12.0f} {gsps:12.0f} {gsps / dsps:12.2f}")
+        events_per_stream = gevents / max(1, len(g))
+        print(f"{f'stream events/s through gateway, c={args.concurrency}':38} {'':12} {gsps * events_per_stream:12.0f}")
+        print(f"errors: direct {derr + dserr}, gateway {gerr + gserr}")
+        print(f"gateway peak RSS: {rss_kb(gw.pid) / 1024:.1f} MiB; simulator peak RSS: {rss_kb(sim.pid) / 1024:.1f} MiB")
+    finally:
+        for p in (gw, sim):
+            p.send_signal(signal.SIGTERM)
+        for p in (gw, sim):
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    main()
