@@ -12,21 +12,27 @@ public struct SimulatorConfiguration: Sendable {
     public var eventDelay: Duration = .milliseconds(10)
     /// Pause between the lifecycle steps of a background response (queued, in progress, done).
     public var backgroundStepDelay: Duration = .milliseconds(200)
+    /// Where uploaded files (`POST /v1/files`) are stored; `nil` uses a fresh temporary folder,
+    /// removed when the simulator is released.
+    public var fileDirectory: String?
 
     /// - Parameters:
     ///   - host: address to bind.
     ///   - port: port to bind, `0` for any free port.
     ///   - eventDelay: pause between stream events.
     ///   - backgroundStepDelay: pause between background lifecycle steps.
+    ///   - fileDirectory: where uploaded files go; `nil` for a fresh temporary folder.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         eventDelay: Duration = .milliseconds(10),
-        backgroundStepDelay: Duration = .milliseconds(200)
+        backgroundStepDelay: Duration = .milliseconds(200),
+        fileDirectory: String? = nil
     ) {
         self.host = host
         self.port = port
         self.eventDelay = eventDelay
         self.backgroundStepDelay = backgroundStepDelay
+        self.fileDirectory = fileDirectory
     }
 }

@@ -10,6 +10,8 @@ public func buildSimulatorRouter(
     let router = Router(context: SimulatorRequestContext.self)
     router.addMiddleware { SimulatorMiddleware(state: state) }
     ResponsesController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
+    FilesController(store: SimulatorFileStore(directory: configuration.fileDirectory)).addRoutes(to: router.group("v1"))
+    AudioController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ControlController(state: state).addRoutes(to: router.group("__simulator"))
     return router
 }

@@ -39,10 +39,10 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         let pattern: String
         switch parts.count {
-        case 3 where parts[0] == "v1" && parts[1] == "responses":
-            pattern = "/v1/responses/{id}"
-        case 4 where parts[0] == "v1" && parts[1] == "responses":
-            pattern = "/v1/responses/{id}/\(parts[3])"
+        case 3 where parts[0] == "v1" && (parts[1] == "responses" || parts[1] == "files"):
+            pattern = "/v1/\(parts[1])/{id}"
+        case 4 where parts[0] == "v1" && (parts[1] == "responses" || parts[1] == "files"):
+            pattern = "/v1/\(parts[1])/{id}/\(parts[3])"
         default:
             pattern = path
         }

@@ -9,6 +9,15 @@ public struct OpenAIRequest: Sendable {
         case json(JSONValue)
         /// Bytes already in memory; replayable, so retried like JSON.
         case bytes(ByteBuffer, contentType: String)
+        /// A body streamed as it arrives (an upload). It cannot be replayed, so a request with it is
+        /// never retried.
+        case stream(HTTPClientRequest.Body, contentType: String)
+
+        /// Whether the body can be sent again on a retry.
+        public var isReplayable: Bool {
+            if case .stream = self { return false }
+            return true
+        }
     }
 
     public var method: HTTPMethod

@@ -17,6 +17,13 @@ public struct OpenAITransport: Sendable {
     /// Sleeps between attempts (injected so tests do not wait).
     let sleep: @Sendable (Duration) async throws -> Void
 
+    /// - Parameters:
+    ///   - httpClient: the shared client. Prefer one made by ``makeHTTPClient(idleTimeout:maxConnectionsPerHost:)``:
+    ///     with a default client (e.g. `HTTPClient.shared`) a refused connection is retried by the connection pool
+    ///     until the attempt's deadline, so it fails after `timeout` instead of at once.
+    ///   - configuration: where and how to call the API.
+    ///   - logger: debug-level retry messages go here.
+    ///   - sleep: waits between attempts (tests inject a fast one).
     public init(
         httpClient: HTTPClient, configuration: OpenAIConfiguration, logger: Logger = Logger(label: "OpenAIClient"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
@@ -130,7 +137,9 @@ public struct OpenAITransport: Sendable {
                 failure = OpenAIError.fromResponse(
                     status: Int(status), header: { headers.first(name: $0) }, body: body.errorBytes, attempts: attemptNumber)
             }
-            guard configuration.retryPolicy.shouldRetry(failure, retriesSoFar: retries, shouldRetryHeader: shouldRetryHeader) else {
+            guard request.body.isReplayable,
+                configuration.retryPolicy.shouldRetry(failure, retriesSoFar: retries, shouldRetryHeader: shouldRetryHeader)
+            else {
                 throw failure
             }
             let delay = configuration.retryPolicy.delay(retriesSoFar: retries, retryAfter: failure.retryAfter)
@@ -174,6 +183,9 @@ public struct OpenAITransport: Sendable {
         case .bytes(let buffer, let contentType):
             httpRequest.headers.replaceOrAdd(name: "Content-Type", value: contentType)
             httpRequest.body = .bytes(buffer)
+        case .stream(let body, let contentType):
+            httpRequest.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+            httpRequest.body = body
         }
         return httpRequest
     }

@@ -85,6 +85,8 @@ func buildRouter(
             allowMethods: [.get, .post, .delete, .patch, .head, .options], exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id"]))
     ResponsesController(client: client, configuration: configuration, requestLogger: requestLogger)
         .addRoutes(to: router.group("api/responses"))
+    AudioController(client: client, configuration: configuration, requestLogger: requestLogger).addRoutes(to: router.group("api/audio"))
+    FilesController(client: client, configuration: configuration, requestLogger: requestLogger).addRoutes(to: router.group("api/files"))
     SystemController(configuration: configuration, upstreamBaseURL: upstreamURL).addRoutes(to: router)
     return router
 }

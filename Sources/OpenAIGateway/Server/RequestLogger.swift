@@ -18,14 +18,19 @@ public struct RequestLogger: Sendable {
         return parts[1].replacingOccurrences(of: "-", with: "_")
     }
 
-    /// Logs a finished JSON call.
+    /// Logs a finished call.
+    /// - Parameters:
+    ///   - responseJSON: the upstream JSON, when there is one: its `model` and `usage` are logged and priced.
+    ///   - cost: a cost computed by the caller (per character, per minute, per image...); otherwise the
+    ///     token usage is priced from the catalogue.
+    ///   - extra: API-specific members (file id, filename, bytes, purpose, characters, duration ...).
     func success(
         request: Request, context: GatewayRequestContext, status: Int, endpoint: String?, metadata: OpenAIResponseMetadata?,
-        responseJSON: JSONValue?, requestModel: String? = nil, extra: JSONObject = [:]
+        responseJSON: JSONValue?, requestModel: String? = nil, cost explicitCost: Double? = nil, extra: JSONObject = [:]
     ) {
         let model = responseJSON?["model"]?.stringValue ?? requestModel
         let usage = responseJSON?["usage"].flatMap(TokenUsage.init(json:))
-        let cost = model.flatMap { model in usage.flatMap { costs.cost(model: model, usage: $0) } }
+        let cost = explicitCost ?? model.flatMap { model in usage.flatMap { costs.cost(model: model, usage: $0) } }
         write(
             InteractionLogEntry.request(
                 requestID: context.requestID, api: Self.api(forPath: request.uri.path), method: request.method.rawValue,
@@ -71,6 +76,7 @@ public struct RequestLogger: Sendable {
 
     /// Logs one relayed event (debug level; skipped by the writer unless LOG_LEVEL is debug or verbose).
     func event(request: Request, context: GatewayRequestContext, frame: RelayFrame) {
+        guard writer.isEnabled(.debug) else { return }
         var fields = JSONObject()
         fields["timestamp"] = .string(InteractionLogEntry.timestamp(Date()))
         fields["level"] = "debug"

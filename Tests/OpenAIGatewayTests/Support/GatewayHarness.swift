@@ -15,7 +15,11 @@ struct GatewayHarness: Sendable {
     let port: Int
     let simulator: RunningSimulator
     let logDirectory: String
+    let group: ServiceGroup
     var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts a graceful shutdown of the gateway (as SIGTERM would).
+    func shutdown() async { await group.triggerGracefulShutdown() }
 
     /// Starts a simulator and a gateway pointed at it, runs `body`, then shuts both down gracefully
     /// (which drains the interaction log, so tests can read it after this returns).
@@ -48,7 +52,7 @@ struct GatewayHarness: Sendable {
             running.cancel()
             throw HarnessError("gateway did not start")
         }
-        let harness = GatewayHarness(port: port, simulator: simulator, logDirectory: logDirectory)
+        let harness = GatewayHarness(port: port, simulator: simulator, logDirectory: logDirectory, group: group)
         do {
             let result = try await body(harness)
             await group.triggerGracefulShutdown()

@@ -1,0 +1,256 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import OpenAIClient
+
+/// The Files API: upload (multipart, streamed to disk), list, retrieve, delete and download.
+struct FilesController: Sendable {
+    let store: SimulatorFileStore
+
+    static let purposes = ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
+    /// Download chunk size: the body is read from disk piece by piece, never whole.
+    static let chunkSize = 64 * 1024
+
+    func addRoutes(to group: RouterGroup<SimulatorRequestContext>) {
+        group.post("files", use: create)
+        group.get("files", use: list)
+        group.get("files/:id", use: retrieve)
+        group.delete("files/:id", use: delete)
+        group.get("files/:id/content", use: content)
+    }
+
+    @Sendable func create(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let temporary = store.temporaryPath()
+        let form = try await MultipartForm.read(request, fileDestination: temporary)
+        do {
+            guard let file = form.file else { throw SimulatorAPIError.missingParameter("file") }
+            guard let purpose = form.value("purpose") else { throw SimulatorAPIError.missingParameter("purpose") }
+            guard Self.purposes.contains(purpose) else {
+                throw SimulatorAPIError.invalidValue(param: "purpose", got: purpose, allowed: Self.purposes)
+            }
+            let expiresAfter = try Self.expiry(form)
+            let record = try store.add(
+                temporaryPath: temporary, id: SimulatorFileStore.makeID(), bytes: file.bytes, filename: file.filename,
+                purpose: purpose, expiresAfter: expiresAfter)
+            return SimulatorHTTP.json(record.json)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    /// `expires_after[anchor]` (only `created_at`) and `expires_after[seconds]` (one hour to 30 days).
+    static func expiry(_ form: MultipartForm) throws -> Int? {
+        let anchor = form.value("expires_after[anchor]")
+        let seconds = form.value("expires_after[seconds]")
+        if anchor == nil, seconds == nil { return nil }
+        guard let anchor else { throw SimulatorAPIError.missingParameter("expires_after[anchor]") }
+        guard anchor == "created_at" else {
+            throw SimulatorAPIError.invalidValue(param: "expires_after[anchor]", got: anchor, allowed: ["created_at"])
+        }
+        guard let seconds else { throw SimulatorAPIError.missingParameter("expires_after[seconds]") }
+        guard let value = Int(seconds), (3600...2_592_000).contains(value) else {
+            throw SimulatorAPIError.invalidRequest(
+                "Invalid 'expires_after[seconds]': expected an integer between 3600 and 2592000, but got '\(seconds)' instead.",
+                param: "expires_after[seconds]", code: "invalid_value")
+        }
+        return value
+    }
+
+    @Sendable func list(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var limit = 10_000
+        if let raw = query.get("limit") {
+            guard let value = Int(raw), (1...10_000).contains(value) else {
+                throw SimulatorAPIError.invalidRequest(
+                    "Invalid 'limit': expected an integer between 1 and 10000, but got '\(raw)' instead.", param: "limit",
+                    code: "invalid_value")
+            }
+            limit = value
+        }
+        let order = query.get("order") ?? "desc"
+        guard order == "asc" || order == "desc" else {
+            throw SimulatorAPIError.invalidValue(param: "order", got: order, allowed: ["asc", "desc"])
+        }
+        var files = store.list(purpose: query.get("purpose"))
+        if order == "asc" { files.reverse() }
+        if let after = query.get("after") {
+            guard let index = files.firstIndex(where: { $0.id == after }) else { throw SimulatorAPIError.fileNotFound(after) }
+            files = Array(files[(index + 1)...])
+        }
+        let page = files.prefix(limit)
+        let list: JSONValue = [
+            "object": "list",
+            "data": .array(page.map(\.json)),
+            "first_id": .string(page.first?.id ?? ""),
+            "last_id": .string(page.last?.id ?? ""),
+            "has_more": .bool(files.count > limit),
+        ]
+        return SimulatorHTTP.json(list)
+    }
+
+    @Sendable func retrieve(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let record = store.record(id: id) else { throw SimulatorAPIError.fileNotFound(id) }
+        return SimulatorHTTP.json(record.json)
+    }
+
+    @Sendable func delete(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard store.delete(id: id) else { throw SimulatorAPIError.fileNotFound(id) }
+        return SimulatorHTTP.json(["id": .string(id), "object": "file", "deleted": true])
+    }
+
+    @Sendable func content(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let record = store.record(id: id) else { throw SimulatorAPIError.fileNotFound(id) }
+        guard record.purpose != "assistants" else {
+            throw SimulatorAPIError.invalidRequest("Not allowed to download files of purpose: assistants", param: nil)
+        }
+        let path = store.path(id: id)
+        let size = record.bytes
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"],
+            body: ResponseBody(contentLength: size) { writer in
+                let file = try PosixFile.openForReading(path)
+                let allocator = ByteBufferAllocator()
+                var sent = 0
+                while sent < size {
+                    let chunk = try file.read(upTo: min(Self.chunkSize, size - sent), allocator: allocator)
+                    // A file shorter than recorded (deleted meanwhile) cuts the connection.
+                    guard chunk.readableBytes > 0 else { throw PosixFile.Failure(message: "\(path) ended early") }
+                    sent += chunk.readableBytes
+                    try await writer.write(chunk)
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
+
+extension SimulatorAPIError {
+    static func fileNotFound(_ id: String) -> SimulatorAPIError {
+        SimulatorAPIError(status: 404, message: "No such File object: \(id)", type: "invalid_request_error", param: "id", code: nil)
+    }
+
+    static func missingParameter(_ name: String) -> SimulatorAPIError {
+        .invalidRequest("Missing required parameter: '\(name)'.", param: name, code: "missing_required_parameter")
+    }
+
+    static func invalidValue(param: String, got: String, allowed: [String]) -> SimulatorAPIError {
+        let list = allowed.map { "'\($0)'" }.joined(separator: ", ")
+        return .invalidRequest(
+            "Invalid value: '\(got)'. Supported values are: \(list).", param: param, code: "invalid_value")
+    }
+}
+
+/// A `multipart/form-data` body read as it arrives: the `file` part goes to disk (or is only
+/// counted), the other fields are kept as text (at most ``fieldLimit`` bytes in all).
+struct MultipartForm: Sendable {
+    struct File: Sendable {
+        var filename: String
+        var contentType: String?
+        var bytes: Int
+    }
+
+    static let fieldLimit = 1 << 20
+
+    /// Text fields in arrival order; a repeated name (`timestamp_granularities[]`) appears once per value.
+    var fields: [(name: String, value: String)] = []
+    var file: File?
+
+    /// The first value of a field.
+    func value(_ name: String) -> String? {
+        fields.first { $0.name == name }?.value
+    }
+
+    func values(_ name: String) -> [String] {
+        fields.filter { $0.name == name }.map(\.value)
+    }
+
+    private enum Part {
+        case field(name: String, value: ByteBuffer)
+        case file(PosixFile?)
+        case skipped
+    }
+
+    /// Reads the whole body without collecting it.
+    ///
+    /// - Parameters:
+    ///   - fileField: the part streamed as the file; other parts with a filename are discarded.
+    ///   - fileDestination: where the file's bytes go; `nil` counts and drops them. Removed on failure.
+    static func read(_ request: Request, fileField: String = "file", fileDestination: String?) async throws -> MultipartForm {
+        guard let contentType = request.headers[.contentType],
+            contentType.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = MultipartParser.boundary(fromContentType: contentType)
+        else {
+            throw SimulatorAPIError.invalidRequest(
+                "Invalid Content-Type header (\(request.headers[.contentType] ?? "none")), expected multipart/form-data with a boundary.",
+                param: nil)
+        }
+        var parser = MultipartParser(boundary: boundary)
+        var form = MultipartForm()
+        var part = Part.skipped
+        var fieldBytes = 0
+        do {
+            for try await chunk in request.body {
+                parser.append(chunk)
+                try form.drain(&parser, part: &part, fieldBytes: &fieldBytes, fileField: fileField, destination: fileDestination)
+            }
+            try parser.finish()
+        } catch {
+            part = .skipped  // closes an open file before it is removed
+            if let fileDestination { try? FileManager.default.removeItem(atPath: fileDestination) }
+            switch error {
+            case let error as MultipartError:
+                throw SimulatorAPIError.invalidRequest("Could not parse multipart form: \(error.reason).", param: nil)
+            case let error as PosixFile.Failure:
+                throw SimulatorAPIError(status: 500, message: "Could not store the upload: \(error.message)", type: "server_error", param: nil, code: nil)
+            default:
+                throw error
+            }
+        }
+        return form
+    }
+
+    private mutating func drain(
+        _ parser: inout MultipartParser, part: inout Part, fieldBytes: inout Int, fileField: String, destination: String?
+    ) throws {
+        while let event = try parser.next() {
+            switch event {
+            case .head(let head):
+                if head.name == fileField, file == nil {
+                    file = File(filename: head.filename ?? fileField, contentType: head.contentType, bytes: 0)
+                    part = .file(try destination.map { path throws(PosixFile.Failure) in try PosixFile.create(path) })
+                } else if head.filename != nil || head.name == nil {
+                    part = .skipped
+                } else {
+                    part = .field(name: head.name ?? "", value: ByteBuffer())
+                }
+            case .body(let bytes):
+                switch part {
+                case .file(let writer):
+                    try writer?.write(bytes)
+                    file?.bytes += bytes.readableBytes
+                case .field(let name, var value):
+                    part = .skipped  // drops the enum's reference so appending does not copy the buffer
+                    fieldBytes += bytes.readableBytes
+                    guard fieldBytes <= Self.fieldLimit else {
+                        throw SimulatorAPIError(
+                            status: 413, message: "The form fields are larger than \(Self.fieldLimit) bytes.",
+                            type: "invalid_request_error", param: nil, code: nil)
+                    }
+                    var bytes = bytes
+                    value.writeBuffer(&bytes)
+                    part = .field(name: name, value: value)
+                case .skipped:
+                    break
+                }
+            case .partEnd:
+                if case .field(let name, let value) = part { fields.append((name, String(buffer: value))) }
+                part = .skipped
+            case .end:
+                part = .skipped
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import OpenAISimulator
+import Testing
+
+/// Runs `sdk/openai_sdk_check.py`, which drives the simulator with the official `openai` Python
+/// package, so that the simulator stays compatible with a real client and not only with ours.
+///
+/// The script is not a package resource: it is found next to this file through `#filePath`.
+/// CI installs the `openai` package; locally the test tries `pip install` once and fails with a
+/// clear message when the package still cannot be imported.
+@Suite("Official openai SDK against the simulator")
+struct OpenAISDKCompatibilityTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("sdk").appendingPathComponent("openai_sdk_check.py")
+
+    /// One line the script prints for every check that passed.
+    static let expectedChecks = [
+        "create", "stream", "stream_helper", "retrieve", "input_items", "delete", "background_cancel", "rate_limit",
+    ]
+
+    @Test("the openai Python SDK can create, stream, retrieve, list, delete, cancel and see rate limits")
+    func officialSDK() async throws {
+        try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")
+        if let problem = await SDKAvailability.shared.problem() {
+            Issue.record("The official openai Python package is required: \(problem)")
+            return
+        }
+        try await SimHarness.with(eventDelay: .milliseconds(2)) { sim in
+            let (status, output) = await PythonProcess.run([Self.script.path, sim.simulator.baseURL], timeout: .seconds(120))
+            let lines = output.split(separator: "\n").map(String.init)
+            // Shown in the test log so a failure says which SDK version it was.
+            print("openai SDK check:\n\(output)")
+            #expect(status == 0, "openai_sdk_check.py exited with \(status):\n\(output)")
+            for check in Self.expectedChecks {
+                #expect(lines.contains { $0.hasPrefix("ok \(check):") }, "no 'ok \(check):' line in:\n\(output)")
+            }
+            #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(output)")
+            #expect(lines.first?.hasPrefix("openai ") == true)
+        }
+    }
+
+    @Test("--only runs just the named checks")
+    func onlySelectsChecks() async throws {
+        if await SDKAvailability.shared.problem() != nil { return }  // reported by officialSDK
+        try await SimHarness.with { sim in
+            let (status, output) = await PythonProcess.run(
+                [Self.script.path, sim.simulator.baseURL, "--only", "create,rate_limit"], timeout: .seconds(60))
+            let checkLines = output.split(separator: "\n").filter { $0.hasPrefix("ok ") || $0.hasPrefix("FAIL ") }
+            #expect(status == 0, "\(output)")
+            #expect(checkLines.count == 2 && checkLines[0].hasPrefix("ok create:") && checkLines[1].hasPrefix("ok rate_limit:"), "\(output)")
+            #expect(sim.state.stats().requests["POST /v1/responses"] == 3)
+        }
+    }
+}
+
+/// Whether `import openai` works, trying one `pip install` when it does not; checked once per run.
+actor SDKAvailability {
+    static let shared = SDKAvailability()
+    private var checked: String??
+
+    /// `nil` when the package imports, otherwise why it does not.
+    func problem() async -> String? {
+        if let checked { return checked }
+        var result: String? = nil
+        let (status, output) = await PythonProcess.run(["-c", "import openai; print(openai.__version__)"], timeout: .seconds(30))
+        if status != 0 {
+            let (pipStatus, pipOutput) = await PythonProcess.run(
+                ["-m", "pip", "install", "--quiet", "openai"], timeout: .seconds(180))
+            let (retryStatus, retryOutput) = await PythonProcess.run(["-c", "import openai"], timeout: .seconds(30))
+            if retryStatus != 0 {
+                result =
+                    "python3 cannot import openai (\(output.suffix(300))); "
+                    + "pip install exited with \(pipStatus) (\(pipOutput.suffix(300))); \(retryOutput.suffix(300))"
+            }
+        }
+        checked = .some(result)
+        return result
+    }
+}
+
+/// Runs `python3` with arguments and collects its combined output, without blocking a thread.
+enum PythonProcess {
+    /// - Returns: the exit status (-1 when it could not start, -2 when a signal ended it, e.g. after `timeout`) and the output.
+    static func run(_ arguments: [String], timeout: Duration) async -> (Int32, String) {
+        // A file rather than a pipe: a full pipe would stall the child while nobody reads it.
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sdkcheck-\(UUID().uuidString).txt")
+        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
+            let handle = try? FileHandle(forWritingTo: outputFile)
+        else { return (-1, "cannot create \(outputFile.path)") }
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONUNBUFFERED"] = "1"
+        process.environment = environment
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            if process.isRunning { process.terminate() }
+        }
+        let status: Int32 = await withCheckedContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: -1)
+            }
+        }
+        watchdog.cancel()
+        let killed = process.terminationReason == .uncaughtSignal
+        try? handle.close()
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        return (killed ? -2 : status, output)
+    }
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Checks that the official `openai` Python SDK works against the simulator.
+
+Usage: openai_sdk_check.py BASE_URL [--only NAME[,NAME...]] [--list]
+
+BASE_URL is what the SDK uses as `base_url`, e.g. http://127.0.0.1:8080/v1. The simulator's
+control routes (`/__simulator/...`) are found at BASE_URL without its `/v1`.
+
+Prints one line per check ("ok NAME: detail" or "FAIL NAME: reason") and exits 1 when any
+check failed, 2 on bad usage or when the SDK is not installed. A check is a function taking a
+`Context` and returning a short detail string; it raises `CheckFailed` (or anything else) to fail.
+Add new checks (files, audio, ...) by writing a function and listing it in CHECKS.
+"""
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+
+try:
+    import openai
+except ImportError:  # pragma: no cover - reported, not raised
+    print("FAIL import: the 'openai' package is not installed (python3 -m pip install openai)")
+    sys.exit(2)
+
+MODEL = "gpt-4o-mini"
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+class Context:
+    def __init__(self, base_url):
+        self.base_url = base_url.rstrip("/")
+        self.root = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
+        self.client = openai.OpenAI(api_key="sk-test", base_url=self.base_url, max_retries=0, timeout=20)
+
+    def control(self, method, path, body=None):
+        """Calls a simulator control route and returns its JSON answer."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.root + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read().decode())
+
+
+# MARK: - Checks
+
+
+def check_create(ctx):
+    response = ctx.client.responses.create(model=MODEL, input="Say hello to the SDK check.")
+    expect(response.id.startswith("resp_"), f"unexpected id {response.id!r}")
+    expect(response.status == "completed", f"status {response.status!r}")
+    expect(isinstance(response.output_text, str) and response.output_text, "empty output_text")
+    usage = response.usage
+    expect(usage is not None, "no usage")
+    expect(usage.input_tokens > 0 and usage.output_tokens > 0, f"usage {usage}")
+    expect(usage.total_tokens == usage.input_tokens + usage.output_tokens, f"usage total {usage}")
+    return f"{response.id} {len(response.output_text)} chars, {usage.total_tokens} tokens"
+
+
+def _check_event_sequence(events):
+    types = [event.type for event in events]
+    for required in ("response.created", "response.output_text.delta", "response.completed"):
+        expect(required in types, f"missing {required} in {types}")
+    expect(types[0] == "response.created", f"first event is {types[0]}")
+    expect(types[-1] == "response.completed", f"last event is {types[-1]}")
+    numbers = [event.sequence_number for event in events]
+    expect(numbers == list(range(numbers[0], numbers[0] + len(numbers))), f"sequence numbers not consecutive: {numbers}")
+    deltas = "".join(event.delta for event in events if event.type == "response.output_text.delta")
+    final = events[-1].response.output_text
+    expect(final == deltas, f"final text {final!r} != concatenated deltas {deltas!r}")
+    return types, deltas
+
+
+def check_stream(ctx):
+    events = list(ctx.client.responses.create(model=MODEL, input="Stream a few words.", stream=True))
+    types, deltas = _check_event_sequence(events)
+    return f"{len(events)} events ({len(set(types))} types), {len(deltas)} chars"
+
+
+def check_stream_helper(ctx):
+    with ctx.client.responses.stream(model=MODEL, input="Stream through the helper.") as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    _, deltas = _check_event_sequence(events)
+    expect(final.output_text == deltas, f"helper final text {final.output_text!r} != {deltas!r}")
+    return f"{len(events)} events, final {final.id}"
+
+
+def check_retrieve(ctx):
+    created = ctx.client.responses.create(model=MODEL, input="Remember me.")
+    retrieved = ctx.client.responses.retrieve(created.id)
+    expect(retrieved.id == created.id, f"retrieved {retrieved.id} for {created.id}")
+    expect(retrieved.output_text == created.output_text, "retrieved text differs")
+    return created.id
+
+
+def check_input_items(ctx):
+    created = ctx.client.responses.create(
+        model=MODEL,
+        input=[
+            {"role": "user", "content": "first"},
+            {"role": "assistant", "content": "second"},
+            {"role": "user", "content": "third"},
+        ],
+    )
+    page = ctx.client.responses.input_items.list(created.id, order="asc")
+    items = list(page.data)
+    expect(len(items) == 3, f"{len(items)} input items")
+    expect([item.role for item in items] == ["user", "assistant", "user"], f"roles {[item.role for item in items]}")
+    expect(all(item.id for item in items), "an item has no id")
+    return f"{len(items)} items"
+
+
+def check_delete(ctx):
+    created = ctx.client.responses.create(model=MODEL, input="Delete me.")
+    ctx.client.responses.delete(created.id)
+    try:
+        ctx.client.responses.retrieve(created.id)
+    except openai.NotFoundError as error:
+        expect(error.status_code == 404, f"status {error.status_code}")
+        return f"{created.id} gone (404)"
+    raise CheckFailed("retrieve after delete did not raise NotFoundError")
+
+
+def check_background_cancel(ctx):
+    created = ctx.client.responses.create(model=MODEL, input="Run in the background.", background=True)
+    expect(created.status in ("queued", "in_progress"), f"background status {created.status!r}")
+    cancelled = ctx.client.responses.cancel(created.id)
+    expect(cancelled.id == created.id, "cancel answered another id")
+    expect(cancelled.status == "cancelled", f"status after cancel {cancelled.status!r}")
+    retrieved = ctx.client.responses.retrieve(created.id)
+    expect(retrieved.status == "cancelled", f"retrieved status {retrieved.status!r}")
+    return f"{created.id} {created.status} -> {cancelled.status}"
+
+
+def check_rate_limit(ctx):
+    ctx.control("POST", "/__simulator/faults", {"path": "/v1/responses", "status": 429, "count": 1})
+    try:
+        ctx.client.responses.create(model=MODEL, input="This one is rate limited.")
+    except openai.RateLimitError as error:
+        expect(error.status_code == 429, f"status {error.status_code}")
+        expect(bool(error.request_id), "no request id on the error")
+        expect(error.code == "rate_limit_exceeded", f"code {error.code!r}")
+        # The fault is used up: the next call succeeds.
+        ctx.client.responses.create(model=MODEL, input="And this one is not.")
+        return f"RateLimitError request_id={error.request_id}"
+    finally:
+        ctx.control("DELETE", "/__simulator/faults")
+    raise CheckFailed("no RateLimitError")
+
+
+CHECKS = [
+    ("create", check_create),
+    ("stream", check_stream),
+    ("stream_helper", check_stream_helper),
+    ("retrieve", check_retrieve),
+    ("input_items", check_input_items),
+    ("delete", check_delete),
+    ("background_cancel", check_background_cancel),
+    ("rate_limit", check_rate_limit),
+]
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("base_url", nargs="?")
+    parser.add_argument("--only", help="comma-separated check names")
+    parser.add_argument("--list", action="store_true", help="list the checks and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, _ in CHECKS:
+            print(name)
+        return 0
+    if not args.base_url:
+        parser.error("BASE_URL is required")
+    selected = CHECKS
+    if args.only:
+        wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - {name for name, _ in CHECKS})
+        if unknown:
+            parser.error(f"unknown check(s): {', '.join(unknown)}")
+        selected = [(name, check) for name, check in CHECKS if name in wanted]
+
+    ctx = Context(args.base_url)
+    print(f"openai {openai.__version__} against {ctx.base_url}")
+    failures = 0
+    for name, check in selected:
+        start = time.monotonic()
+        try:
+            detail = check(ctx)
+            print(f"ok {name}: {detail} ({(time.monotonic() - start) * 1000:.0f} ms)", flush=True)
+        except Exception as error:  # every failure is reported, the run goes on
+            failures += 1
+            print(f"FAIL {name}: {type(error).__name__}: {error}", flush=True)
+    print(f"{len(selected) - failures}/{len(selected)} checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
