@@ -107,19 +107,21 @@ struct AudioController: Sendable {
         if upstreamType.hasPrefix("text/event-stream") {
             let requestLogger = self.requestLogger
             let metadata = opened.metadata
-            let relay = TranscriptionRelay(
-                body: opened.body, keepAliveInterval: configuration.keepAliveInterval, path: request.uri.description,
+            let relay = SSERelay(
+                status: .ok, events: opened.body.serverSentEvents, policy: TranscriptionRelayPolicy(),
+                keepAliveInterval: configuration.keepAliveInterval, path: request.uri.description,
                 extraHeaders: extraHeaders, logger: context.logger,
                 onFinish: { result in
+                    let stream = result.policy
                     var extra = Self.fileExtra(file)
-                    extra["text_length"] = .int(Int64(result.text.count))
-                    extra["stream"] = ["outcome": .string(result.outcome.rawValue), "events": .int(Int64(result.events))]
+                    extra["text_length"] = .int(Int64(stream.text.count))
+                    extra["stream"] = ["outcome": .string(result.outcome.rawValue), "events": .int(Int64(stream.events))]
                     if let error = result.error { extra["stream_error"] = .string(error.message) }
-                    let usage = result.usage.flatMap(TokenUsage.init(json:))
-                    let seconds = result.usage?["seconds"]?.doubleValue
+                    let usage = stream.usage.flatMap(TokenUsage.init(json:))
+                    let seconds = stream.usage?["seconds"]?.doubleValue
                     requestLogger.success(
                         request: request, context: context, status: 200, endpoint: metadata.endpoint, metadata: metadata,
-                        responseJSON: result.usage.map { ["usage": $0] }, requestModel: model,
+                        responseJSON: stream.usage.map { ["usage": $0] }, requestModel: model,
                         cost: requestLogger.costs.transcriptionCost(model: model, durationSeconds: seconds, usage: usage), extra: extra)
                 })
             return relay.response(for: request)
@@ -181,15 +183,4 @@ struct AudioController: Sendable {
         ]
     }
 
-    /// Runs an upstream call, turning its failure into the gateway's error (with the endpoint for the log).
-    private func upstream<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
-        do {
-            return try await call()
-        } catch let error as OpenAIError {
-            var gatewayError = GatewayError(upstream: error)
-            gatewayError.endpoint = endpoint
-            gatewayError.attempts = error.attempts
-            throw gatewayError
-        }
-    }
 }

@@ -94,18 +94,6 @@ struct ResponsesController: Sendable {
         return object
     }
 
-    /// Runs an upstream call, turning its failure into the gateway's error (with the endpoint for the log).
-    private func upstream<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
-        do {
-            return try await call()
-        } catch let error as OpenAIError {
-            var gatewayError = GatewayError(upstream: error)
-            gatewayError.endpoint = endpoint
-            gatewayError.attempts = error.attempts
-            throw gatewayError
-        }
-    }
-
     private func passThrough(
         _ response: OpenAIResponse, status: HTTPResponse.Status, request: Request, context: Context, requestModel: String? = nil
     ) -> Response {
@@ -126,10 +114,11 @@ struct ResponsesController: Sendable {
         let metadata = events.metadata
         var extraHeaders: HTTPFields = [.requestID: context.requestID]
         if let upstreamID = metadata.requestID { extraHeaders[.upstreamRequestID] = upstreamID }
-        let stream = EventStreamResponse(
-            status: status, events: events, startingAfter: startingAfter, keepAliveInterval: configuration.keepAliveInterval,
-            path: request.uri.description, extraHeaders: extraHeaders, logger: context.logger,
-            onEvent: { frame in requestLogger.event(request: request, context: context, frame: frame) },
+        let stream = SSERelay(
+            status: status, events: events, policy: ResponsesRelayPolicy(startingAfter: startingAfter),
+            keepAliveInterval: configuration.keepAliveInterval, path: request.uri.description, extraHeaders: extraHeaders,
+            logger: context.logger,
+            onFrame: { frame in requestLogger.event(request: request, context: context, frame: frame) },
             onFinish: { result in
                 requestLogger.stream(
                     request: request, context: context, status: Int(status.code), endpoint: endpoint, metadata: metadata,

@@ -53,9 +53,9 @@ public struct RequestLogger: Sendable {
     /// Logs the summary of a relayed stream.
     func stream(
         request: Request, context: GatewayRequestContext, status: Int, endpoint: String, metadata: OpenAIResponseMetadata,
-        result: RelayResult, requestModel: String?
+        result: RelayResult<ResponsesRelayPolicy>, requestModel: String?
     ) {
-        let relay = result.relay
+        let relay = result.policy.relay
         let model = relay.model ?? requestModel
         let usage = relay.usage.flatMap(TokenUsage.init(json:))
         let cost = model.flatMap { model in usage.flatMap { costs.cost(model: model, usage: $0) } }
@@ -75,16 +75,16 @@ public struct RequestLogger: Sendable {
     }
 
     /// Logs one relayed event (debug level; skipped by the writer unless LOG_LEVEL is debug or verbose).
-    func event(request: Request, context: GatewayRequestContext, frame: RelayFrame) {
+    func event(request: Request, context: GatewayRequestContext, frame: ServerSentEvent) {
         guard writer.isEnabled(.debug) else { return }
         var fields = JSONObject()
         fields["timestamp"] = .string(InteractionLogEntry.timestamp(Date()))
         fields["level"] = "debug"
         fields["request_id"] = .string(context.requestID)
         fields["api"] = .string(Self.api(forPath: request.uri.path))
-        fields["event_type"] = .string(frame.event)
-        fields["sequence"] = .int(Int64(frame.sequence))
-        fields["data"] = frame.payload
+        fields["event_type"] = .string(frame.event ?? "message")
+        fields["sequence"] = frame.id.flatMap(Int64.init).map(JSONValue.int)
+        fields["data"] = (try? JSONValue(parsing: frame.data)) ?? .string(frame.data)
         writer.log(InteractionLogEntry(api: Self.api(forPath: request.uri.path), level: .debug, fields: fields))
     }
 

@@ -43,6 +43,9 @@ struct MultipartUploadPolicy: Sendable {
     var fileLimit: @Sendable (_ fields: FormFields) -> (bytes: Int, error: GatewayError)
     /// How a text field goes upstream: renamed, normalised, or dropped (nil).
     var upstreamField: @Sendable (_ name: String, _ value: String) -> (name: String, value: String)? = { ($0, $1) }
+    /// Fields to add upstream once the whole body was read (defaults for fields the client left out,
+    /// e.g. `model`). They go last, since a field the client sends may come after the file.
+    var defaultFields: @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
 }
 
 /// Streams a client's multipart upload to the upstream, re-framed as the parts arrive.
@@ -256,6 +259,7 @@ private actor UploadReader {
             var problems = policy.validateFields(fields, true)
             problems += policy.validateFile(file, fields)
             if !problems.isEmpty { throw GatewayError.validation(problems) }
+            for (name, value) in policy.defaultFields(fields) { pending.append(encoder.field(name: name, value: value)) }
             pending.append(encoder.closing)
             phase = .done
         }

@@ -183,7 +183,8 @@ enum AudioRules {
             upstreamField: { name, value in
                 // The seed's clients send `timestamp_granularities` without brackets; OpenAI reads the bracketed name.
                 name == "timestamp_granularities" ? ("timestamp_granularities[]", value) : (name, value)
-            })
+            },
+            defaultFields: { defaultFields($0) })
     }
 
     /// The response format a form asks for (the default is json).

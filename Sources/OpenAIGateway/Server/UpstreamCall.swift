@@ -1,0 +1,14 @@
+import OpenAIClient
+
+/// Runs an upstream call, turning its failure into the gateway's error, with the endpoint and the
+/// attempts made kept for the log. Every controller calls the upstream through this.
+func upstream<T>(_ endpoint: String, _ call: () async throws -> T) async throws -> T {
+    do {
+        return try await call()
+    } catch let error as OpenAIError {
+        var gatewayError = GatewayError(upstream: error)
+        gatewayError.endpoint = endpoint
+        gatewayError.attempts = error.attempts
+        throw gatewayError
+    }
+}

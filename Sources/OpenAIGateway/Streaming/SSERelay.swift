@@ -1,0 +1,285 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAIClient
+import ServiceLifecycle
+
+/// What a relay does with one upstream event.
+struct RelayStep: Sendable {
+    /// The frame to write, or nil to skip the event.
+    var frame: ServerSentEvent?
+    /// Set when the stream ends after this event.
+    var end: StreamOutcome?
+    /// When the event is a failure. With `end == nil` one `error` frame with this body follows `frame`;
+    /// with `end` set, `frame` already was the error frame.
+    var error: GatewayError?
+}
+
+/// The part of a relay that differs between streams: how upstream events become frames.
+protocol StreamRelayPolicy: Sendable {
+    associatedtype Event: Sendable
+    /// Maps one upstream event.
+    mutating func step(for event: Event, path: String) -> RelayStep
+    /// The `error` frame the gateway adds itself, numbered after the frames so far.
+    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent
+    /// The error when the upstream closes before a terminal event.
+    var incompleteError: GatewayError { get }
+    /// What a client should do when the gateway shuts down mid-stream.
+    var shutdownHint: String { get }
+}
+
+/// How a relayed stream ended, with the policy's final state, for the interaction log.
+struct RelayResult<Policy: StreamRelayPolicy>: Sendable {
+    var outcome: StreamOutcome
+    var policy: Policy
+    var error: GatewayError?
+    var framesWritten: Int
+}
+
+/// Relays an upstream event stream to the client as `text/event-stream`.
+///
+/// - Each frame is written as soon as its event arrives.
+/// - When nothing was written for `keepAliveInterval`, a `: keep-alive` comment is sent.
+/// - A failure part way (upstream error event, broken connection, end without a terminal event) ends the
+///   stream with exactly one `error` frame carrying the JSON error body.
+/// - The client going away cancels the upstream request at once (inbound close → task cancellation).
+/// - Graceful shutdown ends the stream with an `error` frame (503 `server_shutting_down`).
+struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Sendable where Events.Element == Policy.Event {
+    var status: HTTPResponse.Status
+    var events: Events
+    var policy: Policy
+    var keepAliveInterval: Duration
+    var path: String
+    var extraHeaders: HTTPFields = [:]
+    var logger: Logger
+    /// Called after each frame is written (debug logging).
+    var onFrame: @Sendable (ServerSentEvent) -> Void = { _ in }
+    var onFinish: @Sendable (RelayResult<Policy>) -> Void
+
+    private enum Item: Sendable {
+        case event(Policy.Event)
+        case end
+        case failure(GatewayError)
+        case tick
+        case shutdown
+    }
+
+    func response(for request: Request) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8",
+            .cacheControl: "no-cache",
+            // Hummingbird closes the connection after a stream that watched for inbound close; say so,
+            // so that clients do not try to reuse it.
+            .connection: "close",
+        ]
+        headers[.accelBuffering] = "no"
+        headers.append(contentsOf: extraHeaders)
+        let relay = self
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody { writer in try await relay.run(requestBody: request.body, writer: &writer) })
+    }
+
+    private func run(requestBody: RequestBody, writer: inout any ResponseBodyWriter) async throws {
+        var result = RelayResult(outcome: .cancelled, policy: policy, error: nil, framesWritten: 0)
+        do {
+            try await requestBody.consumeWithCancellationOnInboundClose { _ in
+                let (items, continuation) = AsyncStream<Item>.makeStream()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            for try await event in events { continuation.yield(.event(event)) }
+                            continuation.yield(.end)
+                        } catch let error as OpenAIError {
+                            continuation.yield(.failure(GatewayError(upstream: error)))
+                        } catch is CancellationError {
+                        } catch {
+                            continuation.yield(.failure(GatewayError(upstream: OpenAITransport.classify(error, attempts: 1))))
+                        }
+                        continuation.finish()
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: keepAliveInterval)
+                            continuation.yield(.tick)
+                        }
+                    }
+                    group.addTask {
+                        try await gracefulShutdown()
+                        continuation.yield(.shutdown)
+                    }
+                    var lastWrite = ContinuousClock.now
+                    func finish(with error: GatewayError) async throws {
+                        result.outcome = .failed
+                        result.error = error
+                        try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path)))
+                        result.framesWritten += 1
+                    }
+                    loop: for await item in items {
+                        switch item {
+                        case .event(let event):
+                            let step = result.policy.step(for: event, path: path)
+                            if let frame = step.frame {
+                                try await writer.write(ServerSentEventEncoder.buffer(frame))
+                                result.framesWritten += 1
+                                lastWrite = .now
+                                onFrame(frame)
+                            }
+                            if let error = step.error {
+                                if step.end == nil {
+                                    try await finish(with: error)  // one `error` frame after the relayed one
+                                } else {
+                                    result.outcome = .failed  // the relayed frame was the error frame
+                                    result.error = error
+                                }
+                                break loop
+                            }
+                            if let end = step.end {
+                                result.outcome = end
+                                break loop
+                            }
+                        case .end:
+                            try await finish(with: result.policy.incompleteError)
+                            break loop
+                        case .failure(let error):
+                            try await finish(with: error)
+                            break loop
+                        case .tick:
+                            if ContinuousClock.now - lastWrite >= keepAliveInterval * 0.9 {
+                                try await writer.write(ByteBuffer(string: ServerSentEventEncoder.comment("keep-alive")))
+                                lastWrite = .now
+                            }
+                        case .shutdown:
+                            try await finish(
+                                with: GatewayError(
+                                    status: .serviceUnavailable, message: "The gateway is shutting down", errorCode: "server_shutting_down",
+                                    hint: result.policy.shutdownHint))
+                            break loop
+                        }
+                    }
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            // Inbound close (CancellationError) or a failed write: the client went away.
+            result.outcome = .cancelled
+            logger.debug("Stream ended by the client", metadata: ["error": "\(String(describing: error))"])
+        }
+        onFinish(result)
+        if result.outcome != .cancelled {
+            try await writer.finish(nil)
+        }
+    }
+}
+
+/// The Responses API's policy: the reference app's event names and payloads (see ``ResponseEventRelay``).
+struct ResponsesRelayPolicy: StreamRelayPolicy {
+    var relay = ResponseEventRelay()
+    /// Events at or below this sequence number are skipped (resume).
+    var startingAfter: Int?
+
+    mutating func step(for event: ResponseStreamEvent, path: String) -> RelayStep {
+        if let startingAfter, let sequence = event.sequenceNumber, sequence <= startingAfter { return RelayStep() }
+        var frame = relay.frame(for: event)
+        switch event.type {
+        case "response.completed":
+            return RelayStep(frame: frame.serverSentEvent, end: .completed)
+        case "response.incomplete":
+            return RelayStep(frame: frame.serverSentEvent, end: .incomplete)
+        case "response.failed":
+            // Relayed as the reference app does, then one `error` frame with the JSON error body.
+            return RelayStep(frame: frame.serverSentEvent, error: Self.failedResponseError(relay.failure))
+        case "error":
+            // The upstream's own error event becomes the one `error` frame, at its own sequence number.
+            let error = Self.streamErrorEventError(event.raw)
+            var body = error.body(path: path).objectValue ?? JSONObject()
+            body["sequence"] = .int(Int64(frame.sequence))
+            frame.payload = .object(body)
+            return RelayStep(frame: frame.serverSentEvent, end: .failed, error: error)
+        default:
+            return RelayStep(frame: frame.serverSentEvent)
+        }
+    }
+
+    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent {
+        relay.errorFrame(error, path: path).serverSentEvent
+    }
+
+    var incompleteError: GatewayError {
+        GatewayError(
+            status: .badGateway, message: "The upstream stream ended before the response completed", errorCode: "stream_incomplete",
+            hint: "Resume with GET /api/responses/{id}/stream and Last-Event-ID, or retry.")
+    }
+
+    var shutdownHint: String {
+        "Reconnect to GET /api/responses/{id}/stream with Last-Event-ID to continue where this stream stopped."
+    }
+
+    /// The error that a `response.failed` event stands for.
+    static func failedResponseError(_ failure: JSONValue?) -> GatewayError {
+        let code = failure?["code"]?.stringValue ?? "response_failed"
+        let message = failure?["message"]?.stringValue ?? "The response failed upstream"
+        return GatewayError(
+            status: .badGateway, message: "The response failed: \(message)", errorCode: code,
+            hint: "The model could not complete this response. Retry the request; if it keeps failing, check openai_error.",
+            openAIError: ["type": "response_failed", "code": .string(code), "param": .null, "message": .string(message)])
+    }
+
+    /// The error that an upstream `error` event stands for.
+    static func streamErrorEventError(_ raw: JSONValue) -> GatewayError {
+        GatewayError(
+            upstream: OpenAIError(
+                kind: .stream, type: raw["type"]?.stringValue, code: raw["code"]?.stringValue, param: raw["param"]?.stringValue,
+                message: raw["message"]?.stringValue ?? "The upstream stream reported an error"))
+    }
+}
+
+/// The transcription stream's policy: `event:` = the upstream type, `data:` = the upstream JSON unchanged,
+/// `id:` = a running index from 0.
+struct TranscriptionRelayPolicy: StreamRelayPolicy {
+    /// Upstream events relayed.
+    private(set) var events = 0
+    private(set) var frames = 0
+    /// The final text (`transcript.text.done`), or the deltas so far.
+    private(set) var text = ""
+    /// `usage` of `transcript.text.done`, when the upstream sent one.
+    private(set) var usage: JSONValue?
+
+    mutating func step(for event: ServerSentEvent, path: String) -> RelayStep {
+        if ResponseStreamEvent.isDone(event) { return RelayStep() }
+        let payload = try? JSONValue(parsing: event.data)
+        let type = payload?["type"]?.stringValue ?? event.event ?? "message"
+        if type == "error" {
+            let raw = payload?["error"] ?? payload ?? .null
+            return RelayStep(error: ResponsesRelayPolicy.streamErrorEventError(raw))
+        }
+        events += 1
+        defer { frames += 1 }
+        let frame = ServerSentEvent(event: type, data: event.data, id: String(frames))
+        switch type {
+        case "transcript.text.delta":
+            text += payload?["delta"]?.stringValue ?? ""
+            return RelayStep(frame: frame)
+        case "transcript.text.done":
+            text = payload?["text"]?.stringValue ?? text
+            usage = payload?["usage"]
+            return RelayStep(frame: frame, end: .completed)
+        default:
+            return RelayStep(frame: frame)
+        }
+    }
+
+    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent {
+        defer { frames += 1 }
+        return ServerSentEvent(event: "error", data: error.body(path: path).jsonString, id: String(frames))
+    }
+
+    var incompleteError: GatewayError {
+        GatewayError(
+            status: .badGateway, message: "The upstream stream ended before the transcription completed", errorCode: "stream_incomplete",
+            hint: "Retry the transcription; the upstream closed the stream early.")
+    }
+
+    var shutdownHint: String { "Send the transcription again once the gateway is back." }
+}
