@@ -13,7 +13,12 @@ struct FilesEndpointTests {
     /// Text with CR/LF and a line that looks like a boundary.
     static let text = "line one\r\nline two\n--not-a-boundary\r\n\r\nünïcödé ✓\n"
 
-    private func expected(_ count: Int) -> [UInt8] { (0..<count).map(TestPart.byte(at:)) }
+    private func expected(_ count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        while bytes.count < count { bytes += TestPart.cycle.prefix(count - bytes.count) }
+        return bytes
+    }
 
     private func uploadCount(_ gateway: GatewayHarness) -> Int { gateway.simulator.state.stats().requests["POST /v1/files"] ?? 0 }
 

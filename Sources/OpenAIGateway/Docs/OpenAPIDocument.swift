@@ -17,6 +17,15 @@ public enum GatewayOpenAPI {
         ("POST", "/api/responses/:id/cancel"),
         ("GET", "/api/responses/:id/stream"),
         ("GET", "/api/responses/:id/input_items"),
+        ("POST", "/api/files"),
+        ("GET", "/api/files"),
+        ("GET", "/api/files/:id"),
+        ("DELETE", "/api/files/:id"),
+        ("GET", "/api/files/:id/content"),
+        ("GET", "/api/files/:id/download"),
+        ("POST", "/api/audio/speech"),
+        ("POST", "/api/audio/transcriptions"),
+        ("POST", "/api/audio/translations"),
         ("GET", "/health"),
         ("GET", "/openapi.json"),
         ("GET", "/api-docs-json"),
@@ -45,9 +54,13 @@ public enum GatewayOpenAPI {
         if let serverURL { root["servers"] = [["url": .string(serverURL)]] }
         root["tags"] = [
             ["name": "Responses", "description": "OpenAI Responses API (text generation)"],
+            ["name": "Files", "description": "OpenAI Files API: uploads and downloads stream through the gateway"],
+            ["name": "Audio", "description": "OpenAI Audio API: speech, transcriptions, translations"],
             ["name": "Gateway", "description": "Health and documentation"],
         ]
-        root["paths"] = .object(paths)
+        var allPaths = paths
+        for (path, item) in filesAndAudioPaths { allPaths[path] = item }
+        root["paths"] = .object(allPaths)
         root["components"] = ["schemas": .object(Schemas.all)]
         return .object(root)
     }
@@ -203,6 +216,7 @@ public enum GatewayOpenAPI {
 
     static let errorDescriptions: [Int: String] = [
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
+        403: "Not allowed (e.g. downloading a file whose purpose is assistants).",
         404: "OpenAI does not know the resource.",
         413: "The request body is too large.",
         429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",

@@ -43,11 +43,14 @@ struct TestPart: Sendable {
         }
     }
 
-    /// The deterministic content of `.generated` parts: varied, and with CR, LF and `-` in it.
-    static func byte(at offset: Int) -> UInt8 {
+    /// The deterministic content of `.generated` parts: a cycle of a prime length (so chunks never line
+    /// up with it and a reordered chunk shows), varied, and with CR, LF and `-` in it.
+    static let cycle: [UInt8] = (0..<65_521).map { offset in
         let pattern: [UInt8] = [13, 10, 45, 45, 0, 255, 66, 13, 10]
         return offset % 97 < 9 ? pattern[offset % 97] : UInt8(truncatingIfNeeded: offset &* 31 &+ offset >> 8)
     }
+
+    static func byte(at offset: Int) -> UInt8 { cycle[offset % cycle.count] }
 }
 
 /// The body of a multipart request as an async sequence of chunks (64 KiB for generated content),
@@ -94,8 +97,12 @@ struct MultipartTestBody: AsyncSequence, Sendable {
                     let end = Swift.min(count, offset + MultipartTestBody.chunkSize)
                     var buffer = ByteBuffer()
                     buffer.reserveCapacity(end - offset)
-                    for index in offset..<end { buffer.writeInteger(TestPart.byte(at: index)) }
-                    offset = end
+                    while offset < end {
+                        let start = offset % TestPart.cycle.count
+                        let take = Swift.min(end - offset, TestPart.cycle.count - start)
+                        buffer.writeBytes(TestPart.cycle[start..<(start + take)])
+                        offset += take
+                    }
                     if offset >= count { stage = 2 }
                     return buffer
                 }
