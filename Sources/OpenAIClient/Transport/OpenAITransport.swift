@@ -54,7 +54,10 @@ public struct OpenAITransport: Sendable {
     /// - Throws: ``OpenAIError`` for a non-2xx answer (after retries), a network failure or a timeout.
     public func send(_ request: OpenAIRequest) async throws(OpenAIError) -> OpenAIResponse {
         try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
-            let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+            // A streamed upload takes as long as the client takes to send it: no overall deadline then,
+            // the connection's idle timeouts still apply.
+            let deadline: NIODeadline =
+                request.body.isReplayable ? .now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9)) : .distantFuture
             do {
                 let response = try await httpClient.execute(httpRequest, deadline: deadline, logger: logger)
                 let body = try await response.body.collect(upTo: configuration.maxResponseBodySize)

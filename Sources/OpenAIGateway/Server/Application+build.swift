@@ -82,7 +82,7 @@ func buildRouter(
     router.add(
         middleware: CORSMiddleware(
             allowOrigin: .all, allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID],
-            allowMethods: [.get, .post, .delete, .patch, .head, .options], exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id"]))
+            allowMethods: [.get, .post, .delete, .patch, .head, .options], exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id", "Link", "Content-Disposition", "Retry-After"]))
     ResponsesController(client: client, configuration: configuration, requestLogger: requestLogger)
         .addRoutes(to: router.group("api/responses"))
     AudioController(client: client, configuration: configuration, requestLogger: requestLogger).addRoutes(to: router.group("api/audio"))

@@ -61,7 +61,7 @@ enum MultipartUpload {
     ///   - send: performs the upstream call with the re-framed body (not replayable, so never retried).
     /// - Returns: the upstream result, the text fields and the file's description.
     static func forward<T: Sendable>(
-        _ request: Request, policy: MultipartUploadPolicy, send: @Sendable (OpenAIRequest.Body) async throws -> T
+        _ request: Request, policy: MultipartUploadPolicy, send: @escaping @Sendable (OpenAIRequest.Body) async throws -> T
     ) async throws -> (result: T, fields: FormFields, file: UploadedFile) {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = MultipartParser.boundary(fromContentType: contentType)
@@ -75,47 +75,54 @@ enum MultipartUpload {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > policy.absoluteFileLimit + 1024 * 1024 {
             throw policy.fileLimit(FormFields()).error
         }
-        let reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
-        let started = try await reader.readUntilFile()
-        guard started else {
+        var reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
+        guard try await reader.readUntilFile() else {
             // The body ended without a file part: report it with every field problem.
-            var problems = policy.validateFields(await reader.fields, true)
+            var problems = policy.validateFields(reader.fields, true)
             problems.append(
                 ValidationProblem(
                     parameter: policy.fileField, message: "\(policy.fileField) is required",
                     hint: "Add the file as a form part named \"\(policy.fileField)\", e.g. -F \(policy.fileField)=@path/to/file"))
             throw GatewayError.validation(problems)
         }
-        let body = HTTPClientRequest.Body.stream(UpstreamBody(reader: reader), length: .unknown)
-        let result: T
-        do {
-            result = try await send(.stream(body, contentType: reader.encoder.contentType))
-        } catch {
-            if let failure = await reader.failure { throw failure }
-            throw error
+        // Only this task reads the client's body; the HTTP client pulls the re-framed chunks from the channel.
+        let channel = ChunkChannel()
+        let upstreamContentType = reader.encoder.contentType
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask {
+                defer { channel.consumerDone() }
+                return try await send(.stream(.stream(channel, length: .unknown), contentType: upstreamContentType))
+            }
+            var failure: GatewayError?
+            do {
+                while let chunk = try await reader.nextChunk() {
+                    guard await channel.send(chunk) else { break }  // the upstream call ended early
+                }
+                channel.finish()
+            } catch let error as GatewayError {
+                failure = error
+                channel.fail(error)
+            } catch {
+                channel.fail(error)
+                group.cancelAll()
+                throw error
+            }
+            let result: T
+            do {
+                guard let value = try await group.next() else { throw CancellationError() }
+                result = value
+            } catch {
+                throw failure ?? error
+            }
+            if let failure { throw failure }
+            guard let file = reader.file else { throw GatewayError.validation([]) }
+            return (result, reader.fields, file)
         }
-        if let failure = await reader.failure { throw failure }
-        guard let file = await reader.file else { throw GatewayError.validation([]) }
-        return (result, await reader.fields, file)
     }
 }
 
-/// The upstream request body: pulls re-framed chunks from the reader on demand.
-private struct UpstreamBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let reader: UploadReader
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let reader: UploadReader
-        mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
-}
-
-/// Reads the client's body and produces the upstream body. An actor: the handler reads the fields
-/// before the file, then the HTTP client's writer pulls the rest, one call at a time.
-private actor UploadReader {
+/// Reads the client's body and produces the upstream body's chunks. Used by the handler's task only.
+private struct UploadReader {
     enum Phase { case beforeFile, inFile, afterFile, done }
 
     let encoder = MultipartEncoder()
@@ -124,8 +131,6 @@ private actor UploadReader {
     private var parser: MultipartParser
     private(set) var fields = FormFields()
     private(set) var file: UploadedFile?
-    /// A validation failure found while streaming; the upload was aborted because of it.
-    private(set) var failure: GatewayError?
     private var phase = Phase.beforeFile
     private var field: (name: String, bytes: ByteBuffer)?
     private var skippingPart = false
@@ -142,7 +147,7 @@ private actor UploadReader {
 
     /// Reads up to the start of the file part. Returns false when the body ended without one.
     /// Throws the 400 for bad fields, before anything goes upstream.
-    func readUntilFile() async throws -> Bool {
+    mutating func readUntilFile() async throws -> Bool {
         while phase == .beforeFile {
             guard let event = try await nextEvent() else { return false }
             if case .end = event {
@@ -155,34 +160,28 @@ private actor UploadReader {
     }
 
     /// The next bytes for the upstream, or nil at the end.
-    func nextChunk() async throws -> ByteBuffer? {
+    mutating func nextChunk() async throws -> ByteBuffer? {
         while pending.isEmpty {
             if phase == .done { return nil }
             do {
                 guard let event = try await nextEvent() else {
-                    throw fail(
-                        GatewayError.validation([
-                            ValidationProblem(
-                                parameter: "body", message: "The multipart body ended before its closing boundary",
-                                hint: "Send a complete multipart/form-data body (the upload may have been interrupted).")
-                        ]))
+                    throw GatewayError.validation([
+                        ValidationProblem(
+                            parameter: "body", message: "The multipart body ended before its closing boundary",
+                            hint: "Send a complete multipart/form-data body (the upload may have been interrupted).")
+                    ])
                 }
                 try handle(event)
-            } catch let error as GatewayError {
-                throw fail(error)
+            } catch {
+                phase = .done
+                throw error
             }
         }
         return pending.removeFirst()
     }
 
-    private func fail(_ error: GatewayError) -> GatewayError {
-        if failure == nil { failure = error }
-        phase = .done
-        return failure ?? error
-    }
-
     /// The next parser event, reading more of the body as needed; nil when the body ended.
-    private func nextEvent() async throws -> MultipartEvent? {
+    private mutating func nextEvent() async throws -> MultipartEvent? {
         while true {
             do {
                 if let event = try parser.next() { return event }
@@ -193,12 +192,7 @@ private actor UploadReader {
                         hint: "Let your HTTP client build the multipart/form-data body (e.g. curl -F, requests' files=, FormData).")
                 ])
             }
-            // One caller at a time (the handler, then the HTTP client's writer), so the iterator is
-            // taken out across the await and put back.
-            nonisolated(unsafe) var body = iterator
-            let next = try await body.next()
-            iterator = body
-            guard let buffer = next else {
+            guard let buffer = try await iterator.next() else {
                 do {
                     try parser.finish()
                 } catch {
@@ -210,7 +204,7 @@ private actor UploadReader {
         }
     }
 
-    private func handle(_ event: MultipartEvent) throws {
+    private mutating func handle(_ event: MultipartEvent) throws {
         switch event {
         case .head(let head):
             if head.name == policy.fileField, head.filename != nil || file == nil, file == nil {
@@ -265,7 +259,7 @@ private actor UploadReader {
         }
     }
 
-    private func startFile(_ head: MultipartPartHead) throws {
+    private mutating func startFile(_ head: MultipartPartHead) throws {
         let started = UploadedFile(fieldName: policy.fileField, filename: head.filename, contentType: head.contentType, bytes: 0)
         var problems = policy.validateFields(fields, false)
         problems += policy.validateFile(started, fields)
@@ -281,7 +275,7 @@ private actor UploadReader {
         phase = .inFile
     }
 
-    private func finishField(name: String, value: String) throws {
+    private mutating func finishField(name: String, value: String) throws {
         fields.append(name: name, value: value)
         guard phase != .beforeFile else { return }
         // A field after the file: check it now, re-check the size limit, and forward it.
