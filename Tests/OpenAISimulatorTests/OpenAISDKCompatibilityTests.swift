@@ -16,9 +16,10 @@ struct OpenAISDKCompatibilityTests {
     /// One line the script prints for every check that passed.
     static let expectedChecks = [
         "create", "stream", "stream_helper", "retrieve", "input_items", "delete", "background_cancel", "rate_limit",
+        "file_round_trip", "speech", "transcription",
     ]
 
-    @Test("the openai Python SDK can create, stream, retrieve, list, delete, cancel and see rate limits")
+    @Test("the openai Python SDK can create, stream, retrieve, list, delete, cancel, see rate limits, upload and download files, and create speech")
     func officialSDK() async throws {
         try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")
         if let problem = await SDKAvailability.shared.problem() {

@@ -159,6 +159,53 @@ def check_rate_limit(ctx):
     raise CheckFailed("no RateLimitError")
 
 
+def check_file_round_trip(ctx):
+    import hashlib
+    import io
+    payload = bytes(range(256)) * 400 + b"\r\n--not-a-boundary\r\n" + "héllo".encode()
+    uploaded = ctx.client.files.create(file=("data.bin", io.BytesIO(payload)), purpose="user_data")
+    expect(uploaded.id.startswith("file-"), f"unexpected id {uploaded.id!r}")
+    expect(uploaded.bytes == len(payload), f"bytes {uploaded.bytes} != {len(payload)}")
+    expect(uploaded.filename == "data.bin" and uploaded.purpose == "user_data", f"{uploaded}")
+    downloaded = ctx.client.files.content(uploaded.id).read()
+    expect(hashlib.sha256(downloaded).hexdigest() == hashlib.sha256(payload).hexdigest(), "downloaded bytes differ")
+    listed = [f.id for f in ctx.client.files.list(purpose="user_data")]
+    expect(uploaded.id in listed, "uploaded file not listed")
+    retrieved = ctx.client.files.retrieve(uploaded.id)
+    expect(retrieved.id == uploaded.id, "retrieve returned another file")
+    deleted = ctx.client.files.delete(uploaded.id)
+    expect(deleted.deleted, "not deleted")
+    try:
+        ctx.client.files.retrieve(uploaded.id)
+    except openai.NotFoundError:
+        pass
+    else:
+        raise CheckFailed("deleted file still retrievable")
+    return f"{uploaded.id} {len(payload)} bytes, sha256 identical"
+
+
+def check_speech(ctx):
+    import io
+    import wave
+    speech = ctx.client.audio.speech.create(model="tts-1", voice="alloy", input="Hello from the SDK check.", response_format="wav")
+    data = speech.read()
+    expect(data[:4] == b"RIFF" and data[8:12] == b"WAVE", f"not a WAV: {data[:12]!r}")
+    with wave.open(io.BytesIO(data)) as w:
+        frames, rate = w.getnframes(), w.getframerate()
+    expect(frames > 0 and rate > 0, f"frames {frames} rate {rate}")
+    mp3 = ctx.client.audio.speech.create(model="tts-1", voice="nova", input="Short.").read()
+    expect(len(mp3) > 0, "empty mp3")
+    return f"wav {len(data)} bytes, {frames / rate:.2f} s at {rate} Hz; mp3 {len(mp3)} bytes"
+
+
+def check_transcription(ctx):
+    import io
+    audio = io.BytesIO(b"RIFF" + bytes(64000))
+    text = ctx.client.audio.transcriptions.create(model="whisper-1", file=("clip.wav", audio))
+    expect(isinstance(text.text, str) and text.text, "empty transcript")
+    return f"{len(text.text)} chars"
+
+
 CHECKS = [
     ("create", check_create),
     ("stream", check_stream),
@@ -168,6 +215,9 @@ CHECKS = [
     ("delete", check_delete),
     ("background_cancel", check_background_cancel),
     ("rate_limit", check_rate_limit),
+    ("file_round_trip", check_file_round_trip),
+    ("speech", check_speech),
+    ("transcription", check_transcription),
 ]
 
 
