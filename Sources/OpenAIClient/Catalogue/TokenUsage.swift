@@ -21,7 +21,7 @@ public struct TokenUsage: Sendable, Hashable {
         self.reasoning = reasoning
         self.inputAudio = inputAudio
         self.inputImage = inputImage
-        self.total = total ?? input + output
+        self.total = total ?? input &+ output
     }
 
     /// Reads a `usage` object in either shape OpenAI uses, or returns `nil` when it is absent or null:

@@ -83,11 +83,18 @@ public struct OpenAITransport: Sendable {
     /// Opens a streaming response. Retries happen only until a 2xx response head arrives, that is,
     /// before any event can have been forwarded; after that the caller owns the body.
     public func open(_ request: OpenAIRequest) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
-        let headTimeout = configuration.timeout
+        // The response head of a streamed upload comes after the whole upload: no head timeout then.
+        let headTimeout: Duration? = request.body.isReplayable ? configuration.timeout : nil
         return try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
             do {
-                let response = try await Self.withTimeout(headTimeout) {
+                let execute: @Sendable () async throws -> HTTPClientResponse = {
                     try await httpClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
+                }
+                let response: HTTPClientResponse
+                if let headTimeout {
+                    response = try await Self.withTimeout(headTimeout, execute)
+                } else {
+                    response = try await execute()
                 }
                 guard (200..<300).contains(response.status.code) else {
                     let body = try await response.body.collect(upTo: 1024 * 1024)
@@ -213,6 +220,9 @@ public struct OpenAITransport: Sendable {
     /// request headers, so it cannot carry the API key.
     public static func classify(_ error: any Error, attempts: Int) -> OpenAIError {
         if let error = error as? OpenAIError { return error }
+        if error is NIOTooManyBytesError {
+            return OpenAIError(kind: .responseTooLarge, message: "The upstream response is larger than the gateway accepts", attempts: attempts)
+        }
         let text = String(describing: error)
         let lower = text.lowercased()
         let kind: OpenAIError.Kind

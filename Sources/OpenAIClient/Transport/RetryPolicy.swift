@@ -61,11 +61,15 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Reads `retry-after-ms` (milliseconds), then `retry-after` (seconds or an HTTP date), as seconds.
     public static func retryAfterSeconds(header: (String) -> String?, now: Date = Date()) -> Double? {
-        if let raw = header("retry-after-ms"), let milliseconds = Double(raw.trimmingCharacters(in: .whitespaces)), milliseconds >= 0 {
+        // Only finite values up to a day are believed: an upstream may send anything.
+        let day = 86_400.0
+        if let raw = header("retry-after-ms"), let milliseconds = Double(raw.trimmingCharacters(in: .whitespaces)),
+            milliseconds.isFinite, milliseconds >= 0, milliseconds / 1000 <= day
+        {
             return milliseconds / 1000
         }
         guard let raw = header("retry-after")?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-        if let seconds = Double(raw), seconds >= 0 { return seconds }
+        if let seconds = Double(raw) { return seconds.isFinite && seconds >= 0 && seconds <= day ? seconds : nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

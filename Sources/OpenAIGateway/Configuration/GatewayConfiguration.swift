@@ -37,6 +37,9 @@ public struct GatewayConfiguration: Sendable {
     public var keepAliveInterval: Duration = .seconds(15)
     /// `MODEL_CATALOGUE_FILE`: replaces the bundled model catalogue.
     public var modelCatalogueFile: String?
+    /// `CORS_ALLOWED_ORIGIN`: one origin (e.g. `http://localhost:5173`) or `*` allowed to call the gateway
+    /// from a browser; nil (the default) sends no CORS headers.
+    public var corsAllowedOrigin: String?
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -122,6 +125,13 @@ public struct GatewayConfiguration: Sendable {
         config.maxBodySize = reader.integer("MAX_BODY_SIZE", default: 32 * 1024 * 1024, range: 1024...(1 << 40))
         config.keepAliveInterval = .milliseconds(reader.integer("SSE_KEEP_ALIVE_MS", default: 15_000, range: 100...600_000))
         config.simulatorEventDelay = .milliseconds(reader.integer("SIMULATOR_EVENT_DELAY_MS", default: 20, range: 0...60_000))
+        if let origin = reader.string("CORS_ALLOWED_ORIGIN") {
+            if origin == "*" || (URL(string: origin)?.scheme.map { ["http", "https"].contains($0) } ?? false) {
+                config.corsAllowedOrigin = origin
+            } else {
+                reader.problems.append("CORS_ALLOWED_ORIGIN: must be * or an origin such as http://localhost:5173 (got \"\(origin)\")")
+            }
+        }
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {
                 config.modelCatalogueFile = file

@@ -97,7 +97,9 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfterSeconds, status == .tooManyRequests {
-            headers[.retryAfter] = String(Int(retryAfterSeconds.rounded(.up)))
+            // Finite and at most a day: an upstream may send anything in retry-after.
+            let seconds = retryAfterSeconds.isFinite ? min(max(retryAfterSeconds, 0), 86_400) : 60
+            headers[.retryAfter] = String(Int(seconds.rounded(.up)))
         }
         let bytes = body(path: request.uri.description).jsonBytes
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

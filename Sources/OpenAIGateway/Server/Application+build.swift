@@ -79,10 +79,16 @@ func buildRouter(
 ) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: GatewayMiddleware(requestLogger: requestLogger))
-    router.add(
-        middleware: CORSMiddleware(
-            allowOrigin: .all, allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID],
-            allowMethods: [.get, .post, .delete, .patch, .head, .options], exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id", "Link", "Content-Disposition", "Retry-After"]))
+    // Cross-origin access only when configured: the gateway spends the API key for whoever calls it,
+    // so any web page a user opens must not be able to call it from the browser by default.
+    if let origin = configuration.corsAllowedOrigin {
+        router.add(
+            middleware: CORSMiddleware(
+                allowOrigin: origin == "*" ? .all : .custom(origin),
+                allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID],
+                allowMethods: [.get, .post, .delete, .patch, .head, .options],
+                exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id", "Link", "Content-Disposition", "Retry-After"]))
+    }
     ResponsesController(client: client, configuration: configuration, requestLogger: requestLogger)
         .addRoutes(to: router.group("api/responses"))
     AudioController(client: client, configuration: configuration, requestLogger: requestLogger).addRoutes(to: router.group("api/audio"))

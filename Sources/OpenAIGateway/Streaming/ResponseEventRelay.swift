@@ -7,8 +7,13 @@ public struct RelayFrame: Sendable, Hashable {
     public var payload: JSONValue
     public var sequence: Int
 
+    /// Whether the frame came from the upstream. Frames the gateway adds (the final `error`) carry the
+    /// next number in `sequence` but no `id:` line, so a browser's `Last-Event-ID` stays at the last
+    /// upstream event and a resume does not skip the event with that number.
+    public var isUpstreamEvent = true
+
     public var serverSentEvent: ServerSentEvent {
-        ServerSentEvent(event: event, data: payload.jsonString, id: String(sequence))
+        ServerSentEvent(event: event, data: payload.jsonString, id: isUpstreamEvent ? String(sequence) : nil)
     }
 }
 
@@ -41,7 +46,7 @@ public struct ResponseEventRelay: Sendable {
     }
 
     /// The number the next frame the gateway adds on its own (e.g. an error) should carry.
-    public var nextSequence: Int { (lastSequence ?? -1) + 1 }
+    public var nextSequence: Int { (lastSequence ?? -1) &+ 1 }
 
     /// Maps one upstream event to the frame the client receives.
     public mutating func frame(for event: ResponseStreamEvent) -> RelayFrame {
@@ -266,6 +271,6 @@ public struct ResponseEventRelay: Sendable {
     public func errorFrame(_ error: GatewayError, path: String) -> RelayFrame {
         var body = error.body(path: path).objectValue ?? JSONObject()
         body["sequence"] = .int(Int64(nextSequence))
-        return RelayFrame(event: "error", payload: .object(body), sequence: nextSequence)
+        return RelayFrame(event: "error", payload: .object(body), sequence: nextSequence, isUpstreamEvent: false)
     }
 }

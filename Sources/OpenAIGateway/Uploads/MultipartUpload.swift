@@ -103,9 +103,15 @@ enum MultipartUpload {
                 failure = error
                 channel.fail(error)
             } catch {
+                // Reading the client's body failed (a broken chunked body, or the client went away).
                 channel.fail(error)
                 group.cancelAll()
-                throw error
+                if error is CancellationError { throw error }
+                throw GatewayError.validation([
+                    ValidationProblem(
+                        parameter: "body", message: "The request body could not be read to its end",
+                        hint: "Send a complete multipart/form-data body; the upload may have been interrupted.")
+                ])
             }
             let result: T
             do {

@@ -113,7 +113,7 @@ public struct FieldValidator: Sendable {
         let kind = integer ? "an integer number" : "a number"
         guard let value = present(key, required: required, expected: kind, hint: hint) else { return nil }
         let name = path(of: key)
-        var number = value.doubleValue
+        var number = value.doubleValue.flatMap { $0.isFinite ? $0 : nil }  // 1e400 parses as infinity
         if number == nil, acceptsStrings, let text = value.stringValue {
             number = Double(text.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
         }

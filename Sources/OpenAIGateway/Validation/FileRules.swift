@@ -276,7 +276,8 @@ extension FileRules {
 
     /// `25.00`: bytes in MiB with two decimals, as the seed prints them.
     static func megabytes(_ bytes: Int) -> String {
-        let hundredths = (bytes * 100 + 524_288) / 1_048_576
+        // In Double: `bytes` can be a client's Content-Length, as large as Int allows.
+        let hundredths = Int(min((Double(bytes) * 100 / 1_048_576).rounded(), 1e15))
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
