@@ -86,10 +86,17 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
         do {
             try await requestBody.consumeWithCancellationOnInboundClose { _ in
                 let (items, continuation) = AsyncStream<Item>.makeStream()
+                // The reader waits until the writer has written each event, so a slow client slows the
+                // upstream read instead of making the gateway buffer the stream.
+                let (written, writtenContinuation) = AsyncStream<Void>.makeStream()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
+                        var acknowledgements = written.makeAsyncIterator()
                         do {
-                            for try await event in events { continuation.yield(.event(event)) }
+                            for try await event in events {
+                                continuation.yield(.event(event))
+                                guard await acknowledgements.next() != nil else { break }
+                            }
                             continuation.yield(.end)
                         } catch let error as OpenAIError {
                             continuation.yield(.failure(GatewayError(upstream: error)))
@@ -119,6 +126,7 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                     loop: for await item in items {
                         switch item {
                         case .event(let event):
+                            defer { writtenContinuation.yield() }
                             let step = result.policy.step(for: event, path: path)
                             if let frame = step.frame {
                                 try await writer.write(ServerSentEventEncoder.buffer(frame))
@@ -158,6 +166,7 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                             break loop
                         }
                     }
+                    writtenContinuation.finish()
                     group.cancelAll()
                 }
             }
