@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Lints the project's Swift sources against the committed .swift-format.
+# Lints the project's Swift sources against the committed .swift-format (the generated
+# ResponseStreamEvent.swift is left as its generator writes it).
 # Usage: scripts/check-format.sh [--strict]   (--strict: exit non-zero on any finding)
+#        scripts/check-format.sh --fix        (rewrite the files in place)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=()
-[ "${1:-}" = "--strict" ] && mode=(--strict)
-swift format lint "${mode[@]}" --recursive --parallel Sources Tests Package.swift
+mapfile -t files < <(find Sources Tests -name '*.swift' ! -name 'ResponseStreamEvent.swift' | sort)
+files+=(Package.swift)
+case "${1:-}" in
+  --fix) swift format format --in-place --parallel "${files[@]}" ;;
+  --strict) swift format lint --strict --parallel "${files[@]}" ;;
+  *) swift format lint --parallel "${files[@]}" ;;
+esac

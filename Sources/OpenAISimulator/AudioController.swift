@@ -28,7 +28,9 @@ struct AudioController: Sendable {
         guard input.count <= Self.maxSpeechInput else {
             throw SimulatorAPIError.invalidRequest(
                 "Invalid 'input': string too long. Expected a string with maximum length \(Self.maxSpeechInput), but got a string with length \(input.count) instead.",
-                param: "input", code: "string_above_max_length")
+                param: "input",
+                code: "string_above_max_length"
+            )
         }
         // A voice is a built-in name or a custom voice object `{"id": ...}`.
         guard body["voice"]?.stringValue != nil || body["voice"]?["id"]?.stringValue != nil else {
@@ -42,13 +44,17 @@ struct AudioController: Sendable {
         if let raw = body["speed"], raw != .null {
             guard let value = raw.doubleValue ?? raw.intValue.map(Double.init), (0.25...4).contains(value) else {
                 throw SimulatorAPIError.invalidRequest(
-                    "Invalid 'speed': expected a number between 0.25 and 4.", param: "speed", code: "invalid_value")
+                    "Invalid 'speed': expected a number between 0.25 and 4.",
+                    param: "speed",
+                    code: "invalid_value"
+                )
             }
             speed = value
         }
         let audio = SpeechAudio(format: format, characters: input.count, speed: speed)
         return Response(
-            status: .ok, headers: [.contentType: format.contentType],
+            status: .ok,
+            headers: [.contentType: format.contentType],
             body: ResponseBody { writer in
                 var buffer = ByteBuffer(bytes: audio.header)
                 // About 32 KB a write: a few PCM blocks, many small frames.
@@ -61,7 +67,8 @@ struct AudioController: Sendable {
                 }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
                 try await writer.finish(nil)
-            })
+            }
+        )
     }
 
     // MARK: - Transcriptions and translations
@@ -87,8 +94,10 @@ struct AudioController: Sendable {
         if let raw = form.value("temperature") {
             guard let value = Double(raw), (0...1).contains(value) else {
                 throw SimulatorAPIError.invalidRequest(
-                    "Invalid 'temperature': expected a number between 0 and 1, but got '\(raw)' instead.", param: "temperature",
-                    code: "invalid_value")
+                    "Invalid 'temperature': expected a number between 0 and 1, but got '\(raw)' instead.",
+                    param: "temperature",
+                    code: "invalid_value"
+                )
             }
         }
         let granularities = form.values("timestamp_granularities[]") + form.values("timestamp_granularities")
@@ -96,19 +105,30 @@ struct AudioController: Sendable {
             throw SimulatorAPIError.invalidValue(param: "timestamp_granularities[]", got: granularity, allowed: ["word", "segment"])
         }
         let transcript = SimulatedTranscript(
-            task: task, model: model, filename: file.filename, bytes: file.bytes, language: form.value("language"),
-            prompt: form.value("prompt"))
+            task: task,
+            model: model,
+            filename: file.filename,
+            bytes: file.bytes,
+            language: form.value("language"),
+            prompt: form.value("prompt")
+        )
 
         if task == .transcribe, form.value("stream") == "true" {
             guard !transcript.isWhisper else {
                 throw SimulatorAPIError.invalidRequest(
-                    "Streaming is not supported for the \(model) model.", param: "stream", code: "unsupported_value")
+                    "Streaming is not supported for the \(model) model.",
+                    param: "stream",
+                    code: "unsupported_value"
+                )
             }
             let logprobs = (form.values("include[]") + form.values("include")).contains("logprobs")
             let delay = context.fault?.eventDelayMs.map { Duration.milliseconds($0) } ?? configuration.eventDelay
             return EventStream.response(
-                request: request, source: .stored(replay: [], live: Self.paced(transcript.streamEvents(logprobs: logprobs), delay: delay)),
-                state: state, dropAfterEvents: context.fault?.dropAfterEvents)
+                request: request,
+                source: .stored(replay: [], live: Self.paced(transcript.streamEvents(logprobs: logprobs), delay: delay)),
+                state: state,
+                dropAfterEvents: context.fault?.dropAfterEvents
+            )
         }
         switch format {
         case "text":

@@ -20,7 +20,9 @@ struct CreateResponseRequest: Sendable {
         guard let body = value.objectValue else {
             throw .invalidRequest(
                 "Invalid type for request body: expected an object, but got \(value.typeName) instead.",
-                param: nil, code: "invalid_type")
+                param: nil,
+                code: "invalid_type"
+            )
         }
         guard let modelValue = body["model"], !modelValue.isNull else {
             throw .invalidRequest("Missing required parameter: 'model'.", param: "model", code: "missing_required_parameter")
@@ -36,7 +38,9 @@ struct CreateResponseRequest: Sendable {
             guard number >= 1 else {
                 throw .invalidRequest(
                     "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 1, but got \(number) instead.",
-                    param: "max_output_tokens", code: "integer_below_min_value")
+                    param: "max_output_tokens",
+                    code: "integer_below_min_value"
+                )
             }
             maxOutputTokens = number
         } else {
@@ -47,7 +51,9 @@ struct CreateResponseRequest: Sendable {
             guard (0...2).contains(number) else {
                 throw .invalidRequest(
                     "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got \(number) instead.",
-                    param: "temperature", code: number < 0 ? "decimal_below_min_value" : "decimal_above_max_value")
+                    param: "temperature",
+                    code: number < 0 ? "decimal_below_min_value" : "decimal_above_max_value"
+                )
             }
         }
         if let raw = body["metadata"], !raw.isNull, raw.objectValue == nil {
@@ -85,7 +91,9 @@ struct CreateResponseRequest: Sendable {
                 guard item.objectValue != nil else {
                     throw .invalidRequest(
                         "Invalid type for 'input[\(index)]': expected an input item, but got \(item.typeName) instead.",
-                        param: "input[\(index)]", code: "invalid_type")
+                        param: "input[\(index)]",
+                        code: "invalid_type"
+                    )
                 }
                 texts.append(contentsOf: textParts(of: item))
             }
@@ -120,6 +128,8 @@ struct CreateResponseRequest: Sendable {
     private static func invalidType(_ param: String, expected: String, got value: JSONValue) -> SimulatorAPIError {
         .invalidRequest(
             "Invalid type for '\(param)': expected \(expected), but got \(value.typeName) instead.",
-            param: param, code: "invalid_type")
+            param: param,
+            code: "invalid_type"
+        )
     }
 }

@@ -71,29 +71,43 @@ struct EventPlan: Sendable {
         events.append(
             PlannedEvent(
                 type: "response.output_item.added",
-                fields: ["output_index": 0, "item": response.message(status: "in_progress", text: nil)]))
+                fields: ["output_index": 0, "item": response.message(status: "in_progress", text: nil)]
+            )
+        )
         events.append(
-            PlannedEvent(type: "response.content_part.added", fields: location.withMembers(["part": response.outputText("")])))
+            PlannedEvent(type: "response.content_part.added", fields: location.withMembers(["part": response.outputText("")]))
+        )
         for delta in response.deltas {
             events.append(
                 PlannedEvent(
-                    type: "response.output_text.delta", fields: location.withMembers(["delta": .string(delta), "logprobs": []])))
+                    type: "response.output_text.delta",
+                    fields: location.withMembers(["delta": .string(delta), "logprobs": []])
+                )
+            )
         }
         let text = response.text
         events.append(
-            PlannedEvent(type: "response.output_text.done", fields: location.withMembers(["text": .string(text), "logprobs": []])))
+            PlannedEvent(type: "response.output_text.done", fields: location.withMembers(["text": .string(text), "logprobs": []]))
+        )
         events.append(
-            PlannedEvent(type: "response.content_part.done", fields: location.withMembers(["part": response.outputText(text)])))
+            PlannedEvent(type: "response.content_part.done", fields: location.withMembers(["part": response.outputText(text)]))
+        )
         let itemStatus = response.truncated ? "incomplete" : "completed"
         events.append(
             PlannedEvent(
                 type: "response.output_item.done",
-                fields: ["output_index": 0, "item": response.message(status: itemStatus, text: text)]))
+                fields: ["output_index": 0, "item": response.message(status: itemStatus, text: text)]
+            )
+        )
         let final = response.finalSnapshot()
         events.append(
             PlannedEvent(
-                type: response.truncated ? "response.incomplete" : "response.completed", fields: ["response": final],
-                snapshot: final, isStep: response.request.background))
+                type: response.truncated ? "response.incomplete" : "response.completed",
+                fields: ["response": final],
+                snapshot: final,
+                isStep: response.request.background
+            )
+        )
         return events
     }
 }

@@ -16,10 +16,14 @@ enum EventStream {
     /// An SSE answer that watches its client: when the client goes away the writing task is
     /// cancelled at once and the stream is counted as a client disconnect.
     static func response(
-        request: Request, source: EventSource, state: SimulatorState, dropAfterEvents: Int?
+        request: Request,
+        source: EventSource,
+        state: SimulatorState,
+        dropAfterEvents: Int?
     ) -> Response {
         Response(
-            status: .ok, headers: SimulatorHTTP.eventStreamHeaders,
+            status: .ok,
+            headers: SimulatorHTTP.eventStreamHeaders,
             body: ResponseBody { writer in
                 state.streamOpened()
                 var outcome = SimulatorState.StreamOutcome.clientDisconnected
@@ -53,7 +57,10 @@ enum EventStream {
     }
 
     private static func write(
-        _ source: EventSource, to writer: inout any ResponseBodyWriter, counter: inout DropCounter, state: SimulatorState
+        _ source: EventSource,
+        to writer: inout any ResponseBodyWriter,
+        counter: inout DropCounter,
+        state: SimulatorState
     ) async throws {
         switch source {
         case .stored(let replay, let live):

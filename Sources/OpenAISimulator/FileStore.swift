@@ -80,8 +80,14 @@ final class SimulatorFileStore: Sendable {
         return records.withLockedValue { state in
             state.sequence += 1
             let record = Record(
-                id: id, bytes: bytes, createdAt: created, filename: filename, purpose: purpose,
-                expiresAt: expiresAfter.map { created + $0 }, sequence: state.sequence)
+                id: id,
+                bytes: bytes,
+                createdAt: created,
+                filename: filename,
+                purpose: purpose,
+                expiresAt: expiresAfter.map { created + $0 },
+                sequence: state.sequence
+            )
             state.files[id] = record
             return record
         }

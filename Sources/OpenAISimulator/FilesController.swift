@@ -30,8 +30,13 @@ struct FilesController: Sendable {
             }
             let expiresAfter = try Self.expiry(form)
             let record = try store.add(
-                temporaryPath: temporary, id: SimulatorFileStore.makeID(), bytes: file.bytes, filename: file.filename,
-                purpose: purpose, expiresAfter: expiresAfter)
+                temporaryPath: temporary,
+                id: SimulatorFileStore.makeID(),
+                bytes: file.bytes,
+                filename: file.filename,
+                purpose: purpose,
+                expiresAfter: expiresAfter
+            )
             return SimulatorHTTP.json(record.json)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
@@ -52,7 +57,9 @@ struct FilesController: Sendable {
         guard let value = Int(seconds), (3600...2_592_000).contains(value) else {
             throw SimulatorAPIError.invalidRequest(
                 "Invalid 'expires_after[seconds]': expected an integer between 3600 and 2592000, but got '\(seconds)' instead.",
-                param: "expires_after[seconds]", code: "invalid_value")
+                param: "expires_after[seconds]",
+                code: "invalid_value"
+            )
         }
         return value
     }
@@ -63,8 +70,10 @@ struct FilesController: Sendable {
         if let raw = query.get("limit") {
             guard let value = Int(raw), (1...10_000).contains(value) else {
                 throw SimulatorAPIError.invalidRequest(
-                    "Invalid 'limit': expected an integer between 1 and 10000, but got '\(raw)' instead.", param: "limit",
-                    code: "invalid_value")
+                    "Invalid 'limit': expected an integer between 1 and 10000, but got '\(raw)' instead.",
+                    param: "limit",
+                    code: "invalid_value"
+                )
             }
             limit = value
         }
@@ -110,7 +119,8 @@ struct FilesController: Sendable {
         let path = store.path(id: id)
         let size = record.bytes
         return Response(
-            status: .ok, headers: [.contentType: "application/octet-stream"],
+            status: .ok,
+            headers: [.contentType: "application/octet-stream"],
             body: ResponseBody(contentLength: size) { writer in
                 let file = try PosixFile.openForReading(path)
                 let allocator = ByteBufferAllocator()
@@ -123,7 +133,8 @@ struct FilesController: Sendable {
                     try await writer.write(chunk)
                 }
                 try await writer.finish(nil)
-            })
+            }
+        )
     }
 }
 
@@ -139,7 +150,10 @@ extension SimulatorAPIError {
     static func invalidValue(param: String, got: String, allowed: [String]) -> SimulatorAPIError {
         let list = allowed.map { "'\($0)'" }.joined(separator: ", ")
         return .invalidRequest(
-            "Invalid value: '\(got)'. Supported values are: \(list).", param: param, code: "invalid_value")
+            "Invalid value: '\(got)'. Supported values are: \(list).",
+            param: param,
+            code: "invalid_value"
+        )
     }
 }
 
@@ -185,7 +199,8 @@ struct MultipartForm: Sendable {
         else {
             throw SimulatorAPIError.invalidRequest(
                 "Invalid Content-Type header (\(request.headers[.contentType] ?? "none")), expected multipart/form-data with a boundary.",
-                param: nil)
+                param: nil
+            )
         }
         var parser = MultipartParser(boundary: boundary)
         var form = MultipartForm()
@@ -204,7 +219,13 @@ struct MultipartForm: Sendable {
             case let error as MultipartError:
                 throw SimulatorAPIError.invalidRequest("Could not parse multipart form: \(error.reason).", param: nil)
             case let error as PosixFile.Failure:
-                throw SimulatorAPIError(status: 500, message: "Could not store the upload: \(error.message)", type: "server_error", param: nil, code: nil)
+                throw SimulatorAPIError(
+                    status: 500,
+                    message: "Could not store the upload: \(error.message)",
+                    type: "server_error",
+                    param: nil,
+                    code: nil
+                )
             default:
                 throw error
             }
@@ -213,7 +234,11 @@ struct MultipartForm: Sendable {
     }
 
     private mutating func drain(
-        _ parser: inout MultipartParser, part: inout Part, fieldBytes: inout Int, fileField: String, destination: String?
+        _ parser: inout MultipartParser,
+        part: inout Part,
+        fieldBytes: inout Int,
+        fileField: String,
+        destination: String?
     ) throws {
         while let event = try parser.next() {
             switch event {
@@ -236,8 +261,12 @@ struct MultipartForm: Sendable {
                     fieldBytes += bytes.readableBytes
                     guard fieldBytes <= Self.fieldLimit else {
                         throw SimulatorAPIError(
-                            status: 413, message: "The form fields are larger than \(Self.fieldLimit) bytes.",
-                            type: "invalid_request_error", param: nil, code: nil)
+                            status: 413,
+                            message: "The form fields are larger than \(Self.fieldLimit) bytes.",
+                            type: "invalid_request_error",
+                            param: nil,
+                            code: nil
+                        )
                     }
                     var bytes = bytes
                     value.writeBuffer(&bytes)

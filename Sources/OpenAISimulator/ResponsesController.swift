@@ -22,8 +22,12 @@ struct ResponsesController: Sendable {
         if let previous = create.previousResponseID {
             guard let tokens = state.totalTokens(id: previous) else {
                 throw SimulatorAPIError(
-                    status: 404, message: "Previous response with id '\(previous)' not found.",
-                    type: "invalid_request_error", param: "previous_response_id", code: "previous_response_not_found")
+                    status: 404,
+                    message: "Previous response with id '\(previous)' not found.",
+                    type: "invalid_request_error",
+                    param: "previous_response_id",
+                    code: "previous_response_not_found"
+                )
             }
             previousTokens = tokens
         }
@@ -43,8 +47,11 @@ struct ResponsesController: Sendable {
             state.setRun(id: simulated.id, run)
             if let subscription {
                 return EventStream.response(
-                    request: request, source: .stored(replay: subscription.replay, live: subscription.live), state: state,
-                    dropAfterEvents: fault?.dropAfterEvents)
+                    request: request,
+                    source: .stored(replay: subscription.replay, live: subscription.live),
+                    state: state,
+                    dropAfterEvents: fault?.dropAfterEvents
+                )
             }
             return SimulatorHTTP.json(queued)
         }
@@ -53,8 +60,11 @@ struct ResponsesController: Sendable {
                 state.insert(id: simulated.id, .init(snapshot: simulated.snapshot(status: "in_progress"), inputItems: items, background: false))
             }
             return EventStream.response(
-                request: request, source: .plan(plan, storeID: create.store ? simulated.id : nil, delay: delay), state: state,
-                dropAfterEvents: fault?.dropAfterEvents)
+                request: request,
+                source: .plan(plan, storeID: create.store ? simulated.id : nil, delay: delay),
+                state: state,
+                dropAfterEvents: fault?.dropAfterEvents
+            )
         }
         if create.store {
             var stored = SimulatorState.StoredResponse(snapshot: plan.finalSnapshot, inputItems: items, background: false)
@@ -89,8 +99,11 @@ struct ResponsesController: Sendable {
             let startingAfter = query.get("starting_after").flatMap { Int($0) } ?? -1
             guard let subscription = state.subscribe(id: id, startingAfter: startingAfter) else { throw SimulatorAPIError.responseNotFound(id) }
             return EventStream.response(
-                request: request, source: .stored(replay: subscription.replay, live: subscription.live), state: state,
-                dropAfterEvents: context.fault?.dropAfterEvents)
+                request: request,
+                source: .stored(replay: subscription.replay, live: subscription.live),
+                state: state,
+                dropAfterEvents: context.fault?.dropAfterEvents
+            )
         }
         guard let stored = state.response(id: id) else { throw SimulatorAPIError.responseNotFound(id) }
         return SimulatorHTTP.json(stored.snapshot)
@@ -122,16 +135,20 @@ struct ResponsesController: Sendable {
         if let raw = query.get("limit") {
             guard let value = Int(raw), (1...100).contains(value) else {
                 throw SimulatorAPIError.invalidRequest(
-                    "Invalid 'limit': expected an integer between 1 and 100, but got '\(raw)' instead.", param: "limit",
-                    code: "invalid_value")
+                    "Invalid 'limit': expected an integer between 1 and 100, but got '\(raw)' instead.",
+                    param: "limit",
+                    code: "invalid_value"
+                )
             }
             limit = value
         }
         let order = query.get("order") ?? "desc"
         guard order == "asc" || order == "desc" else {
             throw SimulatorAPIError.invalidRequest(
-                "Invalid value for 'order': expected one of 'asc' or 'desc', but got '\(order)' instead.", param: "order",
-                code: "invalid_value")
+                "Invalid value for 'order': expected one of 'asc' or 'desc', but got '\(order)' instead.",
+                param: "order",
+                code: "invalid_value"
+            )
         }
         var items = order == "asc" ? stored.inputItems : stored.inputItems.reversed()
         if let after = query.get("after") {

@@ -148,16 +148,20 @@ struct SimulatedResponse: Sendable {
     /// The Response once generation ended normally.
     func finalSnapshot(now: Date = Date()) -> JSONValue {
         snapshot(
-            status: finalStatus, output: [message(status: truncated ? "incomplete" : "completed", text: text)],
-            completedAt: truncated ? nil : Int(now.timeIntervalSince1970))
+            status: finalStatus,
+            output: [message(status: truncated ? "incomplete" : "completed", text: text)],
+            completedAt: truncated ? nil : Int(now.timeIntervalSince1970)
+        )
     }
 
     /// The Response after a simulated server failure.
     func failedSnapshot(partialText: String?) -> JSONValue {
         let output = partialText.map { [message(status: "incomplete", text: $0)] } ?? []
         return snapshot(
-            status: "failed", output: output,
-            error: ["code": "server_error", "message": "The model failed to generate a response (simulated fault)."])
+            status: "failed",
+            output: output,
+            error: ["code": "server_error", "message": "The model failed to generate a response (simulated fault)."]
+        )
     }
 }
 

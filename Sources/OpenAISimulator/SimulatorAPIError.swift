@@ -48,34 +48,72 @@ struct SimulatorAPIError: Error, Sendable {
             error = .invalidRequest("Invalid request (simulated fault).", param: nil)
         case 401:
             error = SimulatorAPIError(
-                status: 401, message: "Incorrect API key provided: sk-sim***. You can find your API key at https://platform.openai.com/account/api-keys.",
-                type: "invalid_request_error", param: nil, code: "invalid_api_key")
+                status: 401,
+                message: "Incorrect API key provided: sk-sim***. You can find your API key at https://platform.openai.com/account/api-keys.",
+                type: "invalid_request_error",
+                param: nil,
+                code: "invalid_api_key"
+            )
         case 403:
             error = SimulatorAPIError(
-                status: 403, message: "You are not allowed to sample from this model (simulated fault).",
-                type: "invalid_request_error", param: nil, code: "model_not_found")
+                status: 403,
+                message: "You are not allowed to sample from this model (simulated fault).",
+                type: "invalid_request_error",
+                param: nil,
+                code: "model_not_found"
+            )
         case 404:
             error = SimulatorAPIError(status: 404, message: "Not found (simulated fault).", type: "invalid_request_error", param: nil, code: nil)
         case 408:
             error = SimulatorAPIError(status: 408, message: "Request timed out (simulated fault).", type: "timeout", param: nil, code: nil)
         case 409:
-            error = SimulatorAPIError(status: 409, message: "Conflict (simulated fault).", type: "invalid_request_error", param: nil, code: "conflict")
+            error = SimulatorAPIError(
+                status: 409,
+                message: "Conflict (simulated fault).",
+                type: "invalid_request_error",
+                param: nil,
+                code: "conflict"
+            )
         case 413:
-            error = SimulatorAPIError(status: 413, message: "Request too large (simulated fault).", type: "invalid_request_error", param: nil, code: "request_too_large")
+            error = SimulatorAPIError(
+                status: 413,
+                message: "Request too large (simulated fault).",
+                type: "invalid_request_error",
+                param: nil,
+                code: "request_too_large"
+            )
         case 429:
             error = SimulatorAPIError(
-                status: 429, message: "Rate limit reached for requests (simulated fault). Please try again later.",
-                type: "requests", param: nil, code: "rate_limit_exceeded")
+                status: 429,
+                message: "Rate limit reached for requests (simulated fault). Please try again later.",
+                type: "requests",
+                param: nil,
+                code: "rate_limit_exceeded"
+            )
         case 503:
             error = SimulatorAPIError(
-                status: 503, message: "The engine is currently overloaded, please try again later.",
-                type: "server_error", param: nil, code: "service_unavailable")
+                status: 503,
+                message: "The engine is currently overloaded, please try again later.",
+                type: "server_error",
+                param: nil,
+                code: "service_unavailable"
+            )
         case 500...599:
             error = SimulatorAPIError(
-                status: status, message: "The server had an error while processing your request. Sorry about that!",
-                type: "server_error", param: nil, code: "server_error")
+                status: status,
+                message: "The server had an error while processing your request. Sorry about that!",
+                type: "server_error",
+                param: nil,
+                code: "server_error"
+            )
         default:
-            error = SimulatorAPIError(status: status, message: "Simulated error with status \(status).", type: "invalid_request_error", param: nil, code: nil)
+            error = SimulatorAPIError(
+                status: status,
+                message: "Simulated error with status \(status).",
+                type: "invalid_request_error",
+                param: nil,
+                code: nil
+            )
         }
         error.retryAfterMs = retryAfterMs
         return error

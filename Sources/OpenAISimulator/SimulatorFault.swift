@@ -116,13 +116,21 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
         var injected: [JSONValue]?
         if let raw = object["inject_events"], !raw.isNull {
             guard let events = raw.arrayValue, events.allSatisfy({ $0["type"]?.stringValue != nil }) else {
-                throw .invalidRequest("Invalid 'inject_events': expected an array of objects with a 'type'.", param: "inject_events", code: "invalid_type")
+                throw .invalidRequest(
+                    "Invalid 'inject_events': expected an array of objects with a 'type'.",
+                    param: "inject_events",
+                    code: "invalid_type"
+                )
             }
             injected = events
         }
         let status = try int("status")
         if let status, !(400...599).contains(status) {
-            throw .invalidRequest("Invalid 'status': expected an HTTP error status (400-599), but got \(status).", param: "status", code: "invalid_value")
+            throw .invalidRequest(
+                "Invalid 'status': expected an HTTP error status (400-599), but got \(status).",
+                param: "status",
+                code: "invalid_value"
+            )
         }
         return SimulatorFault(
             path: path,

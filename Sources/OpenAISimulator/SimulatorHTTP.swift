@@ -82,7 +82,9 @@ struct SimulatorMiddleware: RouterMiddleware {
     let state: SimulatorState
 
     func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
         let path = request.uri.path
@@ -107,8 +109,13 @@ struct SimulatorMiddleware: RouterMiddleware {
                 error.status == .notFound
                     ? .invalidURL(method: method, path: path)
                     : SimulatorAPIError(
-                        status: error.status.code, message: error.body ?? error.status.reasonPhrase,
-                        type: "invalid_request_error", param: nil, code: nil))
+                        status: error.status.code,
+                        message: error.body ?? error.status.reasonPhrase,
+                        type: "invalid_request_error",
+                        param: nil,
+                        code: nil
+                    )
+            )
         } catch {
             response = SimulatorHTTP.error(.forStatus(500))
         }

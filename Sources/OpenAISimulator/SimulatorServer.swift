@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// The simulator's routes: `/v1/responses...`, `/__simulator/...`, and OpenAI-shaped 404s for the rest.
 public func buildSimulatorRouter(
-    configuration: SimulatorConfiguration, state: SimulatorState
+    configuration: SimulatorConfiguration,
+    state: SimulatorState
 ) -> Router<SimulatorRequestContext> {
     let router = Router(context: SimulatorRequestContext.self)
     router.addMiddleware { SimulatorMiddleware(state: state) }
@@ -76,11 +77,14 @@ public enum SimulatorServer {
         var logger = Logger(label: "openai-simulator")
         logger.logLevel = .warning
         let app = buildSimulatorApplication(
-            configuration: configuration, state: state, logger: logger,
+            configuration: configuration,
+            state: state,
+            logger: logger,
             onServerRunning: { port in
                 continuation.yield(port)
                 continuation.finish()
-            })
+            }
+        )
         let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             defer { continuation.finish() }

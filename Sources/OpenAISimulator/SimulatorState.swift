@@ -204,7 +204,10 @@ public final class SimulatorState: Sendable {
         subscribers.forEach { $0.finish() }
     }
 
-    enum CancelResult { case notFound, notBackground, cancelled(JSONValue) }
+    enum CancelResult {
+        case notFound, notBackground
+        case cancelled(JSONValue)
+    }
 
     /// Cancels a background response: status `cancelled`, its run stopped, live readers ended.
     func cancel(id: String) -> CancelResult {

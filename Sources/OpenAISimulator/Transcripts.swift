@@ -100,7 +100,8 @@ struct SimulatedTranscript: Sendable {
                         "tokens": .array(segment.text.split(separator: " ").indices.map { JSONValue(50_364 + index * 100 + $0) }),
                         "temperature": 0.0, "avg_logprob": -0.25, "compression_ratio": 1.2, "no_speech_prob": 0.01,
                     ]
-                })
+                }
+            )
         }
         if wantWords, task == .transcribe {
             object["words"] = .array(words.map { ["word": .string($0.word), "start": .double($0.start), "end": .double($0.end)] })
@@ -119,7 +120,8 @@ struct SimulatedTranscript: Sendable {
                         "type": "transcript.text.segment", "id": .string("seg_\(index)"), "start": .double(segment.start),
                         "end": .double(segment.end), "text": .string(segment.text), "speaker": index % 2 == 0 ? "A" : "B",
                     ]
-                }),
+                }
+            ),
             "usage": usage,
         ]
     }

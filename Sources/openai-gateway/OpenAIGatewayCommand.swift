@@ -30,8 +30,10 @@ struct Serve: AsyncParsableCommand {
         let configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration.load(
-                environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv,
-                overrides: .init(host: host, port: port, logDirectory: logDir, useSimulator: simulator))
+                environment: ProcessInfo.processInfo.environment,
+                dotEnv: dotEnv,
+                overrides: .init(host: host, port: port, logDirectory: logDir, useSimulator: simulator)
+            )
         } catch {
             FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
             throw ExitCode(78)
@@ -45,7 +47,8 @@ struct Serve: AsyncParsableCommand {
 
 struct Simulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run only the simulator: a stand-alone fake OpenAI API at http://HOST:PORT/v1.")
+        abstract: "Run only the simulator: a stand-alone fake OpenAI API at http://HOST:PORT/v1."
+    )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080

@@ -38,11 +38,14 @@ struct ModelCatalogueTests {
         }
     }
 
-    @Test("list prices per 1M tokens", arguments: [
-        ("gpt-4o", 2.50, 1.25, 10.00), ("gpt-4o-mini", 0.15, 0.075, 0.60), ("gpt-4.1", 2.00, 0.50, 8.00),
-        ("gpt-5", 1.25, 0.125, 10.00), ("gpt-5-nano", 0.05, 0.005, 0.40), ("o1", 15, 7.5, 60),
-        ("o3-mini", 1.10, 0.55, 4.40), ("o4-mini", 1.10, 0.275, 4.40),
-    ])
+    @Test(
+        "list prices per 1M tokens",
+        arguments: [
+            ("gpt-4o", 2.50, 1.25, 10.00), ("gpt-4o-mini", 0.15, 0.075, 0.60), ("gpt-4.1", 2.00, 0.50, 8.00),
+            ("gpt-5", 1.25, 0.125, 10.00), ("gpt-5-nano", 0.05, 0.005, 0.40), ("o1", 15, 7.5, 60),
+            ("o3-mini", 1.10, 0.55, 4.40), ("o4-mini", 1.10, 0.275, 4.40),
+        ]
+    )
     func tokenPrices(name: String, input: Double, cached: Double, output: Double) throws {
         let prices = try #require(catalogue.model(name)?.prices.tokens)
         #expect(prices.input == input)
@@ -84,10 +87,12 @@ struct ModelCatalogueTests {
 
     @Test("reasoning tokens are part of output and are not counted twice")
     func reasoningNotDoubleCounted() throws {
-        let json = try JSONValue(parsing: """
-            {"input_tokens":1000,"input_tokens_details":{"cached_tokens":0},"output_tokens":500,
-             "output_tokens_details":{"reasoning_tokens":3000},"total_tokens":1500}
-            """)
+        let json = try JSONValue(
+            parsing: """
+                {"input_tokens":1000,"input_tokens_details":{"cached_tokens":0},"output_tokens":500,
+                 "output_tokens_details":{"reasoning_tokens":3000},"total_tokens":1500}
+                """
+        )
         let usage = try #require(TokenUsage(json: json))
         #expect(usage.reasoning == 3000)
         let cost = try #require(estimator.cost(model: "o1", usage: usage))
@@ -96,15 +101,27 @@ struct ModelCatalogueTests {
 
     @Test("usage in the Responses and the Chat Completions shapes")
     func usageShapes() throws {
-        let responses = try #require(TokenUsage(json: try JSONValue(parsing: """
-            {"input_tokens":10,"input_tokens_details":{"cached_tokens":4},"output_tokens":7,
-             "output_tokens_details":{"reasoning_tokens":2},"total_tokens":17}
-            """)))
+        let responses = try #require(
+            TokenUsage(
+                json: try JSONValue(
+                    parsing: """
+                        {"input_tokens":10,"input_tokens_details":{"cached_tokens":4},"output_tokens":7,
+                         "output_tokens_details":{"reasoning_tokens":2},"total_tokens":17}
+                        """
+                )
+            )
+        )
         #expect(responses == TokenUsage(input: 10, cached: 4, output: 7, reasoning: 2, total: 17))
-        let chat = try #require(TokenUsage(json: try JSONValue(parsing: """
-            {"prompt_tokens":10,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens":7,
-             "completion_tokens_details":{"reasoning_tokens":2},"total_tokens":17}
-            """)))
+        let chat = try #require(
+            TokenUsage(
+                json: try JSONValue(
+                    parsing: """
+                        {"prompt_tokens":10,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens":7,
+                         "completion_tokens_details":{"reasoning_tokens":2},"total_tokens":17}
+                        """
+                )
+            )
+        )
         #expect(chat == responses)
         #expect(TokenUsage(json: .null) == nil)
         #expect(TokenUsage(json: nil) == nil)

@@ -94,7 +94,10 @@ struct ResponseStreamEventTests {
     @Test func errorEventAccessors() throws {
         let event = try ResponseStreamEvent(
             parsing: ServerSentEvent(
-                event: "error", data: #"{"type":"error","code":null,"message":"boom","param":"input","sequence_number":9}"#))
+                event: "error",
+                data: #"{"type":"error","code":null,"message":"boom","param":"input","sequence_number":9}"#
+            )
+        )
         guard case .error(let error) = event else {
             Issue.record("expected .error, got \(event)")
             return
@@ -107,7 +110,8 @@ struct ResponseStreamEventTests {
 
     @Test func sseEventNameIsUsedWhenTheJSONHasNoType() throws {
         let event = try ResponseStreamEvent(
-            parsing: ServerSentEvent(event: "response.output_text.delta", data: #"{"delta":"hi"}"#))
+            parsing: ServerSentEvent(event: "response.output_text.delta", data: #"{"delta":"hi"}"#)
+        )
         guard case .outputTextDelta(let delta) = event else {
             Issue.record("expected .outputTextDelta, got \(event)")
             return
@@ -121,7 +125,8 @@ struct ResponseStreamEventTests {
 
     @Test func jsonTypeWinsOverTheSSEEventName() throws {
         let event = try ResponseStreamEvent(
-            parsing: ServerSentEvent(event: "message", data: #"{"type":"response.created","response":{"id":"resp_1"}}"#))
+            parsing: ServerSentEvent(event: "message", data: #"{"type":"response.created","response":{"id":"resp_1"}}"#)
+        )
         guard case .responseCreated(let created) = event else {
             Issue.record("expected .responseCreated, got \(event)")
             return

@@ -99,7 +99,9 @@ struct ResponsesResourceTests {
 
             let types = events.map(\.type)
             #expect(types.prefix(4) == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"])
-            #expect(types.suffix(4) == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"])
+            #expect(
+                types.suffix(4) == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"]
+            )
             guard case .responseCreated = events.first, case .responseCompleted(let completed) = events.last else {
                 Issue.record("first/last events are not typed: \(types)")
                 return

@@ -48,7 +48,9 @@ private func chunkings(of bytes: [UInt8]) -> [(name: String, chunks: [[UInt8]])]
 
 /// Decodes `bytes` under every chunking and checks that each gives `expected`.
 private func expectEvents(
-    _ bytes: [UInt8], _ expected: [ServerSentEvent], sourceLocation: SourceLocation = #_sourceLocation
+    _ bytes: [UInt8],
+    _ expected: [ServerSentEvent],
+    sourceLocation: SourceLocation = #_sourceLocation
 ) {
     for (name, chunks) in chunkings(of: bytes) {
         let events = decode(chunks: chunks).events
@@ -57,7 +59,9 @@ private func expectEvents(
 }
 
 private func expectEvents(
-    _ text: String, _ expected: [ServerSentEvent], sourceLocation: SourceLocation = #_sourceLocation
+    _ text: String,
+    _ expected: [ServerSentEvent],
+    sourceLocation: SourceLocation = #_sourceLocation
 ) {
     expectEvents(Array(text.utf8), expected, sourceLocation: sourceLocation)
 }

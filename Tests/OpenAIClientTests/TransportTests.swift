@@ -2,9 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-@testable import OpenAIClient
 import OpenAISimulator
 import Testing
+
+@testable import OpenAIClient
 
 /// An in-process simulator and an `OpenAITransport` pointed at it, over real HTTP.
 struct ClientSimHarness {
@@ -22,8 +23,11 @@ struct ClientSimHarness {
     ) async throws -> T {
         let simulator = try await SimulatorServer.start(SimulatorConfiguration(eventDelay: .milliseconds(2), backgroundStepDelay: .milliseconds(150)))
         let configuration = OpenAIConfiguration(
-            apiKey: apiKey, baseURL: simulator.baseURL, timeout: timeout,
-            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: .milliseconds(5)))
+            apiKey: apiKey,
+            baseURL: simulator.baseURL,
+            timeout: timeout,
+            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: .milliseconds(5))
+        )
         let transport = OpenAITransport(httpClient: HTTPClient.shared, configuration: configuration)
         let harness = ClientSimHarness(simulator: simulator, client: OpenAIClient(transport: transport))
         do {
@@ -65,7 +69,8 @@ struct ClientSimHarness {
 
 /// Runs `operation` and returns the ``OpenAIError`` it throws (an issue is recorded when it succeeds).
 func expectOpenAIError<T>(
-    sourceLocation: SourceLocation = #_sourceLocation, _ operation: () async throws -> T
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ operation: () async throws -> T
 ) async throws -> OpenAIError {
     do {
         _ = try await operation()
@@ -164,8 +169,10 @@ struct TransportTests {
                 continuation.finish()
             }
             let request = OpenAIRequest(
-                method: .POST, path: "/responses",
-                body: .stream(.stream(chunks, length: .known(Int64(bytes.readableBytes))), contentType: "application/json"))
+                method: .POST,
+                path: "/responses",
+                body: .stream(.stream(chunks, length: .known(Int64(bytes.readableBytes))), contentType: "application/json")
+            )
             #expect(!request.body.isReplayable)
             let error = try await expectOpenAIError {
                 try await sim.transport.send(request)
@@ -183,8 +190,11 @@ struct TransportTests {
     func connectionRefused() async throws {
         try await withGatewayHTTPClient { httpClient in
             let configuration = OpenAIConfiguration(
-                apiKey: "sk-test", baseURL: "http://127.0.0.1:1/v1", timeout: .seconds(5),
-                retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(5)))
+                apiKey: "sk-test",
+                baseURL: "http://127.0.0.1:1/v1",
+                timeout: .seconds(5),
+                retryPolicy: RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(5))
+            )
             let client = OpenAIClient(transport: OpenAITransport(httpClient: httpClient, configuration: configuration))
             let start = ContinuousClock.now
             let error = try await expectOpenAIError { try await client.responses.create(ClientSimHarness.body) }
@@ -238,7 +248,11 @@ struct TransportTests {
     @Test("the API key goes out as a bearer token and the other configured headers are set")
     func authorizationHeader() async throws {
         let configuration = OpenAIConfiguration(
-            apiKey: "sk-test", baseURL: "http://127.0.0.1:9/v1", organization: "org-1", project: "proj-1")
+            apiKey: "sk-test",
+            baseURL: "http://127.0.0.1:9/v1",
+            organization: "org-1",
+            project: "proj-1"
+        )
         let transport = OpenAITransport(httpClient: HTTPClient.shared, configuration: configuration)
         let request = transport.makeHTTPRequest(OpenAIRequest(method: .GET, path: "/responses/r", headers: ["Authorization": "Bearer other"]))
         // The simulator does not check keys, so the header is checked where it is built.
@@ -258,10 +272,12 @@ struct TransportTests {
         try await ClientSimHarness.with(maxRetries: 1, apiKey: key) { sim in
             sim.state.addFault(SimulatorFault(path: "/v1/responses", status: 401, count: 1))
             errors.append(
-                try await expectOpenAIError { try await sim.client.responses.create(ClientSimHarness.body) })
+                try await expectOpenAIError { try await sim.client.responses.create(ClientSimHarness.body) }
+            )
             sim.state.addFault(SimulatorFault(path: "/v1/responses", status: 500, count: 2))
             errors.append(
-                try await expectOpenAIError { try await sim.client.responses.create(ClientSimHarness.body) })
+                try await expectOpenAIError { try await sim.client.responses.create(ClientSimHarness.body) }
+            )
             sim.state.addFault(SimulatorFault(path: "/v1/responses", count: 2, delayMs: 1000))
             let impatient = sim.client(timeout: .milliseconds(200), maxRetries: 1)
             errors.append(try await expectOpenAIError { try await impatient.responses.create(ClientSimHarness.body) })
@@ -269,13 +285,16 @@ struct TransportTests {
             errors.append(
                 try await expectOpenAIError {
                     for try await _ in try await sim.client.responses.createStream(ClientSimHarness.body) {}
-                })
+                }
+            )
         }
         try await withGatewayHTTPClient { httpClient in
             let refused = OpenAIClient(
                 transport: OpenAITransport(
                     httpClient: httpClient,
-                    configuration: OpenAIConfiguration(apiKey: key, baseURL: "http://127.0.0.1:1/v1", retryPolicy: RetryPolicy(maxRetries: 0))))
+                    configuration: OpenAIConfiguration(apiKey: key, baseURL: "http://127.0.0.1:1/v1", retryPolicy: RetryPolicy(maxRetries: 0))
+                )
+            )
             errors.append(try await expectOpenAIError { try await refused.responses.retrieve(id: "resp_1") })
         }
 

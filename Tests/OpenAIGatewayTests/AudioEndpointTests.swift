@@ -36,7 +36,9 @@ struct AudioEndpointTests {
             #expect(Array(result.body.prefix(4)) == Array("RIFF".utf8))
             #expect(Array(result.body[8..<12]) == Array("WAVE".utf8))
             let expected = try await directSpeech(
-                gateway, ["model": "tts-1", "voice": "alloy", "input": "Hello from the gateway", "response_format": "wav", "speed": 1.0])
+                gateway,
+                ["model": "tts-1", "voice": "alloy", "input": "Hello from the gateway", "response_format": "wav", "speed": 1.0]
+            )
             #expect(result.body == expected)
             return gateway
         }
@@ -58,7 +60,9 @@ struct AudioEndpointTests {
             #expect(result.headers.first(name: "content-type") == "audio/mpeg")
             #expect(result.headers.first(name: "content-disposition") == "attachment; filename=\"speech.mp3\"")
             let expected = try await directSpeech(
-                gateway, ["model": "tts-1", "voice": "nova", "input": .string(input), "response_format": "mp3", "speed": 1.0])
+                gateway,
+                ["model": "tts-1", "voice": "nova", "input": .string(input), "response_format": "mp3", "speed": 1.0]
+            )
             #expect(result.body.count == expected.count)
             #expect(result.body == expected)
         }
@@ -101,7 +105,8 @@ struct AudioEndpointTests {
             let verbose = try await gateway.audioUpload(
                 "/api/audio/transcriptions",
                 fields: [("model", "whisper-1"), ("response_format", "verbose_json"), ("timestamp_granularities", "word"), ("temperature", "0.5")],
-                file: Self.wavFile)
+                file: Self.wavFile
+            )
             #expect(verbose.status == 200, "\(verbose.text)")
             let verboseJSON = try verbose.json()
             #expect(verboseJSON["duration"]?.doubleValue != nil)
@@ -109,7 +114,10 @@ struct AudioEndpointTests {
 
             for (format, type) in [("text", "text/plain"), ("srt", "text/plain"), ("vtt", "text/vtt")] {
                 let result = try await gateway.audioUpload(
-                    "/api/audio/transcriptions", fields: [("response_format", format), ("model", "gpt-4o-transcribe")], file: Self.wavFile)
+                    "/api/audio/transcriptions",
+                    fields: [("response_format", format), ("model", "gpt-4o-transcribe")],
+                    file: Self.wavFile
+                )
                 #expect(result.status == 200, "\(format): \(result.text)")
                 #expect(result.headers.first(name: "content-type")?.hasPrefix(type) == true, "\(format)")
                 #expect((try? JSONValue(parsing: result.body))?.objectValue == nil)
@@ -118,7 +126,11 @@ struct AudioEndpointTests {
             }
             // Field order does not matter: the fields after the file still count.
             let after = try await gateway.audioUpload(
-                "/api/audio/transcriptions", fields: [("response_format", "text"), ("model", "whisper-1")], file: Self.wavFile, fileFirst: true)
+                "/api/audio/transcriptions",
+                fields: [("response_format", "text"), ("model", "whisper-1")],
+                file: Self.wavFile,
+                fileFirst: true
+            )
             #expect(after.status == 200)
             #expect(after.headers.first(name: "content-type")?.hasPrefix("text/plain") == true)
             return gateway
@@ -135,10 +147,18 @@ struct AudioEndpointTests {
     @Test("translation: json and text")
     func translation() async throws {
         try await GatewayHarness.run { gateway in
-            let json = try await gateway.audioUpload("/api/audio/translations", fields: [("model", "whisper-1"), ("temperature", "0.2")], file: Self.wavFile)
+            let json = try await gateway.audioUpload(
+                "/api/audio/translations",
+                fields: [("model", "whisper-1"), ("temperature", "0.2")],
+                file: Self.wavFile
+            )
             #expect(json.status == 200, "\(json.text)")
             #expect(try json.json()["text"]?.stringValue?.isEmpty == false)
-            let text = try await gateway.audioUpload("/api/audio/translations", fields: [("model", "whisper-1"), ("response_format", "text")], file: Self.wavFile)
+            let text = try await gateway.audioUpload(
+                "/api/audio/translations",
+                fields: [("model", "whisper-1"), ("response_format", "text")],
+                file: Self.wavFile
+            )
             #expect(text.status == 200)
             #expect(text.headers.first(name: "content-type")?.hasPrefix("text/plain") == true)
         }
@@ -159,7 +179,10 @@ struct AudioEndpointTests {
     func streamingTranscription() async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.audioStream(
-                "/api/audio/transcriptions", fields: [("model", "gpt-4o-mini-transcribe"), ("stream", "true")], file: Self.wavFile)
+                "/api/audio/transcriptions",
+                fields: [("model", "gpt-4o-mini-transcribe"), ("stream", "true")],
+                file: Self.wavFile
+            )
             #expect(result.status == 200)
             #expect(result.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
             let names = result.frames.map(\.name)
@@ -219,7 +242,11 @@ struct AudioEndpointTests {
             #expect(json["hint"]?.stringValue?.isEmpty == false)
 
             let counted = try await gateway.audioUploadStreamed(
-                "/api/audio/translations", fields: [("model", "whisper-1")], filename: "long.wav", fileBytes: 26 * 1024 * 1024)
+                "/api/audio/translations",
+                fields: [("model", "whisper-1")],
+                filename: "long.wav",
+                fileBytes: 26 * 1024 * 1024
+            )
             #expect(counted.status == 413, "\(counted.text)")
             #expect(try counted.json()["error_code"]?.stringValue == "audio_file_too_large")
         }

@@ -16,7 +16,8 @@ import Testing
             AudioRules.validateSpeech([
                 "model": "gpt-4o-mini-tts", "voice": "cedar", "input": .string(String(repeating: "a", count: 4096)),
                 "response_format": "wav", "speed": 0.25, "instructions": "calm",
-            ]).isEmpty)
+            ]).isEmpty
+        )
         #expect(AudioRules.validateSpeech(["voice": "alloy", "input": "x", "speed": 4]).isEmpty)
     }
 
@@ -52,7 +53,10 @@ import Testing
             form([
                 ("model", "whisper-2"), ("language", "eng"), ("response_format", "xml"), ("temperature", "1.5"),
                 ("timestamp_granularities[]", "word"), ("timestamp_granularities[]", "char"),
-            ]), operation: .transcription, complete: true)
+            ]),
+            operation: .transcription,
+            complete: true
+        )
         let messages = Dictionary(uniqueKeysWithValues: problems.map { ($0.parameter, $0.message) })
         #expect(messages["model"] == "model must be whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe, or gpt-4o-transcribe-diarize")
         #expect(messages["language"] == "language must be a 2-character ISO-639-1 code (e.g., en, es)")
@@ -61,10 +65,12 @@ import Testing
         #expect(messages["timestamp_granularities[]"] == "Each timestamp_granularity must be either word or segment")
         #expect(
             AudioRules.validateForm(form([("temperature", "-0.1")]), operation: .transcription, complete: true).first?.message
-                == "temperature must be at least 0")
+                == "temperature must be at least 0"
+        )
         #expect(
             AudioRules.validateForm(form([("temperature", "warm")]), operation: .transcription, complete: true).first?.parameter
-                == "temperature")
+                == "temperature"
+        )
     }
 
     @Test func streamingNeedsAGPT4oModelButOnlyOnceTheModelIsKnown() {
@@ -73,16 +79,21 @@ import Testing
         let late = AudioRules.validateForm(form([("stream", "true")]), operation: .transcription, complete: true)
         #expect(late.map(\.parameter) == ["stream"])
         #expect(
-            AudioRules.validateForm(form([("stream", "true"), ("model", "whisper-1")]), operation: .transcription, complete: false).count == 1)
+            AudioRules.validateForm(form([("stream", "true"), ("model", "whisper-1")]), operation: .transcription, complete: false).count == 1
+        )
         #expect(
             AudioRules.validateForm(form([("stream", "true"), ("model", "gpt-4o-transcribe")]), operation: .transcription, complete: true)
-                .isEmpty)
+                .isEmpty
+        )
         #expect(AudioRules.validateForm(form([("stream", "maybe")]), operation: .transcription, complete: true).first?.parameter == "stream")
     }
 
     @Test func translationRules() {
         let problems = AudioRules.validateForm(
-            form([("model", "gpt-4o-transcribe"), ("response_format", "diarized_json")]), operation: .translation, complete: true)
+            form([("model", "gpt-4o-transcribe"), ("response_format", "diarized_json")]),
+            operation: .translation,
+            complete: true
+        )
         #expect(problems.map(\.message) == ["model must be whisper-1", "response_format must be one of: json, text, srt, vtt, verbose_json"])
     }
 

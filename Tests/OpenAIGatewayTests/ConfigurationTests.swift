@@ -35,7 +35,8 @@ struct ConfigurationTests {
                 Set(keys) == [
                     "PORT", "OPENAI_MAX_RETRIES", "OPENAI_TIMEOUT", "LOG_LEVEL", "OPENAI_BASE_URL", "NODE_ENV", "OPENAI_RETRY_DELAY",
                     "VIDEO_GENERATION_TIMEOUT", "OPENAI_API_KEY",
-                ])
+                ]
+            )
         }
     }
 
@@ -69,8 +70,10 @@ struct ConfigurationTests {
             OPENAI_DEFAULT_MODEL=gpt-5
             """
         let config = try GatewayConfiguration.load(
-            environment: ["OPENAI_DEFAULT_MODEL": "gpt-4.1", "PORT": "5000"], dotEnv: dotEnv,
-            overrides: .init(port: 6000))
+            environment: ["OPENAI_DEFAULT_MODEL": "gpt-4.1", "PORT": "5000"],
+            dotEnv: dotEnv,
+            overrides: .init(port: 6000)
+        )
         #expect(config.port == 6000)
         #expect(config.defaultModel == "gpt-4.1")
         #expect(config.apiKey == "sk-from-dotenv")

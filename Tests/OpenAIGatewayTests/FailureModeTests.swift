@@ -14,7 +14,10 @@ struct FailureModeTests {
 
     @Test("429 twice with retry-after: the gateway waits, retries and succeeds")
     func retriesRateLimit() async throws {
-        try await GatewayHarness.run(configure: { $0.maxRetries = 3; $0.retryDelay = .seconds(5) }) { gateway in
+        try await GatewayHarness.run(configure: {
+            $0.maxRetries = 3
+            $0.retryDelay = .seconds(5)
+        }) { gateway in
             gateway.simulator.state.addFault(SimulatorFault(path: "/v1/responses", method: "POST", status: 429, count: 2, retryAfterMs: 150))
             let started = ContinuousClock.now
             let result = try await gateway.request(.POST, "/api/responses/text", json: Self.textBody)
@@ -133,7 +136,11 @@ struct FailureModeTests {
     @Test("a log line's cost matches the catalogue price for its usage")
     func logCost() async throws {
         let gateway = try await GatewayHarness.run { gateway in
-            let result = try await gateway.request(.POST, "/api/responses/text", json: ["model": "gpt-4o-2024-08-06", "input": .string(String(repeating: "word ", count: 400))])
+            let result = try await gateway.request(
+                .POST,
+                "/api/responses/text",
+                json: ["model": "gpt-4o-2024-08-06", "input": .string(String(repeating: "word ", count: 400))]
+            )
             #expect(result.status == 201)
             _ = try await gateway.stream(.POST, "/api/responses/text/stream", json: ["model": "gpt-4o", "input": "Stream cost"])
             return gateway
@@ -184,7 +191,10 @@ struct FailureModeTests {
             #expect(try tooLarge.json()["hint"]?.stringValue?.contains("MAX_BODY_SIZE") == true)
 
             let invalid = try await gateway.request(
-                .POST, "/api/responses/text", json: ["temperature": 9, "top_p": -1, "modalities": [], "unknown_field": "kept"])
+                .POST,
+                "/api/responses/text",
+                json: ["temperature": 9, "top_p": -1, "modalities": [], "unknown_field": "kept"]
+            )
             #expect(invalid.status == 400)
             let parameters = try invalid.json()["errors"]?.arrayValue?.compactMap { $0["parameter"]?.stringValue } ?? []
             #expect(Set(parameters) == ["input", "temperature", "top_p", "modalities"])
@@ -200,8 +210,10 @@ struct FailureModeTests {
     func unknownFieldsForwarded() async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.request(
-                .POST, "/api/responses/text",
-                json: ["model": "gpt-4o", "input": "Hi", "metadata": ["team": "blue"], "brand_new_option": ["x": 1]])
+                .POST,
+                "/api/responses/text",
+                json: ["model": "gpt-4o", "input": "Hi", "metadata": ["team": "blue"], "brand_new_option": ["x": 1]]
+            )
             #expect(result.status == 201)
             #expect(try result.json()["metadata"]?["team"]?.stringValue == "blue")
         }
@@ -209,7 +221,10 @@ struct FailureModeTests {
 
     @Test("upstream refused → 503 ECONNREFUSED; slow upstream → 504 timeout")
     func networkFailures() async throws {
-        try await GatewayHarness.run(configure: { $0.baseURL = "http://127.0.0.1:1/v1"; $0.maxRetries = 1 }) { gateway in
+        try await GatewayHarness.run(configure: {
+            $0.baseURL = "http://127.0.0.1:1/v1"
+            $0.maxRetries = 1
+        }) { gateway in
             let started = ContinuousClock.now
             let result = try await gateway.request(.POST, "/api/responses/text", json: Self.textBody)
             #expect(ContinuousClock.now - started < .seconds(3))
@@ -218,7 +233,10 @@ struct FailureModeTests {
             #expect(json["error_code"]?.stringValue == "ECONNREFUSED")
             #expect(json["hint"]?.stringValue?.isEmpty == false)
         }
-        try await GatewayHarness.run(configure: { $0.timeout = .milliseconds(300); $0.maxRetries = 0 }) { gateway in
+        try await GatewayHarness.run(configure: {
+            $0.timeout = .milliseconds(300)
+            $0.maxRetries = 0
+        }) { gateway in
             gateway.simulator.state.addFault(SimulatorFault(path: "/v1/responses", delayMs: 2_000))
             let started = ContinuousClock.now
             let result = try await gateway.request(.POST, "/api/responses/text", json: Self.textBody)

@@ -30,7 +30,8 @@ struct FileRulesTests {
             ("finetune", "fine-tune"), ("fine tune", "fine-tune"), ("finetuning", "fine-tune"), ("userdata", "user_data"),
             ("user data", "user_data"), ("image", "vision"), ("eval", "evals"), ("Vision", "vision"), ("batchh", "batch"),
             ("visoin", "vision"),
-        ])
+        ]
+    )
     func typoHints(typo: String, meant: String) throws {
         let problem = try #require(FileRules.purposeProblem(typo, required: true))
         #expect(problem.parameter == "purpose")
@@ -56,12 +57,21 @@ struct FileRulesTests {
         #expect(FileRules.expirySeconds("3600") == .valid(3600))
         #expect(FileRules.expirySeconds(" 2592000 ") == .valid(2_592_000))
         #expect(FileRules.expirySeconds("86400.0") == .valid(86400))
-        guard case .invalid(let low) = FileRules.expirySeconds("3599") else { Issue.record("3599 accepted"); return }
+        guard case .invalid(let low) = FileRules.expirySeconds("3599") else {
+            Issue.record("3599 accepted")
+            return
+        }
         #expect(low.message == "expires_after[seconds] must be at least 3600 (1 hour)")
-        guard case .invalid(let high) = FileRules.expirySeconds("2592001") else { Issue.record("2592001 accepted"); return }
+        guard case .invalid(let high) = FileRules.expirySeconds("2592001") else {
+            Issue.record("2592001 accepted")
+            return
+        }
         #expect(high.message == "expires_after[seconds] must be at most 2592000 (30 days)")
         for bad in ["abc", "", "1e400", "3600.5", "NaN"] {
-            guard case .invalid(let problem) = FileRules.expirySeconds(bad) else { Issue.record("\(bad) accepted"); continue }
+            guard case .invalid(let problem) = FileRules.expirySeconds(bad) else {
+                Issue.record("\(bad) accepted")
+                continue
+            }
             #expect(problem.parameter == "expires_after[seconds]")
             #expect(problem.hint?.contains("86400") == true)
         }
@@ -72,10 +82,14 @@ struct FileRulesTests {
         #expect(FileRules.fieldProblems(fields([("purpose", "batch")]), complete: true).isEmpty)
         #expect(
             FileRules.fieldProblems(
-                fields([("purpose", "batch"), ("expires_after[anchor]", "created_at"), ("expires_after[seconds]", "7200")]), complete: true
-            ).isEmpty)
+                fields([("purpose", "batch"), ("expires_after[anchor]", "created_at"), ("expires_after[seconds]", "7200")]),
+                complete: true
+            ).isEmpty
+        )
         let anchor = FileRules.fieldProblems(
-            fields([("purpose", "batch"), ("expires_after[anchor]", "last_active_at"), ("expires_after[seconds]", "7200")]), complete: true)
+            fields([("purpose", "batch"), ("expires_after[anchor]", "last_active_at"), ("expires_after[seconds]", "7200")]),
+            complete: true
+        )
         #expect(anchor.map(\.parameter) == ["expires_after[anchor]"])
         #expect(anchor.first?.message == "expires_after[anchor] must be \"created_at\"")
         // Only one of the pair: wrong once the body is complete, not before (the other may follow the file).

@@ -31,7 +31,9 @@ struct FilesEndpointTests {
     func textRoundTrip() async throws {
         let entries = try await GatewayHarness.run { gateway in
             let created = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", "user_data"), .file(filename: "notes.txt", contentType: "text/plain", text: Self.text)])
+                "/api/files",
+                parts: [.field("purpose", "user_data"), .file(filename: "notes.txt", contentType: "text/plain", text: Self.text)]
+            )
             #expect(created.status == 201)
             let file = try created.json()
             let id = try #require(file["id"]?.stringValue)
@@ -62,7 +64,11 @@ struct FilesEndpointTests {
         try await GatewayHarness.run { gateway in
             let size = 3 * 1024 * 1024 + 17
             let created = try await gateway.upload(
-                "/api/files", parts: [.file(filename: "blob.bin", contentType: "application/octet-stream", .generated(count: size)), .field("purpose", "user_data")])
+                "/api/files",
+                parts: [
+                    .file(filename: "blob.bin", contentType: "application/octet-stream", .generated(count: size)), .field("purpose", "user_data"),
+                ]
+            )
             #expect(created.status == 201)
             let id = try #require(try created.json()["id"]?.stringValue)
             #expect(try created.json()["bytes"]?.intValue == size)
@@ -82,7 +88,8 @@ struct FilesEndpointTests {
             for index in 0..<3 {
                 let created = try await gateway.upload(
                     "/api/files",
-                    parts: [.field("purpose", "batch"), .file(filename: "in\(index).jsonl", contentType: nil, text: "{\"n\":\(index)}\n")])
+                    parts: [.field("purpose", "batch"), .file(filename: "in\(index).jsonl", contentType: nil, text: "{\"n\":\(index)}\n")]
+                )
                 #expect(created.status == 201)
                 ids.append(try #require(try created.json()["id"]?.stringValue))
             }
@@ -120,7 +127,9 @@ struct FilesEndpointTests {
     func assistantsDownloadForbidden() async throws {
         try await GatewayHarness.run { gateway in
             let created = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", "assistants"), .file(filename: "doc.md", contentType: "text/markdown", text: "# Doc")])
+                "/api/files",
+                parts: [.field("purpose", "assistants"), .file(filename: "doc.md", contentType: "text/markdown", text: "# Doc")]
+            )
             #expect(created.status == 201)
             let id = try #require(try created.json()["id"]?.stringValue)
             let download = try await gateway.request(.GET, "/api/files/\(id)/content")
@@ -141,7 +150,8 @@ struct FilesEndpointTests {
                 parts: [
                     .file(filename: "train.jsonl", contentType: "application/jsonl", text: "{\"a\":1}\n"), .field("expires_after[seconds]", " 7200 "),
                     .field("purpose", "fine-tune"), .field("expires_after[anchor]", "created_at"),
-                ])
+                ]
+            )
             #expect(created.status == 201)
             let file = try created.json()
             #expect(file["purpose"]?.stringValue == "fine-tune")
@@ -157,12 +167,25 @@ struct FilesEndpointTests {
             ([TestPart.field("purpose", "assistant")], "purpose", "Did you mean \"assistants\"?"),
             ([.field("purpose", "finetuning")], "purpose", "Did you mean \"fine-tune\"?"),
             ([.field("purpose", "image")], "purpose", "Did you mean \"vision\"?"),
-            ([.field("purpose", "batch"), .field("expires_after[anchor]", "now"), .field("expires_after[seconds]", "7200")], "expires_after[anchor]", "created_at"),
-            ([.field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "abc")], "expires_after[seconds]", "86400"),
-            ([.field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "60")], "expires_after[seconds]", "3600"),
-            ([.field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "2592001")], "expires_after[seconds]", "2592000"),
+            (
+                [.field("purpose", "batch"), .field("expires_after[anchor]", "now"), .field("expires_after[seconds]", "7200")],
+                "expires_after[anchor]", "created_at"
+            ),
+            (
+                [.field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "abc")],
+                "expires_after[seconds]", "86400"
+            ),
+            (
+                [.field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "60")],
+                "expires_after[seconds]", "3600"
+            ),
+            (
+                [.field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "2592001")],
+                "expires_after[seconds]", "2592000"
+            ),
             ([.field("purpose", "batch"), .field("colour", "blue")], "colour", "purpose"),
-        ] as [([TestPart], String, String)])
+        ] as [([TestPart], String, String)]
+    )
     func badFieldsBeforeFile(fields: [TestPart], parameter: String, hint: String) async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.upload("/api/files", parts: fields + [.file(filename: "in.jsonl", text: "{}\n")])
@@ -181,11 +204,14 @@ struct FilesEndpointTests {
             ("evals", "e.txt", "text/plain", ".jsonl"), ("vision", "scan.pdf", "application/pdf", "PDFs cannot"),
             ("vision", "photo.bmp", "image/bmp", ".png"), ("assistants", "cat.png", "image/png", "vision"),
             ("assistants", "sheet.xlsx", "application/octet-stream", "user_data"),
-        ])
+        ]
+    )
     func badFileType(purpose: String, filename: String, contentType: String, hint: String) async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", purpose), .file(filename: filename, contentType: contentType, text: "data")])
+                "/api/files",
+                parts: [.field("purpose", purpose), .file(filename: filename, contentType: contentType, text: "data")]
+            )
             #expect(result.status == 400)
             let error = try result.json()
             #expect(error["parameter"]?.stringValue == "file")
@@ -214,7 +240,9 @@ struct FilesEndpointTests {
             #expect(try empty.json()["message"]?.stringValue?.contains("empty") == true)
 
             let lone = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", "user_data"), .field("expires_after[seconds]", "7200"), .file(filename: "a.txt", text: "a")])
+                "/api/files",
+                parts: [.field("purpose", "user_data"), .field("expires_after[seconds]", "7200"), .file(filename: "a.txt", text: "a")]
+            )
             #expect(lone.status == 400)
             #expect(try lone.json()["parameter"]?.stringValue == "expires_after[anchor]")
 
@@ -231,14 +259,19 @@ struct FilesEndpointTests {
     func visionTooLarge() async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", "vision"), .file(filename: "big.png", contentType: "image/png", .generated(count: 25 * 1024 * 1024))])
+                "/api/files",
+                parts: [.field("purpose", "vision"), .file(filename: "big.png", contentType: "image/png", .generated(count: 25 * 1024 * 1024))]
+            )
             #expect(result.status == 413)
             let error = try result.json()
             #expect(error["parameter"]?.stringValue == "file")
             #expect(error["error_code"]?.stringValue == "file_too_large")
             #expect(
-                error["message"]?.stringValue?.hasPrefix("File size (25.00 MB) exceeds maximum for purpose \"vision\". Maximum allowed: 20 MB (20,971,520 bytes).")
-                    == true)
+                error["message"]?.stringValue?.hasPrefix(
+                    "File size (25.00 MB) exceeds maximum for purpose \"vision\". Maximum allowed: 20 MB (20,971,520 bytes)."
+                )
+                    == true
+            )
             #expect(error["hint"]?.stringValue?.isEmpty == false)
             #expect(try await storedFiles(gateway).isEmpty)
         }
@@ -268,21 +301,34 @@ struct FilesEndpointTests {
                 url: gateway.simulator.baseURL + "/files",
                 parts: [
                     .field("purpose", "user_data"),
-                    .file(filename: "x.pdf", filenameStar: "r%C3%A9s%22um%C3%A9%0D%0A.pdf", contentType: "application/pdf", .bytes(Array("%PDF-1.4".utf8))),
-                ])
+                    .file(
+                        filename: "x.pdf",
+                        filenameStar: "r%C3%A9s%22um%C3%A9%0D%0A.pdf",
+                        contentType: "application/pdf",
+                        .bytes(Array("%PDF-1.4".utf8))
+                    ),
+                ]
+            )
             #expect(direct.status == 200)
             let id = try #require(try direct.json()["id"]?.stringValue)
             #expect(try direct.json()["filename"]?.stringValue == "rés\"umé\r\n.pdf")
             let download = try await gateway.request(.GET, "/api/files/\(id)/content")
             #expect(download.status == 200)
             #expect(download.headers.first(name: "content-type") == "application/pdf")
-            #expect(download.headers.first(name: "content-disposition") == "attachment; filename=\"r_s_um_.pdf\"; filename*=UTF-8''r%C3%A9s%22um%C3%A9.pdf")
+            #expect(
+                download.headers.first(name: "content-disposition")
+                    == "attachment; filename=\"r_s_um_.pdf\"; filename*=UTF-8''r%C3%A9s%22um%C3%A9.pdf"
+            )
             #expect(download.body == Array("%PDF-1.4".utf8))
 
             // Through the gateway the exact (non-ASCII) name reaches the upstream.
             let viaGateway = try await gateway.upload(
                 "/api/files",
-                parts: [.field("purpose", "user_data"), .file(filename: "x.txt", filenameStar: "%C3%A9t%C3%A9.txt", contentType: "text/plain", .bytes([65]))])
+                parts: [
+                    .field("purpose", "user_data"),
+                    .file(filename: "x.txt", filenameStar: "%C3%A9t%C3%A9.txt", contentType: "text/plain", .bytes([65])),
+                ]
+            )
             #expect(viaGateway.status == 201)
             #expect(try viaGateway.json()["filename"]?.stringValue == "été.txt")
         }

@@ -8,14 +8,29 @@ import Testing
 @Suite("Upstream error mapping and hint catalogue")
 struct HintCatalogueTests {
     func http(
-        _ status: Int, code: String? = nil, type: String? = nil, param: String? = nil, message: String = "upstream says no",
-        headers: [String: String] = [:], retryAfter: Double? = nil, attempts: Int = 1
+        _ status: Int,
+        code: String? = nil,
+        type: String? = nil,
+        param: String? = nil,
+        message: String = "upstream says no",
+        headers: [String: String] = [:],
+        retryAfter: Double? = nil,
+        attempts: Int = 1
     ) -> OpenAIError {
         OpenAIError(
-            kind: .http, status: status, type: type, code: code, param: param, message: message,
-            requestID: "req_123", rateLimit: RateLimitInfo(header: { headers[$0] }), retryAfter: retryAfter,
+            kind: .http,
+            status: status,
+            type: type,
+            code: code,
+            param: param,
+            message: message,
+            requestID: "req_123",
+            rateLimit: RateLimitInfo(header: { headers[$0] }),
+            retryAfter: retryAfter,
             body: ["error": ["message": .string(message), "secret_header": "Bearer sk-should-not-appear"]],
-            cause: "Authorization: Bearer sk-cause-secret", attempts: attempts)
+            cause: "Authorization: Bearer sk-cause-secret",
+            attempts: attempts
+        )
     }
 
     func body(_ error: GatewayError) -> JSONValue { error.body(path: "/api/responses/text") }
@@ -150,7 +165,8 @@ struct HintCatalogueTests {
     ])
     func networkKinds(_ kind: OpenAIError.Kind, _ status: Int, _ code: String, _ message: String) throws {
         let error = GatewayError(
-            upstream: OpenAIError(kind: kind, message: "socket says no", cause: "Authorization: Bearer sk-secret"))
+            upstream: OpenAIError(kind: kind, message: "socket says no", cause: "Authorization: Bearer sk-secret")
+        )
         #expect(error.status.code == status)
         #expect(error.errorCode == code)
         #expect(error.message == message)
@@ -162,7 +178,8 @@ struct HintCatalogueTests {
 
     @Test func streamKind() {
         let error = GatewayError(
-            upstream: OpenAIError(kind: .stream, code: "server_error", message: "The model crashed", requestID: "req_9"))
+            upstream: OpenAIError(kind: .stream, code: "server_error", message: "The model crashed", requestID: "req_9")
+        )
         #expect(error.status == .badGateway)
         #expect(error.errorCode == "stream_error")
         #expect(error.message == "The model crashed")

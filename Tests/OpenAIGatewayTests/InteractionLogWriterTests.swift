@@ -109,13 +109,19 @@ struct InteractionLogWriterTests {
         let run = Task { try await writer.run() }
         let payload = String(repeating: "QUJD", count: 3000)
         let date = Date(timeIntervalSince1970: 1_793_836_800)
-        writer.log(entry(api: "images", [
-            "b64_json": .string(payload),
-            "image_url": .string("data:image/png;base64,\(payload)"),
-            "headers": ["Authorization": .string("Bearer \(key)"), "x-api-key": "abc", "content-type": "image/png"],
-            "message": .string("upstream said: invalid key \(key)"),
-            "prompt": "a short prompt",
-        ], date: date))
+        writer.log(
+            entry(
+                api: "images",
+                [
+                    "b64_json": .string(payload),
+                    "image_url": .string("data:image/png;base64,\(payload)"),
+                    "headers": ["Authorization": .string("Bearer \(key)"), "x-api-key": "abc", "content-type": "image/png"],
+                    "message": .string("upstream said: invalid key \(key)"),
+                    "prompt": "a short prompt",
+                ],
+                date: date
+            )
+        )
         writer.finish()
         try await run.value
 
@@ -171,27 +177,52 @@ struct InteractionLogWriterTests {
     func requestSummary() throws {
         let date = Date(timeIntervalSince1970: 1_793_882_467.123)  // 2026-11-05T12:41:07.123Z
         let entry = InteractionLogEntry.request(
-            requestID: "req_1", api: "responses", method: "POST", route: "/api/responses/text",
-            endpoint: "POST /v1/responses", status: 200, attempts: 1, latencyMs: 812.5, upstreamRequestID: nil,
-            model: "gpt-4o", usage: TokenUsage(input: 10, cached: 2, output: 5, reasoning: 1),
-            costUSD: nil, stream: StreamSummary(outcome: .completed, events: 42, extra: ["first_event_ms": 80]),
-            error: nil, extra: ["previous_response_id": "resp_0", "api": "ignored"], date: date)
+            requestID: "req_1",
+            api: "responses",
+            method: "POST",
+            route: "/api/responses/text",
+            endpoint: "POST /v1/responses",
+            status: 200,
+            attempts: 1,
+            latencyMs: 812.5,
+            upstreamRequestID: nil,
+            model: "gpt-4o",
+            usage: TokenUsage(input: 10, cached: 2, output: 5, reasoning: 1),
+            costUSD: nil,
+            stream: StreamSummary(outcome: .completed, events: 42, extra: ["first_event_ms": 80]),
+            error: nil,
+            extra: ["previous_response_id": "resp_0", "api": "ignored"],
+            date: date
+        )
         #expect(entry.api == "responses" && entry.level == .info)
-        #expect(Array(entry.fields.keys) == [
-            "timestamp", "level", "request_id", "api", "method", "route", "endpoint", "status", "attempts",
-            "latency_ms", "model", "usage", "cost_usd", "stream", "previous_response_id",
-        ])
+        #expect(
+            Array(entry.fields.keys) == [
+                "timestamp", "level", "request_id", "api", "method", "route", "endpoint", "status", "attempts",
+                "latency_ms", "model", "usage", "cost_usd", "stream", "previous_response_id",
+            ]
+        )
         #expect(entry.fields["timestamp"] == "2026-11-05T12:41:07.123Z")
         #expect(entry.fields["cost_usd"] == .null)
         #expect(entry.fields["api"] == "responses")
-        #expect(JSONValue.object(entry.fields)["usage"]?.jsonString
-            == #"{"input_tokens":10,"cached_tokens":2,"output_tokens":5,"reasoning_tokens":1,"total_tokens":15}"#)
+        #expect(
+            JSONValue.object(entry.fields)["usage"]?.jsonString
+                == #"{"input_tokens":10,"cached_tokens":2,"output_tokens":5,"reasoning_tokens":1,"total_tokens":15}"#
+        )
         #expect(JSONValue.object(entry.fields)["stream"]?.jsonString == #"{"outcome":"completed","events":42,"first_event_ms":80}"#)
 
         let failed = InteractionLogEntry.request(
-            level: .error, requestID: "req_2", api: "files", method: "GET", route: "/api/files/:id", endpoint: nil,
-            status: 404, latencyMs: 3, costUSD: 0.00725,
-            error: ErrorSummary(status: 404, errorCode: "not_found", message: "No such file"), date: date)
+            level: .error,
+            requestID: "req_2",
+            api: "files",
+            method: "GET",
+            route: "/api/files/:id",
+            endpoint: nil,
+            status: 404,
+            latencyMs: 3,
+            costUSD: 0.00725,
+            error: ErrorSummary(status: 404, errorCode: "not_found", message: "No such file"),
+            date: date
+        )
         #expect(failed.fields["cost_usd"] == 0.00725)
         #expect(failed.fields["error"]?.jsonString == #"{"status":404,"error_code":"not_found","message":"No such file"}"#)
         #expect(failed.fields["endpoint"] == nil)

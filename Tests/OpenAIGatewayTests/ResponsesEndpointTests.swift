@@ -41,7 +41,10 @@ struct ResponsesEndpointTests {
     func streamText() async throws {
         try await GatewayHarness.run(simulator: SimulatorConfiguration(eventDelay: .milliseconds(40))) { gateway in
             let result = try await gateway.stream(
-                .POST, "/api/responses/text/stream", json: ["model": "gpt-4o", "input": "Tell me a short story about a fox"])
+                .POST,
+                "/api/responses/text/stream",
+                json: ["model": "gpt-4o", "input": "Tell me a short story about a fox"]
+            )
             #expect(result.status == 201)
             #expect(result.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
             #expect(result.headers.first(name: "cache-control") == "no-cache")
@@ -123,7 +126,10 @@ struct ResponsesEndpointTests {
         try await GatewayHarness.run(simulator: SimulatorConfiguration(eventDelay: .milliseconds(5), backgroundStepDelay: .seconds(2))) {
             gateway in
             let created = try await gateway.request(
-                .POST, "/api/responses/text", json: ["model": "gpt-4o", "input": "Long job", "background": true])
+                .POST,
+                "/api/responses/text",
+                json: ["model": "gpt-4o", "input": "Long job", "background": true]
+            )
             #expect(created.status == 201)
             let createdJSON = try created.json()
             #expect(createdJSON["status"]?.stringValue == "queued")
@@ -138,7 +144,10 @@ struct ResponsesEndpointTests {
     func resume() async throws {
         try await GatewayHarness.run { gateway in
             let first = try await gateway.stream(
-                .POST, "/api/responses/text/stream", json: ["model": "gpt-4o", "input": "Resume me please", "store": true])
+                .POST,
+                "/api/responses/text/stream",
+                json: ["model": "gpt-4o", "input": "Resume me please", "store": true]
+            )
             let id = try #require(first.frames.first?.payload["response_id"]?.stringValue)
             let total = first.frames.count
             #expect(total > 6)

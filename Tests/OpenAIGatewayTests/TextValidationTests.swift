@@ -106,8 +106,14 @@ struct TextValidationTests {
         let seventeen = JSONObject((0..<17).map { ("k\($0)", JSONValue.string("v")) })
         #expect(problems(["metadata": .object(seventeen)]).first?.message == "metadata must have at most 16 key-value pairs")
         let longKey = String(repeating: "k", count: 65)
-        #expect(problems(["metadata": .object(JSONObject([(longKey, JSONValue.string("v"))]))]).first?.message == "metadata keys must be at most 64 characters")
-        #expect(problems(["metadata": .object(JSONObject([(String(repeating: "k", count: 64), JSONValue.string(String(repeating: "v", count: 512)))]))]).isEmpty)
+        #expect(
+            problems(["metadata": .object(JSONObject([(longKey, JSONValue.string("v"))]))]).first?.message
+                == "metadata keys must be at most 64 characters"
+        )
+        #expect(
+            problems(["metadata": .object(JSONObject([(String(repeating: "k", count: 64), JSONValue.string(String(repeating: "v", count: 512)))]))])
+                .isEmpty
+        )
         let longValue = problems(["metadata": ["note": .string(String(repeating: "v", count: 513))]])
         #expect(longValue.map(\.parameter) == ["metadata.note"])
         let number = problems(["metadata": ["count": 3]])

@@ -14,8 +14,10 @@ struct UploadPipelineTests {
             gateway.simulator.state.addFault(SimulatorFault(path: "/v1/files", method: "POST", status: 500, count: 2))
             for contentLength in [true, false] {
                 let result = try await gateway.upload(
-                    "/api/files", parts: [.field("purpose", "user_data"), .file(filename: "big.bin", .generated(count: 20 * 1024 * 1024))],
-                    contentLength: contentLength)
+                    "/api/files",
+                    parts: [.field("purpose", "user_data"), .file(filename: "big.bin", .generated(count: 20 * 1024 * 1024))],
+                    contentLength: contentLength
+                )
                 #expect(result.status >= 500 && result.status < 600, "status \(result.status): \(result.text)")
                 #expect((try? result.json()["error_code"]?.stringValue) != nil, "\(result.text)")
             }
@@ -23,7 +25,9 @@ struct UploadPipelineTests {
             #expect(health.status == 200)
             // A good upload still works afterwards on the same gateway.
             let upload = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", "user_data"), .file(filename: "ok.txt", .generated(count: 100_000))])
+                "/api/files",
+                parts: [.field("purpose", "user_data"), .file(filename: "ok.txt", .generated(count: 100_000))]
+            )
             #expect(upload.status == 201, "\(upload.text)")
         }
     }
@@ -32,8 +36,10 @@ struct UploadPipelineTests {
     func overLimitAbortsUpstream() async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.upload(
-                "/api/files", parts: [.field("purpose", "vision"), .file(filename: "huge.png", contentType: "image/png", .generated(count: 21 * 1024 * 1024))],
-                contentLength: false)
+                "/api/files",
+                parts: [.field("purpose", "vision"), .file(filename: "huge.png", contentType: "image/png", .generated(count: 21 * 1024 * 1024))],
+                contentLength: false
+            )
             #expect(result.status == 413)
             let list = try await gateway.request(.GET, "/api/files")
             #expect(try list.json().arrayValue?.isEmpty == true)

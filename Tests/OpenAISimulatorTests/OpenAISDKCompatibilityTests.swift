@@ -45,7 +45,9 @@ struct OpenAISDKCompatibilityTests {
         if await SDKAvailability.shared.problem() != nil { return }  // reported by officialSDK
         try await SimHarness.with { sim in
             let (status, output) = await PythonProcess.run(
-                [Self.script.path, sim.simulator.baseURL, "--only", "create,rate_limit"], timeout: .seconds(60))
+                [Self.script.path, sim.simulator.baseURL, "--only", "create,rate_limit"],
+                timeout: .seconds(60)
+            )
             let checkLines = output.split(separator: "\n").filter { $0.hasPrefix("ok ") || $0.hasPrefix("FAIL ") }
             #expect(status == 0, "\(output)")
             #expect(checkLines.count == 2 && checkLines[0].hasPrefix("ok create:") && checkLines[1].hasPrefix("ok rate_limit:"), "\(output)")
@@ -66,7 +68,9 @@ actor SDKAvailability {
         let (status, output) = await PythonProcess.run(["-c", "import openai; print(openai.__version__)"], timeout: .seconds(30))
         if status != 0 {
             let (pipStatus, pipOutput) = await PythonProcess.run(
-                ["-m", "pip", "install", "--quiet", "openai"], timeout: .seconds(180))
+                ["-m", "pip", "install", "--quiet", "openai"],
+                timeout: .seconds(180)
+            )
             let (retryStatus, retryOutput) = await PythonProcess.run(["-c", "import openai"], timeout: .seconds(30))
             if retryStatus != 0 {
                 result =

@@ -24,7 +24,10 @@ struct SimulatorAudioTests {
     @Test func speechWAVIsValidRIFF() async throws {
         try await SimHarness.with { sim in
             let input = String(repeating: "a", count: 50)  // 3 s at speed 1, 1.5 s at speed 2
-            let result = try await speech(sim, ["model": "gpt-4o-mini-tts", "input": .string(input), "voice": "alloy", "response_format": "wav", "speed": 2])
+            let result = try await speech(
+                sim,
+                ["model": "gpt-4o-mini-tts", "input": .string(input), "voice": "alloy", "response_format": "wav", "speed": 2]
+            )
             #expect(result.status == 200)
             #expect(result.contentType == "audio/wav")
             let bytes = result.bytes
@@ -42,7 +45,12 @@ struct SimulatorAudioTests {
             let pcm = try await speech(sim, ["model": "tts-1", "input": "hi", "voice": "alloy", "response_format": "pcm"])
             #expect(pcm.contentType == "audio/pcm")
             #expect(pcm.bytes.count == 12_000 * 2)  // the 0.5 s minimum
-            #expect(pcm.bytes == Array(try await speech(sim, ["model": "tts-1", "input": "hi", "voice": "alloy", "response_format": "wav"]).bytes.dropFirst(44)))
+            #expect(
+                pcm.bytes
+                    == Array(
+                        try await speech(sim, ["model": "tts-1", "input": "hi", "voice": "alloy", "response_format": "wav"]).bytes.dropFirst(44)
+                    )
+            )
         }
     }
 
@@ -58,7 +66,9 @@ struct SimulatorAudioTests {
                 #expect(short.contentType == contentType)
                 #expect(Array(short.bytes.prefix(magic.count)) == magic, "\(format)")
                 let long = try await speech(
-                    sim, ["model": "tts-1", "input": .string(String(repeating: "word ", count: 200)), "voice": "nova", "response_format": .string(format)])
+                    sim,
+                    ["model": "tts-1", "input": .string(String(repeating: "word ", count: 200)), "voice": "nova", "response_format": .string(format)]
+                )
                 #expect(long.bytes.count > short.bytes.count * 5, "\(format) size follows duration")
                 let again = try await speech(sim, ["model": "tts-1", "input": "Hello there.", "voice": "nova", "response_format": .string(format)])
                 #expect(again.bytes == short.bytes)
@@ -88,7 +98,12 @@ struct SimulatorAudioTests {
         }
     }
 
-    func transcribe(_ sim: SimHarness, path: String = "/v1/audio/transcriptions", model: String = "gpt-4o-transcribe", fields: [(String, String)] = [])
+    func transcribe(
+        _ sim: SimHarness,
+        path: String = "/v1/audio/transcriptions",
+        model: String = "gpt-4o-transcribe",
+        fields: [(String, String)] = []
+    )
         async throws -> SimHTTPResult
     {
         let parts: [MultipartBody.Part] =
@@ -111,8 +126,13 @@ struct SimulatorAudioTests {
             try await SpecCheck.expectValid("CreateTranscriptionResponseJson", whisper.body)
 
             let verbose = try await transcribe(
-                sim, model: "whisper-1",
-                fields: [("response_format", "verbose_json"), ("timestamp_granularities[]", "word"), ("timestamp_granularities[]", "segment"), ("language", "fr")])
+                sim,
+                model: "whisper-1",
+                fields: [
+                    ("response_format", "verbose_json"), ("timestamp_granularities[]", "word"), ("timestamp_granularities[]", "segment"),
+                    ("language", "fr"),
+                ]
+            )
             let verboseJSON = try verbose.json
             #expect(verboseJSON["task"] == "transcribe")
             #expect(verboseJSON["language"] == "french")
@@ -184,7 +204,12 @@ struct SimulatorAudioTests {
             #expect(try verbose.json["task"] == "translate")
             #expect(try verbose.json["language"] == "english")
             try await SpecCheck.expectValid("CreateTranslationResponseVerboseJson", verbose.body)
-            let diarized = try await transcribe(sim, path: "/v1/audio/translations", model: "whisper-1", fields: [("response_format", "diarized_json")])
+            let diarized = try await transcribe(
+                sim,
+                path: "/v1/audio/translations",
+                model: "whisper-1",
+                fields: [("response_format", "diarized_json")]
+            )
             #expect(diarized.status == 400)
 
             sim.state.addFault(SimulatorFault(path: "/v1/audio/translations", status: 429))

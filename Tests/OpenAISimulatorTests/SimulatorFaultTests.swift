@@ -11,7 +11,8 @@ struct SimulatorFaultTests {
         try await SimHarness.with { sim in
             let added = try await sim.post(
                 "/__simulator/faults",
-                ["path": "/v1/responses", "method": "POST", "status": 429, "count": 2, "retry_after_ms": 1500])
+                ["path": "/v1/responses", "method": "POST", "status": 429, "count": 2, "retry_after_ms": 1500]
+            )
             #expect(added.status == 201)
             #expect(try await sim.get("/__simulator/faults").json["data"]?[0]?["count"] == 2)
             let body: JSONValue = ["model": "gpt-4o", "input": "hi"]
@@ -82,10 +83,15 @@ struct SimulatorFaultTests {
                 [
                     "path": "/v1/responses",
                     "inject_events": [["type": "response.future_feature.delta", "delta": "x"], ["type": "response.future_feature.done"]],
-                ])
+                ]
+            )
             let events = try await sim.post("/v1/responses", ["model": "gpt-4o", "input": "inject", "stream": true]).events
             let types = events.compactMap { $0["type"]?.stringValue }
-            #expect(Array(types.prefix(4)) == ["response.created", "response.in_progress", "response.future_feature.delta", "response.future_feature.done"])
+            #expect(
+                Array(types.prefix(4)) == [
+                    "response.created", "response.in_progress", "response.future_feature.delta", "response.future_feature.done",
+                ]
+            )
             #expect(events[2]["delta"] == "x")
             #expect(events.map { $0["sequence_number"]?.intValue } == Array(0..<events.count))
             #expect(types.last == "response.completed")

@@ -156,7 +156,8 @@ struct SimulatorFilesTests {
                         "message": "Not allowed to download files of purpose: assistants", "type": "invalid_request_error",
                         "param": .null, "code": .null,
                     ]
-                ])
+                ]
+            )
         }
     }
 
@@ -168,7 +169,8 @@ struct SimulatorFilesTests {
                 [
                     .file(name: "file", filename: "a.txt", bytes: Array("abc".utf8)), .field("expires_after[seconds]", "3600"),
                     .field("purpose", "batch"), .field("expires_after[anchor]", "created_at"),
-                ])
+                ]
+            )
             #expect(late.status == 200)
             let json = try late.json
             let created = try #require(json["created_at"]?.intValue)
@@ -189,7 +191,8 @@ struct SimulatorFilesTests {
                 [
                     .field("purpose", "batch"), .field("expires_after[anchor]", "created_at"), .field("expires_after[seconds]", "10"),
                     .file(name: "file", filename: "a", bytes: [1]),
-                ])
+                ]
+            )
             #expect(badExpiry.status == 400)
             let notMultipart = try await sim.post("/v1/files", ["purpose": "batch"])
             #expect(notMultipart.status == 400)
@@ -203,8 +206,10 @@ struct SimulatorFilesTests {
             let size = 100 << 20
             let chunk = 256 << 10
             let head = ByteBuffer(
-                string: "--\(MultipartBody.boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--\(MultipartBody.boundary)\r\n"
-                    + MultipartBody.fileHead(name: "file", filename: "big.bin"))
+                string:
+                    "--\(MultipartBody.boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--\(MultipartBody.boundary)\r\n"
+                    + MultipartBody.fileHead(name: "file", filename: "big.bin")
+            )
             let tail = ByteBuffer(string: "\r\n--\(MultipartBody.boundary)--\r\n")
             // Generated piece by piece: the body is never in memory as a whole.
             let pieces = AsyncStream<ByteBuffer> { continuation in
@@ -222,7 +227,9 @@ struct SimulatorFilesTests {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 1 << 20)
             let elapsed = start.duration(to: .now)
-            print("100 MB upload took \(elapsed) (\(Double(size >> 20) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) MB/s)")
+            print(
+                "100 MB upload took \(elapsed) (\(Double(size >> 20) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) MB/s)"
+            )
             #expect(response.status.code == 200, "\(String(buffer: body))")
             let file = try JSONValue(parsing: body)
             #expect(file["bytes"]?.intValue == size)

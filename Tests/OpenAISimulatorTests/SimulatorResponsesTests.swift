@@ -29,9 +29,10 @@ struct SimulatorResponsesTests {
             #expect(usage["input_tokens"]?.intValue == ("Tell me about the sea".count + "Be brief.".count + 3) / 4)
             #expect(usage["total_tokens"]?.intValue == (usage["input_tokens"]?.intValue ?? 0) + words)
             #expect(usage["output_tokens_details"]?["reasoning_tokens"] == 0)
-            for name in ["x-request-id", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
-                "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", "openai-processing-ms"]
-            {
+            for name in [
+                "x-request-id", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
+                "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", "openai-processing-ms",
+            ] {
                 #expect(first.headers.first(name: name) != nil, "missing header \(name)")
             }
             #expect(first.headers.first(name: "x-request-id")?.hasPrefix("req_") == true)
@@ -88,8 +89,14 @@ struct SimulatorResponsesTests {
             #expect(!result.body.contains("[DONE]"))
             let events = try result.events
             let types = events.compactMap { $0["type"]?.stringValue }
-            #expect(Array(types.prefix(4)) == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"])
-            #expect(Array(types.suffix(4)) == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"])
+            #expect(
+                Array(types.prefix(4)) == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]
+            )
+            #expect(
+                Array(types.suffix(4)) == [
+                    "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed",
+                ]
+            )
             let deltas = events.filter { $0["type"] == "response.output_text.delta" }.compactMap { $0["delta"]?.stringValue }
             #expect(deltas.count > 5)
             #expect(events.map { $0["sequence_number"]?.intValue } == Array(0..<events.count))
@@ -134,7 +141,8 @@ struct SimulatorResponsesTests {
                             "message": "Missing required parameter: 'model'.", "type": "invalid_request_error", "param": "model",
                             "code": "missing_required_parameter",
                         ]
-                    ])
+                    ]
+            )
             #expect(missing.headers.first(name: "x-request-id") != nil)
             try await SpecCheck.expectValid("ErrorResponse", missing.body)
             let malformed = try await sim.send(.POST, "/v1/responses", rawBody: "{not json")
@@ -147,7 +155,12 @@ struct SimulatorResponsesTests {
             #expect(notFound.status == 404)
             #expect(
                 try notFound.json
-                    == ["error": ["message": "Response with id 'resp_missing' not found.", "type": "invalid_request_error", "param": nil, "code": nil]])
+                    == [
+                        "error": [
+                            "message": "Response with id 'resp_missing' not found.", "type": "invalid_request_error", "param": nil, "code": nil,
+                        ]
+                    ]
+            )
             let previous = try await sim.post("/v1/responses", ["model": "gpt-4o", "input": "x", "previous_response_id": "resp_nope"])
             #expect(previous.status == 404)
             #expect(try previous.json["error"]?["param"] == "previous_response_id")

@@ -33,7 +33,8 @@ struct SimHarness {
     var root: String { "http://127.0.0.1:\(simulator.port)" }
 
     static func with<T>(
-        eventDelay: Duration = .milliseconds(1), stepDelay: Duration = .milliseconds(150),
+        eventDelay: Duration = .milliseconds(1),
+        stepDelay: Duration = .milliseconds(150),
         _ body: (SimHarness) async throws -> T
     ) async throws -> T {
         let simulator = try await SimulatorServer.start(.init(port: 0, eventDelay: eventDelay, backgroundStepDelay: stepDelay))

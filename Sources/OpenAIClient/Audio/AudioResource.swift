@@ -28,11 +28,19 @@ public struct AudioResource: Sendable {
     /// `POST /audio/transcriptions` with its response body streamed: a `text/event-stream` of
     /// `transcript.text.delta`/`transcript.text.done` events when the form has `stream=true`,
     /// otherwise the same JSON or text as ``transcription(_:)``, uncollected.
-    public func transcriptionStream(_ body: OpenAIRequest.Body) async throws(OpenAIError) -> (
+    public func transcriptionStream(
+        _ body: OpenAIRequest.Body
+    ) async throws(OpenAIError) -> (
         metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body
     ) {
         try await transport.open(
-            OpenAIRequest(method: .POST, path: "/audio/transcriptions", headers: ["Accept": "text/event-stream, application/json, text/plain"], body: body))
+            OpenAIRequest(
+                method: .POST,
+                path: "/audio/transcriptions",
+                headers: ["Accept": "text/event-stream, application/json, text/plain"],
+                body: body
+            )
+        )
     }
 
     /// `POST /audio/translations` (into English), collected like ``transcription(_:)``.

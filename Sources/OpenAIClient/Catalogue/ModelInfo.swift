@@ -32,8 +32,12 @@ public struct TokenPrices: Sendable, Hashable {
     public var cachedImageInput: Double?
 
     public init(
-        input: Double, cachedInput: Double? = nil, output: Double?, audioInput: Double? = nil,
-        imageInput: Double? = nil, cachedImageInput: Double? = nil
+        input: Double,
+        cachedInput: Double? = nil,
+        output: Double?,
+        audioInput: Double? = nil,
+        imageInput: Double? = nil,
+        cachedImageInput: Double? = nil
     ) {
         self.input = input
         self.cachedInput = cachedInput
@@ -72,8 +76,12 @@ public struct ModelPrices: Sendable, Hashable {
     public var perMillionCharacters: Double?
 
     public init(
-        tokens: TokenPrices? = nil, images: ImagePrices? = nil, perSecond: Double? = nil,
-        perSecondBySize: [String: Double] = [:], perMinute: Double? = nil, perMillionCharacters: Double? = nil
+        tokens: TokenPrices? = nil,
+        images: ImagePrices? = nil,
+        perSecond: Double? = nil,
+        perSecondBySize: [String: Double] = [:],
+        perMinute: Double? = nil,
+        perMillionCharacters: Double? = nil
     ) {
         self.tokens = tokens
         self.images = images
@@ -139,7 +147,10 @@ public struct ModelInfo: Sendable, Hashable {
     public var lifecycle: ModelLifecycle
 
     public init(
-        name: String, kind: ModelKind, prices: ModelPrices = ModelPrices(), capabilities: JSONValue = .object([:]),
+        name: String,
+        kind: ModelKind,
+        prices: ModelPrices = ModelPrices(),
+        capabilities: JSONValue = .object([:]),
         lifecycle: ModelLifecycle = ModelLifecycle()
     ) {
         self.name = name
@@ -193,10 +204,16 @@ extension ModelInfo {
             return text
         }
         self.init(
-            name: name, kind: ModelKind(rawValue: kind), prices: prices, capabilities: capabilities,
+            name: name,
+            kind: ModelKind(rawValue: kind),
+            prices: prices,
+            capabilities: capabilities,
             lifecycle: ModelLifecycle(
-                deprecatedOn: try date("deprecated_on"), retiredOn: try date("retired_on"),
-                replacement: lifecycle["replacement"]?.stringValue))
+                deprecatedOn: try date("deprecated_on"),
+                retiredOn: try date("retired_on"),
+                replacement: lifecycle["replacement"]?.stringValue
+            )
+        )
     }
 }
 
@@ -225,10 +242,13 @@ extension ModelPrices {
 
         if let input = try price(json["input"], "input") {
             tokens = TokenPrices(
-                input: input, cachedInput: try price(json["cached_input"], "cached_input"),
-                output: try price(json["output"], "output"), audioInput: try price(json["audio_input"], "audio_input"),
+                input: input,
+                cachedInput: try price(json["cached_input"], "cached_input"),
+                output: try price(json["output"], "output"),
+                audioInput: try price(json["audio_input"], "audio_input"),
                 imageInput: try price(json["image_input"], "image_input"),
-                cachedImageInput: try price(json["cached_image_input"], "cached_image_input"))
+                cachedImageInput: try price(json["cached_image_input"], "cached_image_input")
+            )
         }
         if let perImage = json["per_image"], !perImage.isNull {
             guard let qualities = perImage.objectValue else {
@@ -238,8 +258,10 @@ extension ModelPrices {
             for (quality, sizes) in qualities { byQuality[quality] = try table(sizes, "per_image.\(quality)") }
             let defaults = json["image_defaults"]
             images = ImagePrices(
-                perImage: byQuality, defaultQuality: defaults?["quality"]?.stringValue,
-                defaultSize: defaults?["size"]?.stringValue)
+                perImage: byQuality,
+                defaultQuality: defaults?["quality"]?.stringValue,
+                defaultSize: defaults?["size"]?.stringValue
+            )
         }
         perSecond = try price(json["per_second"], "per_second")
         perSecondBySize = try table(json["per_second_by_size"], "per_second_by_size")

@@ -50,7 +50,8 @@ public struct TokenUsage: Sendable, Hashable {
             reasoning: count(outputDetails["reasoning_tokens"]),
             inputAudio: count(inputDetails["audio_tokens"]),
             inputImage: count(inputDetails["image_tokens"]),
-            total: json["total_tokens"]?.intValue)
+            total: json["total_tokens"]?.intValue
+        )
     }
 
     /// The usage as the interaction log records it.

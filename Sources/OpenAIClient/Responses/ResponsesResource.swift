@@ -26,7 +26,11 @@ public struct ResponsesResource: Sendable {
         var body = body
         body["stream"] = true
         let request = OpenAIRequest(
-            method: .POST, path: "/responses", headers: ["Accept": "text/event-stream"], body: .json(.object(body)))
+            method: .POST,
+            path: "/responses",
+            headers: ["Accept": "text/event-stream"],
+            body: .json(.object(body))
+        )
         let (metadata, stream) = try await transport.open(request)
         return ResponseEventStream(metadata: metadata, body: stream)
     }
@@ -42,7 +46,11 @@ public struct ResponsesResource: Sendable {
         var query: [(name: String, value: String)] = [("stream", "true")]
         if let startingAfter { query.append(("starting_after", String(startingAfter))) }
         let request = OpenAIRequest(
-            method: .GET, path: "/responses/\(OpenAIRequest.pathSegment(id))", query: query, headers: ["Accept": "text/event-stream"])
+            method: .GET,
+            path: "/responses/\(OpenAIRequest.pathSegment(id))",
+            query: query,
+            headers: ["Accept": "text/event-stream"]
+        )
         let (metadata, stream) = try await transport.open(request)
         return ResponseEventStream(metadata: metadata, body: stream)
     }
@@ -60,7 +68,8 @@ public struct ResponsesResource: Sendable {
     /// `GET /responses/{id}/input_items` with `limit`, `order`, `after`, `before`, `include[]`.
     public func listInputItems(id: String, query: [(name: String, value: String)] = []) async throws(OpenAIError) -> OpenAIResponse {
         try await transport.send(
-            OpenAIRequest(method: .GET, path: "/responses/\(OpenAIRequest.pathSegment(id))/input_items", query: query))
+            OpenAIRequest(method: .GET, path: "/responses/\(OpenAIRequest.pathSegment(id))/input_items", query: query)
+        )
     }
 }
 

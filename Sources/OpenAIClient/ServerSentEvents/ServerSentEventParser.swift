@@ -191,7 +191,11 @@ public struct ServerSentEventParser: Sendable {
         let data = String(decoding: dataBuffer[..<(dataBuffer.count - 1)], as: UTF8.self)
         let eventType = eventTypeBuffer.flatMap { $0.isEmpty ? nil : $0 }
         return ServerSentEvent(
-            event: eventType, data: data, id: lastEventID.isEmpty ? nil : lastEventID, retry: pendingRetry)
+            event: eventType,
+            data: data,
+            id: lastEventID.isEmpty ? nil : lastEventID,
+            retry: pendingRetry
+        )
     }
 
     private mutating func discardPending() {

@@ -10,8 +10,12 @@ public struct RateLimitInfo: Sendable, Hashable, Codable {
     public var resetTokens: String?
 
     public init(
-        limitRequests: String? = nil, remainingRequests: String? = nil, resetRequests: String? = nil,
-        limitTokens: String? = nil, remainingTokens: String? = nil, resetTokens: String? = nil
+        limitRequests: String? = nil,
+        remainingRequests: String? = nil,
+        resetRequests: String? = nil,
+        limitTokens: String? = nil,
+        remainingTokens: String? = nil,
+        resetTokens: String? = nil
     ) {
         self.limitRequests = limitRequests
         self.remainingRequests = remainingRequests
@@ -115,9 +119,18 @@ public struct OpenAIError: Error, Sendable, CustomStringConvertible {
     public var attempts: Int
 
     public init(
-        kind: Kind, status: Int? = nil, type: String? = nil, code: String? = nil, param: String? = nil,
-        message: String, requestID: String? = nil, rateLimit: RateLimitInfo = RateLimitInfo(),
-        retryAfter: Double? = nil, body: JSONValue? = nil, cause: String? = nil, attempts: Int = 1
+        kind: Kind,
+        status: Int? = nil,
+        type: String? = nil,
+        code: String? = nil,
+        param: String? = nil,
+        message: String,
+        requestID: String? = nil,
+        rateLimit: RateLimitInfo = RateLimitInfo(),
+        retryAfter: Double? = nil,
+        body: JSONValue? = nil,
+        cause: String? = nil,
+        attempts: Int = 1
     ) {
         self.kind = kind
         self.status = status
@@ -162,7 +175,10 @@ public struct OpenAIError: Error, Sendable, CustomStringConvertible {
 extension OpenAIError {
     /// Builds the error for a non-2xx upstream response from its status, headers and body.
     public static func fromResponse(
-        status: Int, header: (String) -> String?, body: [UInt8], attempts: Int = 1
+        status: Int,
+        header: (String) -> String?,
+        body: [UInt8],
+        attempts: Int = 1
     ) -> OpenAIError {
         let json = try? JSONValue(parsing: body)
         let errorObject = json?["error"]

@@ -118,9 +118,12 @@ public struct OpenAIResponse: Sendable {
             return try JSONValue(parsing: body)
         } catch {
             throw OpenAIError(
-                kind: .invalidResponse, status: metadata.status,
+                kind: .invalidResponse,
+                status: metadata.status,
                 message: "The upstream sent a body that is not JSON (\(error.description))",
-                requestID: metadata.requestID, attempts: metadata.attempts)
+                requestID: metadata.requestID,
+                attempts: metadata.attempts
+            )
         }
     }
 }

@@ -25,7 +25,9 @@ public struct OpenAITransport: Sendable {
     ///   - logger: debug-level retry messages go here.
     ///   - sleep: waits between attempts (tests inject a fast one).
     public init(
-        httpClient: HTTPClient, configuration: OpenAIConfiguration, logger: Logger = Logger(label: "OpenAIClient"),
+        httpClient: HTTPClient,
+        configuration: OpenAIConfiguration,
+        logger: Logger = Logger(label: "OpenAIClient"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.httpClient = httpClient
@@ -65,8 +67,10 @@ public struct OpenAITransport: Sendable {
             } catch let error as NIOTooManyBytesError {
                 _ = error
                 throw OpenAIError(
-                    kind: .responseTooLarge, message: "The upstream response is larger than \(configuration.maxResponseBodySize) bytes",
-                    attempts: attempt)
+                    kind: .responseTooLarge,
+                    message: "The upstream response is larger than \(configuration.maxResponseBodySize) bytes",
+                    attempts: attempt
+                )
             } catch {
                 throw Self.classify(error, attempts: attempt)
             }
@@ -76,7 +80,8 @@ public struct OpenAITransport: Sendable {
             }
             return OpenAIResponse(
                 metadata: OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpointLabel(request)),
-                body: buffer)
+                body: buffer
+            )
         }
     }
 
@@ -145,7 +150,11 @@ public struct OpenAITransport: Sendable {
             } else {
                 shouldRetryHeader = headers.first(name: "x-should-retry")
                 failure = OpenAIError.fromResponse(
-                    status: Int(status), header: { headers.first(name: $0) }, body: body.errorBytes, attempts: attemptNumber)
+                    status: Int(status),
+                    header: { headers.first(name: $0) },
+                    body: body.errorBytes,
+                    attempts: attemptNumber
+                )
             }
             guard request.body.isReplayable,
                 configuration.retryPolicy.shouldRetry(failure, retriesSoFar: retries, shouldRetryHeader: shouldRetryHeader)
@@ -158,7 +167,8 @@ public struct OpenAITransport: Sendable {
                 metadata: [
                     "endpoint": "\(request.endpoint)", "attempt": "\(attemptNumber)", "status": "\(failure.status.map(String.init) ?? "-")",
                     "kind": "\(failure.kind)", "delay_ms": "\(Int(delay.seconds * 1000))",
-                ])
+                ]
+            )
             do {
                 try await sleep(delay)
             } catch {

@@ -73,7 +73,9 @@ public struct GatewayConfiguration: Sendable {
     ///   - dotEnv: the contents of `.env` (or nil when there is none).
     ///   - overrides: command-line flags.
     public static func load(
-        environment: [String: String], dotEnv: String? = nil, overrides: Overrides = Overrides()
+        environment: [String: String],
+        dotEnv: String? = nil,
+        overrides: Overrides = Overrides()
     ) throws(Problems) -> GatewayConfiguration {
         var values = dotEnv.map(parseDotEnv) ?? [:]
         for (key, value) in environment { values[key] = value }
@@ -105,13 +107,15 @@ public struct GatewayConfiguration: Sendable {
         config.maxRetries = reader.integer("OPENAI_MAX_RETRIES", default: 3, range: 0...10)
         config.retryDelay = .milliseconds(reader.integer("OPENAI_RETRY_DELAY", default: 1_000, range: 1...60_000))
         config.videoGenerationTimeout = .milliseconds(
-            reader.integer("VIDEO_GENERATION_TIMEOUT", default: 600_000, range: 1...3_600_000))
+            reader.integer("VIDEO_GENERATION_TIMEOUT", default: 600_000, range: 1...3_600_000)
+        )
         if let level = reader.string("LOG_LEVEL") {
             if let parsed = LogLevel(rawValue: level.lowercased()) {
                 config.logLevel = parsed
             } else {
                 reader.problems.append(
-                    "LOG_LEVEL: must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(level)\")")
+                    "LOG_LEVEL: must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(level)\")"
+                )
             }
         }
         config.logDirectory = overrides.logDirectory ?? reader.string("LOG_DIR") ?? "./logs"
@@ -148,7 +152,8 @@ public struct GatewayConfiguration: Sendable {
                 }
             } else {
                 reader.problems.append(
-                    "OPENAI_API_KEY: is required (or start with --simulator to use the built-in simulator without a key)")
+                    "OPENAI_API_KEY: is required (or start with --simulator to use the built-in simulator without a key)"
+                )
             }
         }
         guard reader.problems.isEmpty else { throw Problems(lines: reader.problems) }
@@ -203,7 +208,12 @@ public struct GatewayConfiguration: Sendable {
     /// The upstream client configuration derived from this one.
     public func openAIConfiguration(baseURL overrideURL: String? = nil) -> OpenAIConfiguration {
         OpenAIConfiguration(
-            apiKey: apiKey, baseURL: overrideURL ?? baseURL, organization: organization, project: project, timeout: timeout,
-            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: retryDelay))
+            apiKey: apiKey,
+            baseURL: overrideURL ?? baseURL,
+            organization: organization,
+            project: project,
+            timeout: timeout,
+            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: retryDelay)
+        )
     }
 }

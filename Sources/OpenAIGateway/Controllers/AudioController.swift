@@ -35,8 +35,10 @@ struct AudioController: Sendable {
         guard let object = json.objectValue else {
             throw GatewayError.validation([
                 ValidationProblem(
-                    parameter: "body", message: "The request body must be a JSON object",
-                    hint: "Send e.g. {\"voice\": \"alloy\", \"input\": \"Hello\"} with Content-Type: application/json.")
+                    parameter: "body",
+                    message: "The request body must be a JSON object",
+                    hint: "Send e.g. {\"voice\": \"alloy\", \"input\": \"Hello\"} with Content-Type: application/json."
+                )
             ])
         }
         let problems = AudioRules.validateSpeech(object)
@@ -64,7 +66,8 @@ struct AudioController: Sendable {
         let metadata = opened.metadata
         let loggedRequest = request
         return Response(
-            status: .ok, headers: headers,
+            status: .ok,
+            headers: headers,
             body: ResponseBody { writer in
                 var extra = speechExtra
                 var bytes = 0
@@ -77,16 +80,33 @@ struct AudioController: Sendable {
                     extra["audio_bytes"] = .int(Int64(bytes))
                     extra["stream_error"] = .string(String(describing: error))
                     requestLogger.success(
-                        request: loggedRequest, context: context, status: 200, endpoint: metadata.endpoint, metadata: metadata, responseJSON: nil,
-                        requestModel: model, cost: cost, extra: extra)
+                        request: loggedRequest,
+                        context: context,
+                        status: 200,
+                        endpoint: metadata.endpoint,
+                        metadata: metadata,
+                        responseJSON: nil,
+                        requestModel: model,
+                        cost: cost,
+                        extra: extra
+                    )
                     throw error
                 }
                 extra["audio_bytes"] = .int(Int64(bytes))
                 requestLogger.success(
-                    request: loggedRequest, context: context, status: 200, endpoint: metadata.endpoint, metadata: metadata, responseJSON: nil,
-                    requestModel: model, cost: cost, extra: extra)
+                    request: loggedRequest,
+                    context: context,
+                    status: 200,
+                    endpoint: metadata.endpoint,
+                    metadata: metadata,
+                    responseJSON: nil,
+                    requestModel: model,
+                    cost: cost,
+                    extra: extra
+                )
                 try await writer.finish(nil)
-            })
+            }
+        )
     }
 
     // MARK: - Transcriptions and translations
@@ -108,9 +128,13 @@ struct AudioController: Sendable {
             let requestLogger = self.requestLogger
             let metadata = opened.metadata
             let relay = SSERelay(
-                status: .ok, events: opened.body.serverSentEvents, policy: TranscriptionRelayPolicy(),
-                keepAliveInterval: configuration.keepAliveInterval, path: request.uri.description,
-                extraHeaders: extraHeaders, logger: context.logger,
+                status: .ok,
+                events: opened.body.serverSentEvents,
+                policy: TranscriptionRelayPolicy(),
+                keepAliveInterval: configuration.keepAliveInterval,
+                path: request.uri.description,
+                extraHeaders: extraHeaders,
+                logger: context.logger,
                 onFinish: { result in
                     let stream = result.policy
                     var extra = Self.fileExtra(file)
@@ -120,10 +144,18 @@ struct AudioController: Sendable {
                     let usage = stream.usage.flatMap(TokenUsage.init(json:))
                     let seconds = stream.usage?["seconds"]?.doubleValue
                     requestLogger.success(
-                        request: request, context: context, status: 200, endpoint: metadata.endpoint, metadata: metadata,
-                        responseJSON: stream.usage.map { ["usage": $0] }, requestModel: model,
-                        cost: requestLogger.costs.transcriptionCost(model: model, durationSeconds: seconds, usage: usage), extra: extra)
-                })
+                        request: request,
+                        context: context,
+                        status: 200,
+                        endpoint: metadata.endpoint,
+                        metadata: metadata,
+                        responseJSON: stream.usage.map { ["usage": $0] },
+                        requestModel: model,
+                        cost: requestLogger.costs.transcriptionCost(model: model, durationSeconds: seconds, usage: usage),
+                        extra: extra
+                    )
+                }
+            )
             return relay.response(for: request)
         }
         let collected: ByteBuffer
@@ -146,15 +178,27 @@ struct AudioController: Sendable {
             }
         }
         return transcript(
-            metadata: response.metadata, body: response.body, model: fields["model"] ?? "whisper-1", fields: fields, file: file,
-            request: request, context: context)
+            metadata: response.metadata,
+            body: response.body,
+            model: fields["model"] ?? "whisper-1",
+            fields: fields,
+            file: file,
+            request: request,
+            context: context
+        )
     }
 
     // MARK: - Helpers
 
     /// The client's answer for a collected transcript: the upstream body unchanged, with the content type of its format.
     private func transcript(
-        metadata: OpenAIResponseMetadata, body: ByteBuffer, model: String, fields: FormFields, file: UploadedFile, request: Request, context: Context
+        metadata: OpenAIResponseMetadata,
+        body: ByteBuffer,
+        model: String,
+        fields: FormFields,
+        file: UploadedFile,
+        request: Request,
+        context: Context
     ) -> Response {
         let format = AudioRules.responseFormat(fields)
         var extra = Self.fileExtra(file)
@@ -169,8 +213,16 @@ struct AudioController: Sendable {
         let usage = json?["usage"].flatMap(TokenUsage.init(json:))
         let cost = requestLogger.costs.transcriptionCost(model: model, durationSeconds: seconds, usage: usage)
         requestLogger.success(
-            request: request, context: context, status: 200, endpoint: metadata.endpoint, metadata: metadata,
-            responseJSON: json, requestModel: model, cost: cost, extra: extra)
+            request: request,
+            context: context,
+            status: 200,
+            endpoint: metadata.endpoint,
+            metadata: metadata,
+            responseJSON: json,
+            requestModel: model,
+            cost: cost,
+            extra: extra
+        )
         var headers: HTTPFields = [.contentType: AudioRules.transcriptContentType(format)]
         if let upstreamID = metadata.requestID { headers[.upstreamRequestID] = upstreamID }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))

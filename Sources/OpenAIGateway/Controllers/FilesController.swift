@@ -44,7 +44,8 @@ struct FilesController: Sendable {
                 let purpose = FileRules.validPurpose(fields)
                 return (FileRules.sizeLimit(purpose: purpose), FileRules.sizeError(purpose: purpose, size: declaredLength))
             },
-            upstreamField: { FileRules.upstreamField(name: $0, value: $1) })
+            upstreamField: { FileRules.upstreamField(name: $0, value: $1) }
+        )
         let client = self.client
         let (response, fields, file) = try await MultipartUpload.forward(request, policy: policy) { body in
             try await Self.upstream("POST /v1/files") { try await client.files.upload(body) }
@@ -65,9 +66,12 @@ struct FilesController: Sendable {
         let json = try await Self.upstream("GET /v1/files") { try response.json() }
         guard let data = json["data"]?.arrayValue else {
             throw GatewayError(
-                status: .badGateway, message: "Invalid response from OpenAI API", errorCode: "bad_upstream_response",
+                status: .badGateway,
+                message: "Invalid response from OpenAI API",
+                errorCode: "bad_upstream_response",
                 hint: "The upstream file list has no data array. Check OPENAI_BASE_URL points at an OpenAI-compatible API.",
-                requestID: response.metadata.requestID)
+                requestID: response.metadata.requestID
+            )
         }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let upstreamID = response.metadata.requestID { headers[.upstreamRequestID] = upstreamID }
@@ -76,12 +80,17 @@ struct FilesController: Sendable {
             headers[.linkHeader] = "<\(query.nextPath(after: lastID))>; rel=\"next\""
         }
         requestLogger.success(
-            request: request, context: context, status: 200, endpoint: response.metadata.endpoint, metadata: response.metadata,
+            request: request,
+            context: context,
+            status: 200,
+            endpoint: response.metadata.endpoint,
+            metadata: response.metadata,
             responseJSON: nil,
             extra: [
                 "purpose": JSONValue(query.purpose), "order": .string(query.order), "count": .int(Int64(data.count)),
                 "has_more": JSONValue(json["has_more"]?.boolValue ?? false),
-            ])
+            ]
+        )
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.array(data).jsonBytes)))
     }
 
@@ -114,11 +123,14 @@ struct FilesController: Sendable {
         let purpose = object?["purpose"]?.stringValue
         if purpose == "assistants" {
             var error = GatewayError(
-                status: .forbidden, message: "Files with purpose \"assistants\" cannot be downloaded", errorCode: "download_forbidden",
+                status: .forbidden,
+                message: "Files with purpose \"assistants\" cannot be downloaded",
+                errorCode: "download_forbidden",
                 parameter: "id",
                 hint: "OpenAI keeps assistants files for file search and code interpreter only. Keep your own copy, or upload the file "
                     + "with purpose \"user_data\" if you need to read it back.",
-                requestID: metadataResponse.metadata.requestID)
+                requestID: metadataResponse.metadata.requestID
+            )
             error.endpoint = metadataResponse.metadata.endpoint
             throw error
         }
@@ -135,7 +147,14 @@ struct FilesController: Sendable {
         var extra = Self.fileFields(object)
         extra["file_id"] = .string(id)
         requestLogger.success(
-            request: request, context: context, status: 200, endpoint: metadata.endpoint, metadata: metadata, responseJSON: nil, extra: extra)
+            request: request,
+            context: context,
+            status: 200,
+            endpoint: metadata.endpoint,
+            metadata: metadata,
+            responseJSON: nil,
+            extra: extra
+        )
         return Response(status: .ok, headers: headers, body: ResponseBody(asyncSequence: body))
     }
 
@@ -163,11 +182,21 @@ struct FilesController: Sendable {
     }
 
     private func passThrough(
-        _ response: OpenAIResponse, status: HTTPResponse.Status, request: Request, context: Context, extra: JSONObject
+        _ response: OpenAIResponse,
+        status: HTTPResponse.Status,
+        request: Request,
+        context: Context,
+        extra: JSONObject
     ) -> Response {
         requestLogger.success(
-            request: request, context: context, status: Int(status.code), endpoint: response.metadata.endpoint,
-            metadata: response.metadata, responseJSON: nil, extra: extra)
+            request: request,
+            context: context,
+            status: Int(status.code),
+            endpoint: response.metadata.endpoint,
+            metadata: response.metadata,
+            responseJSON: nil,
+            extra: extra
+        )
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let upstreamID = response.metadata.requestID { headers[.upstreamRequestID] = upstreamID }
         return Response(status: status, headers: headers, body: .init(byteBuffer: response.body))

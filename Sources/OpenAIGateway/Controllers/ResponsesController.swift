@@ -39,8 +39,14 @@ struct ResponsesController: Sendable {
         let endpoint = "POST /v1/responses (stream)"
         let events = try await upstream(endpoint) { try await client.responses.createStream(upstreamBody) }
         return relay(
-            events, status: .created, startingAfter: nil, endpoint: endpoint, request: request, context: context,
-            requestModel: upstreamBody["model"]?.stringValue)
+            events,
+            status: .created,
+            startingAfter: nil,
+            endpoint: endpoint,
+            request: request,
+            context: context,
+            requestModel: upstreamBody["model"]?.stringValue
+        )
     }
 
     /// `GET /api/responses/:id/stream` → 200 `text/event-stream`, resuming after `starting_after` or `Last-Event-ID`.
@@ -95,35 +101,61 @@ struct ResponsesController: Sendable {
     }
 
     private func passThrough(
-        _ response: OpenAIResponse, status: HTTPResponse.Status, request: Request, context: Context, requestModel: String? = nil
+        _ response: OpenAIResponse,
+        status: HTTPResponse.Status,
+        request: Request,
+        context: Context,
+        requestModel: String? = nil
     ) -> Response {
         let json = try? response.json()
         requestLogger.success(
-            request: request, context: context, status: Int(status.code), endpoint: response.metadata.endpoint,
-            metadata: response.metadata, responseJSON: json, requestModel: requestModel)
+            request: request,
+            context: context,
+            status: Int(status.code),
+            endpoint: response.metadata.endpoint,
+            metadata: response.metadata,
+            responseJSON: json,
+            requestModel: requestModel
+        )
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let upstreamID = response.metadata.requestID { headers[.upstreamRequestID] = upstreamID }
         return Response(status: status, headers: headers, body: .init(byteBuffer: response.body))
     }
 
     private func relay(
-        _ events: ResponsesResource.EventStream, status: HTTPResponse.Status, startingAfter: Int?, endpoint: String, request: Request,
-        context: Context, requestModel: String?
+        _ events: ResponsesResource.EventStream,
+        status: HTTPResponse.Status,
+        startingAfter: Int?,
+        endpoint: String,
+        request: Request,
+        context: Context,
+        requestModel: String?
     ) -> Response {
         let requestLogger = self.requestLogger
         let metadata = events.metadata
         var extraHeaders: HTTPFields = [.requestID: context.requestID]
         if let upstreamID = metadata.requestID { extraHeaders[.upstreamRequestID] = upstreamID }
         let stream = SSERelay(
-            status: status, events: events, policy: ResponsesRelayPolicy(startingAfter: startingAfter),
-            keepAliveInterval: configuration.keepAliveInterval, path: request.uri.description, extraHeaders: extraHeaders,
+            status: status,
+            events: events,
+            policy: ResponsesRelayPolicy(startingAfter: startingAfter),
+            keepAliveInterval: configuration.keepAliveInterval,
+            path: request.uri.description,
+            extraHeaders: extraHeaders,
             logger: context.logger,
             onFrame: { frame in requestLogger.event(request: request, context: context, frame: frame) },
             onFinish: { result in
                 requestLogger.stream(
-                    request: request, context: context, status: Int(status.code), endpoint: endpoint, metadata: metadata,
-                    result: result, requestModel: requestModel)
-            })
+                    request: request,
+                    context: context,
+                    status: Int(status.code),
+                    endpoint: endpoint,
+                    metadata: metadata,
+                    result: result,
+                    requestModel: requestModel
+                )
+            }
+        )
         return stream.response(for: request)
     }
 
@@ -133,8 +165,10 @@ struct ResponsesController: Sendable {
             guard let value = Int(raw), value >= -1 else {
                 throw GatewayError.validation([
                     ValidationProblem(
-                        parameter: "starting_after", message: "starting_after must be a non-negative integer",
-                        hint: "Pass the sequence number of the last event you received, e.g. ?starting_after=12.")
+                        parameter: "starting_after",
+                        message: "starting_after must be a non-negative integer",
+                        hint: "Pass the sequence number of the last event you received, e.g. ?starting_after=12."
+                    )
                 ])
             }
             return value
@@ -143,8 +177,10 @@ struct ResponsesController: Sendable {
             guard let value = Int(raw), value >= -1 else {
                 throw GatewayError.validation([
                     ValidationProblem(
-                        parameter: "Last-Event-ID", message: "Last-Event-ID must be the integer id of a frame this gateway sent",
-                        hint: "Send back the id: of the last event you received, or omit the header to start from the beginning.")
+                        parameter: "Last-Event-ID",
+                        message: "Last-Event-ID must be the integer id of a frame this gateway sent",
+                        hint: "Send back the id: of the last event you received, or omit the header to start from the beginning."
+                    )
                 ])
             }
             return value
@@ -163,7 +199,11 @@ struct ResponsesController: Sendable {
             } else {
                 problems.append(
                     ValidationProblem(
-                        parameter: "limit", message: "limit must be an integer between 1 and 100", hint: "Use e.g. ?limit=20 (default 20)."))
+                        parameter: "limit",
+                        message: "limit must be an integer between 1 and 100",
+                        hint: "Use e.g. ?limit=20 (default 20)."
+                    )
+                )
             }
         }
         if let order = parameters["order"] {
@@ -172,8 +212,11 @@ struct ResponsesController: Sendable {
             } else {
                 problems.append(
                     ValidationProblem(
-                        parameter: "order", message: "order must be either \"asc\" or \"desc\"",
-                        hint: "Use ?order=asc for oldest first or ?order=desc for newest first."))
+                        parameter: "order",
+                        message: "order must be either \"asc\" or \"desc\"",
+                        hint: "Use ?order=asc for oldest first or ?order=desc for newest first."
+                    )
+                )
             }
         }
         for key in ["after", "before"] {

@@ -36,13 +36,18 @@ struct SystemController: Sendable {
     @Sendable func docs(_ request: Request, context: Context) async throws -> Response {
         let html = APIDocsPage.html(specURL: "/openapi.json")
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
         Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes))
+        )
     }
 }
 

@@ -48,7 +48,8 @@ public enum GatewayOpenAPI {
                 "version": "1.0.0",
                 "description": .string(
                     "A gateway in front of the OpenAI API: validated endpoints, errors with a hint, server-sent events for streams. "
-                        + "Every error body has the ErrorBody shape."),
+                        + "Every error body has the ErrorBody shape."
+                ),
             ],
         ]
         if let serverURL { root["servers"] = [["url": .string(serverURL)]] }
@@ -71,48 +72,66 @@ public enum GatewayOpenAPI {
         [
             "/api/responses/text": [
                 "post": operation(
-                    "createTextResponse", "Create a text response",
+                    "createTextResponse",
+                    "Create a text response",
                     "Validates the body and sends it to OpenAI `POST /responses` with `stream: false`. Unknown fields are forwarded as sent. "
                         + "An omitted, empty or null `model` becomes the configured default model (OPENAI_DEFAULT_MODEL).",
                     body: textRequestBody,
                     success: ("201", jsonResponse("The OpenAI Response object, as OpenAI returned it.", ref: "OpenAIResponse")),
-                    errors: [400, 404, 413, 429, 502, 503, 504])
+                    errors: [400, 404, 413, 429, 502, 503, 504]
+                )
             ],
             "/api/responses/text/stream": [
                 "post": operation(
-                    "streamTextResponse", "Create a text response and stream it", streamDescription,
+                    "streamTextResponse",
+                    "Create a text response and stream it",
+                    streamDescription,
                     body: textRequestBody,
                     success: ("201", sseResponse("The response as server-sent events.")),
-                    errors: [400, 413, 429, 502, 503, 504])
+                    errors: [400, 413, 429, 502, 503, 504]
+                )
             ],
             "/api/responses/{id}": [
                 "get": operation(
-                    "getResponse", "Retrieve a response", "OpenAI `GET /responses/{id}`.",
+                    "getResponse",
+                    "Retrieve a response",
+                    "OpenAI `GET /responses/{id}`.",
                     parameters: [idParameter],
                     success: ("200", jsonResponse("The OpenAI Response object.", ref: "OpenAIResponse")),
-                    errors: [404, 429, 502, 503, 504]),
+                    errors: [404, 429, 502, 503, 504]
+                ),
                 "delete": operation(
-                    "deleteResponse", "Delete a response", "OpenAI `DELETE /responses/{id}`.",
+                    "deleteResponse",
+                    "Delete a response",
+                    "OpenAI `DELETE /responses/{id}`.",
                     parameters: [idParameter],
                     success: ("200", jsonResponse("The deletion confirmation.", ref: "DeletedResponse")),
-                    errors: [404, 429, 502, 503, 504]),
+                    errors: [404, 429, 502, 503, 504]
+                ),
             ],
             "/api/responses/{id}/cancel": [
                 "post": operation(
-                    "cancelResponse", "Cancel a background response",
+                    "cancelResponse",
+                    "Cancel a background response",
                     "OpenAI `POST /responses/{id}/cancel`. Only responses created with `background: true` can be cancelled.",
                     parameters: [idParameter],
                     success: ("201", jsonResponse("The OpenAI Response object, now cancelled.", ref: "OpenAIResponse")),
-                    errors: [400, 404, 429, 502, 503, 504])
+                    errors: [400, 404, 429, 502, 503, 504]
+                )
             ],
             "/api/responses/{id}/stream": [
                 "get": operation(
-                    "resumeResponseStream", "Stream a stored response again",
+                    "resumeResponseStream",
+                    "Stream a stored response again",
                     "OpenAI `GET /responses/{id}?stream=true` (the response must have been created with `background: true`). "
                         + "Resume after a dropped connection with `starting_after` or the `Last-Event-ID` header. " + streamDescription,
                     parameters: [
                         idParameter,
-                        queryParameter("starting_after", "Only send events whose sequence number is greater than this.", ["type": "integer", "minimum": 0]),
+                        queryParameter(
+                            "starting_after",
+                            "Only send events whose sequence number is greater than this.",
+                            ["type": "integer", "minimum": 0]
+                        ),
                         [
                             "name": "Last-Event-ID", "in": "header", "required": false,
                             "description": "The `id:` of the last event received; used when `starting_after` is absent.",
@@ -120,46 +139,73 @@ public enum GatewayOpenAPI {
                         ],
                     ],
                     success: ("200", sseResponse("The response's events as server-sent events.")),
-                    errors: [400, 404, 429, 502, 503, 504])
+                    errors: [400, 404, 429, 502, 503, 504]
+                )
             ],
             "/api/responses/{id}/input_items": [
                 "get": operation(
-                    "listResponseInputItems", "List the input items of a response", "OpenAI `GET /responses/{id}/input_items`.",
+                    "listResponseInputItems",
+                    "List the input items of a response",
+                    "OpenAI `GET /responses/{id}/input_items`.",
                     parameters: [
                         idParameter,
-                        queryParameter("limit", "How many items to return (1-100).", ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]),
+                        queryParameter(
+                            "limit",
+                            "How many items to return (1-100).",
+                            ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]
+                        ),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
                         queryParameter("after", "List items after this item id.", ["type": "string"]),
                         queryParameter("before", "List items before this item id.", ["type": "string"]),
-                        queryParameter("include", "Extra fields to include (repeat the parameter for several).", ["type": "array", "items": ["type": "string"]]),
+                        queryParameter(
+                            "include",
+                            "Extra fields to include (repeat the parameter for several).",
+                            ["type": "array", "items": ["type": "string"]]
+                        ),
                     ],
                     success: ("200", jsonResponse("OpenAI's list of input items.", ref: "InputItemList")),
-                    errors: [400, 404, 429, 502, 503, 504])
+                    errors: [400, 404, 429, 502, 503, 504]
+                )
             ],
             "/health": [
                 "get": operation(
-                    "health", "Health check", "Answers 200 while the gateway is running; does not call OpenAI.", tag: "Gateway",
-                    success: ("200", jsonResponse("The gateway is up.", ref: "Health")), errors: [])
+                    "health",
+                    "Health check",
+                    "Answers 200 while the gateway is running; does not call OpenAI.",
+                    tag: "Gateway",
+                    success: ("200", jsonResponse("The gateway is up.", ref: "Health")),
+                    errors: []
+                )
             ],
             "/openapi.json": [
                 "get": operation(
-                    "openAPIDocument", "This OpenAPI document", "The OpenAPI 3.1 description of the gateway.", tag: "Gateway",
+                    "openAPIDocument",
+                    "This OpenAPI document",
+                    "The OpenAPI 3.1 description of the gateway.",
+                    tag: "Gateway",
                     success: ("200", ["description": "The document.", "content": ["application/json": ["schema": ["type": "object"]]]]),
-                    errors: [])
+                    errors: []
+                )
             ],
             "/api-docs-json": [
                 "get": operation(
-                    "openAPIDocumentAlias", "This OpenAPI document (reference app's path)", "The same document as `/openapi.json`.",
+                    "openAPIDocumentAlias",
+                    "This OpenAPI document (reference app's path)",
+                    "The same document as `/openapi.json`.",
                     tag: "Gateway",
                     success: ("200", ["description": "The document.", "content": ["application/json": ["schema": ["type": "object"]]]]),
-                    errors: [])
+                    errors: []
+                )
             ],
             "/api-docs": [
                 "get": operation(
-                    "apiDocs", "Interactive documentation", "An HTML page that renders this document and can send requests.",
+                    "apiDocs",
+                    "Interactive documentation",
+                    "An HTML page that renders this document and can send requests.",
                     tag: "Gateway",
                     success: ("200", ["description": "The page.", "content": ["text/html": ["schema": ["type": "string"]]]]),
-                    errors: [])
+                    errors: []
+                )
             ],
         ]
     }
@@ -226,8 +272,14 @@ public enum GatewayOpenAPI {
     ]
 
     static func operation(
-        _ id: String, _ summary: String, _ description: String, tag: String = "Responses", parameters: [JSONValue] = [],
-        body: JSONValue? = nil, success: (String, JSONValue), errors: [Int]
+        _ id: String,
+        _ summary: String,
+        _ description: String,
+        tag: String = "Responses",
+        parameters: [JSONValue] = [],
+        body: JSONValue? = nil,
+        success: (String, JSONValue),
+        errors: [Int]
     ) -> JSONValue {
         var operation: JSONObject = [
             "operationId": .string(id), "summary": .string(summary), "description": .string(description), "tags": [.string(tag)],
@@ -256,7 +308,8 @@ extension GatewayOpenAPI {
                 "ErrorBody": errorBody,
                 "OpenAIResponse": [
                     "type": "object", "additionalProperties": true,
-                    "description": "OpenAI's Response object (`object: \"response\"`), passed through unchanged. See OpenAI's API reference for its fields.",
+                    "description":
+                        "OpenAI's Response object (`object: \"response\"`), passed through unchanged. See OpenAI's API reference for its fields.",
                     "properties": ["id": ["type": "string"], "object": ["type": "string", "const": "response"], "status": ["type": "string"]],
                 ],
                 "DeletedResponse": [
@@ -293,10 +346,16 @@ extension GatewayOpenAPI {
                 ],
                 "instructions": field(["string", "null"], "A system (developer) message."),
                 "modalities": field(
-                    ["array", "null"], "Output modalities.",
-                    ["minItems": 1, "items": ["type": "string", "enum": ["text", "audio"]]]),
+                    ["array", "null"],
+                    "Output modalities.",
+                    ["minItems": 1, "items": ["type": "string", "enum": ["text", "audio"]]]
+                ),
                 "stream": field(["boolean", "null"], "Ignored: the route decides whether the response is streamed."),
-                "tools": field(["array", "null"], "Tools the model may call (function, file_search, code_interpreter, web_search, ...).", ["items": ["type": "object"]]),
+                "tools": field(
+                    ["array", "null"],
+                    "Tools the model may call (function, file_search, code_interpreter, web_search, ...).",
+                    ["items": ["type": "object"]]
+                ),
                 "text": field(["object", "null"], "Text output options, e.g. {\"format\": {\"type\": \"json_schema\", ...}}."),
                 "temperature": field(["number", "null"], "Sampling temperature.", ["minimum": 0, "maximum": 2]),
                 "top_p": field(["number", "null"], "Nucleus sampling.", ["minimum": 0, "maximum": 1]),
@@ -312,8 +371,10 @@ extension GatewayOpenAPI {
                 "truncation": ["description": "auto or disabled; forwarded unchecked."],
                 "safety_identifier": field(["string", "null"], "A stable id for the end user."),
                 "metadata": field(
-                    ["object", "null"], "Up to 16 string pairs; keys up to 64 characters, values up to 512.",
-                    ["maxProperties": 16, "additionalProperties": ["type": "string", "maxLength": 512], "propertyNames": ["maxLength": 64]]),
+                    ["object", "null"],
+                    "Up to 16 string pairs; keys up to 64 characters, values up to 512.",
+                    ["maxProperties": 16, "additionalProperties": ["type": "string", "maxLength": 512], "propertyNames": ["maxLength": 64]]
+                ),
                 "stream_options": field(["object", "null"], "Streaming options; dropped on the non-streaming route."),
                 "prompt": field(["object", "null"], "A stored prompt template reference {id, version, variables}."),
                 "include": field(["array", "null"], "Extra output to include, e.g. reasoning.encrypted_content.", ["items": ["type": "string"]]),
@@ -341,14 +402,20 @@ extension GatewayOpenAPI {
                 "hint": field("string", "What to do about it."),
                 "request_id": field("string", "OpenAI's x-request-id, when OpenAI answered."),
                 "openai_error": field(
-                    "object", "The error as OpenAI sent it.",
-                    ["properties": [
-                        "type": ["type": ["string", "null"]], "code": ["type": ["string", "null"]],
-                        "param": ["type": ["string", "null"]], "message": ["type": "string"],
-                    ]]),
+                    "object",
+                    "The error as OpenAI sent it.",
+                    [
+                        "properties": [
+                            "type": ["type": ["string", "null"]], "code": ["type": ["string", "null"]],
+                            "param": ["type": ["string", "null"]], "message": ["type": "string"],
+                        ]
+                    ]
+                ),
                 "rate_limit_info": field(
-                    "object", "OpenAI's x-ratelimit-* headers (429 only).",
-                    ["additionalProperties": ["type": "string"]]),
+                    "object",
+                    "OpenAI's x-ratelimit-* headers (429 only).",
+                    ["additionalProperties": ["type": "string"]]
+                ),
                 "retry_after_seconds": field("number", "Seconds to wait before retrying (429 only)."),
                 "errors": field("array", "Every validation problem.", ["items": problem]),
             ]

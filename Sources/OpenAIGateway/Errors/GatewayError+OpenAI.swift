@@ -16,47 +16,83 @@ extension GatewayError {
             self = Self.fromHTTP(error)
         case .timeout:
             self = Self.network(
-                error, .gatewayTimeout, "Request to OpenAI API timed out", "timeout_error",
-                "The request exceeded the timeout limit. Try again or increase OPENAI_TIMEOUT.")
+                error,
+                .gatewayTimeout,
+                "Request to OpenAI API timed out",
+                "timeout_error",
+                "The request exceeded the timeout limit. Try again or increase OPENAI_TIMEOUT."
+            )
         case .connectionRefused:
             self = Self.network(
-                error, .serviceUnavailable, "Cannot connect to OpenAI API", "ECONNREFUSED",
-                "Connection refused. Verify your network connection and that OpenAI services (OPENAI_BASE_URL) are accessible.")
+                error,
+                .serviceUnavailable,
+                "Cannot connect to OpenAI API",
+                "ECONNREFUSED",
+                "Connection refused. Verify your network connection and that OpenAI services (OPENAI_BASE_URL) are accessible."
+            )
         case .connectionReset:
             self = Self.network(
-                error, .gatewayTimeout, "Connection to OpenAI API was reset", "ECONNRESET",
-                "The connection was interrupted. This is usually temporary; retry with exponential backoff.")
+                error,
+                .gatewayTimeout,
+                "Connection to OpenAI API was reset",
+                "ECONNRESET",
+                "The connection was interrupted. This is usually temporary; retry with exponential backoff."
+            )
         case .dnsFailure:
             self = Self.network(
-                error, .serviceUnavailable, "Cannot resolve OpenAI API hostname", "ENOTFOUND",
-                "DNS resolution failed. Check your network connection, DNS settings and OPENAI_BASE_URL.")
+                error,
+                .serviceUnavailable,
+                "Cannot resolve OpenAI API hostname",
+                "ENOTFOUND",
+                "DNS resolution failed. Check your network connection, DNS settings and OPENAI_BASE_URL."
+            )
         case .hostUnreachable:
             self = Self.network(
-                error, .serviceUnavailable, "OpenAI API host unreachable", "EHOSTUNREACH",
-                "Cannot reach the OpenAI API. Check your network connection and firewall settings.")
+                error,
+                .serviceUnavailable,
+                "OpenAI API host unreachable",
+                "EHOSTUNREACH",
+                "Cannot reach the OpenAI API. Check your network connection and firewall settings."
+            )
         case .invalidResponse:
             self = Self.network(
-                error, .badGateway, "Invalid response from OpenAI API", "bad_upstream_response",
-                "The upstream answered with something that is not a valid OpenAI response. Check OPENAI_BASE_URL points at an OpenAI-compatible API.")
+                error,
+                .badGateway,
+                "Invalid response from OpenAI API",
+                "bad_upstream_response",
+                "The upstream answered with something that is not a valid OpenAI response. Check OPENAI_BASE_URL points at an OpenAI-compatible API."
+            )
             requestID = error.requestID
         case .responseTooLarge:
             self = Self.network(
-                error, .badGateway, "Response from OpenAI API is too large", "upstream_response_too_large",
-                "The upstream response exceeded the gateway's size limit. Ask for less (e.g. fewer items per page).")
+                error,
+                .badGateway,
+                "Response from OpenAI API is too large",
+                "upstream_response_too_large",
+                "The upstream response exceeded the gateway's size limit. Ask for less (e.g. fewer items per page)."
+            )
             requestID = error.requestID
         case .stream:
             let known = error.code.flatMap(HintCatalogue.entry(for:))
             self = GatewayError(
-                status: .badGateway, message: error.message, errorCode: "stream_error", parameter: error.param,
+                status: .badGateway,
+                message: error.message,
+                errorCode: "stream_error",
+                parameter: error.param,
                 hint: known?.hint ?? "The upstream stream failed part way. Retry the request; events already received are not replayed.",
                 requestID: error.requestID,
                 // A bare `nil` here would become `JSONValue.null` (JSONValue is ExpressibleByNilLiteral).
                 openAIError: error.type != nil || error.code != nil ? Self.openAIErrorObject(error) : JSONValue?.none,
-                attempts: error.attempts)
+                attempts: error.attempts
+            )
         default:
             self = Self.network(
-                error, .serviceUnavailable, "Network error communicating with OpenAI", "network_error",
-                "Check your network connection and try again.")
+                error,
+                .serviceUnavailable,
+                "Network error communicating with OpenAI",
+                "network_error",
+                "Check your network connection and try again."
+            )
         }
     }
 
@@ -71,7 +107,11 @@ extension GatewayError {
     }
 
     private static func network(
-        _ error: OpenAIError, _ status: HTTPResponse.Status, _ message: String, _ code: String, _ hint: String
+        _ error: OpenAIError,
+        _ status: HTTPResponse.Status,
+        _ message: String,
+        _ code: String,
+        _ hint: String
     ) -> GatewayError {
         GatewayError(status: status, message: message, errorCode: code, hint: hint + retriedNote(error), attempts: error.attempts)
     }
@@ -84,9 +124,15 @@ extension GatewayError {
         let upstreamStatus = error.status ?? 502
         let known = error.code.flatMap { HintCatalogue.openAICodes[$0] }
         var result = GatewayError(
-            status: HTTPResponse.Status(code: upstreamStatus), message: error.message, errorCode: "api_error",
-            parameter: error.param, hint: known?.hint, requestID: error.requestID,
-            openAIError: openAIErrorObject(error), attempts: error.attempts)
+            status: HTTPResponse.Status(code: upstreamStatus),
+            message: error.message,
+            errorCode: "api_error",
+            parameter: error.param,
+            hint: known?.hint,
+            requestID: error.requestID,
+            openAIError: openAIErrorObject(error),
+            attempts: error.attempts
+        )
         switch upstreamStatus {
         case 429:
             let info = error.rateLimit.isEmpty ? nil : error.rateLimit

@@ -44,9 +44,17 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     public var endpoint: String?
 
     public init(
-        status: HTTPResponse.Status, message: String, errorCode: String, parameter: String? = nil, hint: String? = nil,
-        requestID: String? = nil, openAIError: JSONValue? = nil, rateLimitInfo: RateLimitInfo? = nil,
-        retryAfterSeconds: Double? = nil, problems: [ValidationProblem] = [], attempts: Int? = nil
+        status: HTTPResponse.Status,
+        message: String,
+        errorCode: String,
+        parameter: String? = nil,
+        hint: String? = nil,
+        requestID: String? = nil,
+        openAIError: JSONValue? = nil,
+        rateLimitInfo: RateLimitInfo? = nil,
+        retryAfterSeconds: Double? = nil,
+        problems: [ValidationProblem] = [],
+        attempts: Int? = nil
     ) {
         self.status = status
         self.message = message
@@ -71,8 +79,12 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
             ? (first?.message ?? "Invalid request")
             : "Request validation failed with \(problems.count) problems: " + problems.map(\.message).joined(separator: "; ")
         return GatewayError(
-            status: .badRequest, message: message, errorCode: "validation_error", parameter: first?.parameter,
-            hint: first?.hint, problems: problems
+            status: .badRequest,
+            message: message,
+            errorCode: "validation_error",
+            parameter: first?.parameter,
+            hint: first?.hint,
+            problems: problems
         )
     }
 

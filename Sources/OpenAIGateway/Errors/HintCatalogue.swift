@@ -20,56 +20,136 @@ public struct ErrorHint: Sendable, Hashable {
 public enum HintCatalogue {
     /// Image codes; applied to upstream 400s (seed §4.4, 15 codes).
     public static let imageCodes: [String: ErrorHint] = [
-        "vector_store_timeout": ErrorHint(504, "File search operation timed out", "The vector store search took too long. Try a narrower query, fewer vector stores, or retry later."),
+        "vector_store_timeout": ErrorHint(
+            504,
+            "File search operation timed out",
+            "The vector store search took too long. Try a narrower query, fewer vector stores, or retry later."
+        ),
         "invalid_image": ErrorHint(400, "Invalid image provided", "The image could not be used. Send a valid PNG, JPEG, WebP or non-animated GIF."),
-        "invalid_image_format": ErrorHint(400, "Unsupported image format", "Only PNG, JPEG, or WebP formats are supported. Convert the image and try again."),
-        "invalid_base64_image": ErrorHint(400, "Malformed base64-encoded image", "Check the base64 data: no line breaks, correct padding, and a data URL prefix such as data:image/png;base64,."),
+        "invalid_image_format": ErrorHint(
+            400,
+            "Unsupported image format",
+            "Only PNG, JPEG, or WebP formats are supported. Convert the image and try again."
+        ),
+        "invalid_base64_image": ErrorHint(
+            400,
+            "Malformed base64-encoded image",
+            "Check the base64 data: no line breaks, correct padding, and a data URL prefix such as data:image/png;base64,."
+        ),
         "invalid_image_url": ErrorHint(400, "Invalid image URL", "Use a publicly reachable http(s) URL or a base64 data URL."),
         "image_parse_error": ErrorHint(400, "Unable to parse image file", "The file may be corrupt or not an image. Re-export it as PNG or JPEG."),
         "invalid_image_mode": ErrorHint(400, "Unsupported image mode", "Convert the image to RGB or RGBA (edits with a mask need RGBA)."),
-        "unsupported_image_media_type": ErrorHint(400, "Unsupported image MIME type", "Send image/png, image/jpeg or image/webp and set the matching Content-Type."),
+        "unsupported_image_media_type": ErrorHint(
+            400,
+            "Unsupported image MIME type",
+            "Send image/png, image/jpeg or image/webp and set the matching Content-Type."
+        ),
         "image_too_large": ErrorHint(400, "Image exceeds maximum size limit", "Maximum image size is 20MB. Resize or compress the image."),
         "image_too_small": ErrorHint(400, "Image is below minimum size requirements", "Use a larger image (check the model's minimum dimensions)."),
         "image_file_too_large": ErrorHint(400, "Image file size exceeds limit", "Compress the image or lower its resolution before uploading."),
         "empty_image_file": ErrorHint(400, "Empty image file provided", "The image file has 0 bytes. Check the upload."),
-        "image_content_policy_violation": ErrorHint(400, "Image violates content policy", "The image violates OpenAI usage policies. Use a different image."),
-        "failed_to_download_image": ErrorHint(502, "Failed to download image from URL", "OpenAI could not fetch the image URL. Make sure it is public and fast, or send the image as base64."),
-        "image_file_not_found": ErrorHint(404, "Image file not found at URL", "The image URL returned 404. Check that the URL is correct and publicly accessible."),
+        "image_content_policy_violation": ErrorHint(
+            400,
+            "Image violates content policy",
+            "The image violates OpenAI usage policies. Use a different image."
+        ),
+        "failed_to_download_image": ErrorHint(
+            502,
+            "Failed to download image from URL",
+            "OpenAI could not fetch the image URL. Make sure it is public and fast, or send the image as base64."
+        ),
+        "image_file_not_found": ErrorHint(
+            404,
+            "Image file not found at URL",
+            "The image URL returned 404. Check that the URL is correct and publicly accessible."
+        ),
     ]
 
     /// Video codes; applied to upstream 400s (seed §4.4, 18 codes).
     public static let videoCodes: [String: ErrorHint] = [
         "video_generation_failed": ErrorHint(500, "Video generation failed", "Retry the request; if it keeps failing, simplify the prompt."),
         "invalid_video_prompt": ErrorHint(400, "Video prompt violates content policy", "Rephrase the prompt to follow OpenAI usage policies."),
-        "video_generation_timeout": ErrorHint(504, "Video generation timed out", "Poll the video later with GET /api/videos/{id}, or try a shorter duration."),
-        "video_model_not_available": ErrorHint(404, "Video model not found or unavailable", "Use sora-2 or sora-2-pro, and check that your upstream still serves them."),
-        "video_quota_exceeded": ErrorHint(429, "Video generation quota exceeded", "Wait for your quota to reset or raise it in the OpenAI dashboard."),
+        "video_generation_timeout": ErrorHint(
+            504,
+            "Video generation timed out",
+            "Poll the video later with GET /api/videos/{id}, or try a shorter duration."
+        ),
+        "video_model_not_available": ErrorHint(
+            404,
+            "Video model not found or unavailable",
+            "Use sora-2 or sora-2-pro, and check that your upstream still serves them."
+        ),
+        "video_quota_exceeded": ErrorHint(
+            429,
+            "Video generation quota exceeded",
+            "Wait for your quota to reset or raise it in the OpenAI dashboard."
+        ),
         "video_file_not_found": ErrorHint(404, "Video file not found", "Check the video id; the video may have been deleted."),
         "video_download_failed": ErrorHint(502, "Failed to download video file", "Retry the download; check that the video is completed first."),
         "video_processing_failed": ErrorHint(400, "Video processing failed", "Check the request parameters and retry."),
-        "invalid_video_parameters": ErrorHint(400, "Invalid video generation parameters", "Send a prompt (1-500 characters), model sora-2 or sora-2-pro, seconds \"4\", \"8\" or \"12\", and size 720x1280, 1280x720, 1024x1792 or 1792x1024."),
+        "invalid_video_parameters": ErrorHint(
+            400,
+            "Invalid video generation parameters",
+            "Send a prompt (1-500 characters), model sora-2 or sora-2-pro, seconds \"4\", \"8\" or \"12\", and size 720x1280, 1280x720, 1024x1792 or 1792x1024."
+        ),
         "remix_not_supported": ErrorHint(400, "Remix not available for this video", "Only completed videos can be remixed."),
         "invalid_remix_parameters": ErrorHint(400, "Invalid remix configuration", "Send a non-empty prompt describing the change."),
         "remix_failed": ErrorHint(500, "Remix operation failed", "Retry the remix; if it keeps failing, change the prompt."),
-        "video_limit_exceeded": ErrorHint(429, "Concurrent video generation limit exceeded", "Wait for running generations to finish before starting more."),
+        "video_limit_exceeded": ErrorHint(
+            429,
+            "Concurrent video generation limit exceeded",
+            "Wait for running generations to finish before starting more."
+        ),
         "remix_limit_exceeded": ErrorHint(429, "Remix operation limit exceeded", "Wait before remixing again."),
         "invalid_video_duration": ErrorHint(400, "Invalid video duration", "seconds must be \"4\", \"8\" or \"12\" (as strings, not numbers)."),
         "invalid_video_size": ErrorHint(400, "Invalid video size", "Use 720x1280, 1280x720, 1024x1792 or 1792x1024."),
-        "video_content_policy_violation": ErrorHint(400, "Video violates content policy", "Change the prompt or reference so it follows OpenAI usage policies."),
+        "video_content_policy_violation": ErrorHint(
+            400,
+            "Video violates content policy",
+            "Change the prompt or reference so it follows OpenAI usage policies."
+        ),
         "video_expired": ErrorHint(410, "Video file has expired", "Generated videos are kept for a limited time; generate it again."),
     ]
 
     /// Codes OpenAI sends on any endpoint. Their `status` is what OpenAI usually sends with them;
     /// the gateway keeps the upstream status and uses the message and hint.
     public static let openAICodes: [String: ErrorHint] = [
-        "invalid_api_key": ErrorHint(401, "Invalid OpenAI API key", "Check OPENAI_API_KEY: it must be a current key for the configured upstream (OPENAI_BASE_URL)."),
-        "insufficient_quota": ErrorHint(429, "OpenAI quota exceeded", "Your OpenAI account has run out of credit or hit its spending limit. Add credit or raise the limit in the billing settings; retrying will not help."),
-        "model_not_found": ErrorHint(404, "Model not found", "Check the model id and that your API key has access to it (GET /v1/models lists what you can use)."),
-        "context_length_exceeded": ErrorHint(400, "Input exceeds the model's context window", "Shorten the input or instructions, lower max_output_tokens, set truncation to \"auto\", or use a model with a larger context window."),
-        "rate_limit_exceeded": ErrorHint(429, "Rate limit exceeded", "Please wait before making another request. Check rate_limit_info for detailed limits."),
+        "invalid_api_key": ErrorHint(
+            401,
+            "Invalid OpenAI API key",
+            "Check OPENAI_API_KEY: it must be a current key for the configured upstream (OPENAI_BASE_URL)."
+        ),
+        "insufficient_quota": ErrorHint(
+            429,
+            "OpenAI quota exceeded",
+            "Your OpenAI account has run out of credit or hit its spending limit. Add credit or raise the limit in the billing settings; retrying will not help."
+        ),
+        "model_not_found": ErrorHint(
+            404,
+            "Model not found",
+            "Check the model id and that your API key has access to it (GET /v1/models lists what you can use)."
+        ),
+        "context_length_exceeded": ErrorHint(
+            400,
+            "Input exceeds the model's context window",
+            "Shorten the input or instructions, lower max_output_tokens, set truncation to \"auto\", or use a model with a larger context window."
+        ),
+        "rate_limit_exceeded": ErrorHint(
+            429,
+            "Rate limit exceeded",
+            "Please wait before making another request. Check rate_limit_info for detailed limits."
+        ),
         "server_error": ErrorHint(500, "OpenAI API server error", "This is an issue with OpenAI servers. Retry with exponential backoff."),
-        "unsupported_parameter": ErrorHint(400, "Parameter not supported by this model", "Remove the parameter named in `parameter`, or use a model that supports it (reasoning models reject temperature and top_p)."),
-        "unsupported_value": ErrorHint(400, "Value not supported by this model", "Change the value of the parameter named in `parameter`; see openai_error.message for what is allowed."),
+        "unsupported_parameter": ErrorHint(
+            400,
+            "Parameter not supported by this model",
+            "Remove the parameter named in `parameter`, or use a model that supports it (reasoning models reject temperature and top_p)."
+        ),
+        "unsupported_value": ErrorHint(
+            400,
+            "Value not supported by this model",
+            "Change the value of the parameter named in `parameter`; see openai_error.message for what is allowed."
+        ),
         "invalid_value": ErrorHint(400, "Invalid parameter value", "Fix the value of the parameter named in `parameter`; see openai_error.message."),
         "invalid_type": ErrorHint(400, "Parameter has the wrong type", "Send the parameter named in `parameter` with the type the API expects."),
         "missing_required_parameter": ErrorHint(400, "Missing required parameter", "Add the parameter named in `parameter`."),
@@ -81,7 +161,11 @@ public enum HintCatalogue {
         "integer_above_max_value": ErrorHint(400, "Value is above the maximum", "Lower the value of the parameter named in `parameter`."),
         "decimal_below_min_value": ErrorHint(400, "Value is below the minimum", "Raise the value of the parameter named in `parameter`."),
         "decimal_above_max_value": ErrorHint(400, "Value is above the maximum", "Lower the value of the parameter named in `parameter`."),
-        "previous_response_not_found": ErrorHint(400, "Previous response not found", "Check previous_response_id; responses created with store: false cannot be continued."),
+        "previous_response_not_found": ErrorHint(
+            400,
+            "Previous response not found",
+            "Check previous_response_id; responses created with store: false cannot be continued."
+        ),
         "invalid_prompt": ErrorHint(400, "Prompt rejected", "The input was flagged or is malformed; see openai_error.message."),
         "content_policy_violation": ErrorHint(400, "Request violates content policy", "Rephrase the request so it follows OpenAI usage policies."),
         "billing_hard_limit_reached": ErrorHint(400, "Billing hard limit reached", "Raise the spending limit in the OpenAI billing settings."),
@@ -91,7 +175,11 @@ public enum HintCatalogue {
 
     /// Files API codes (for the Files controller).
     public static let fileCodes: [String: ErrorHint] = [
-        "file_too_large": ErrorHint(413, "File exceeds the size limit", "Files are limited to 512 MB (less for some purposes); split or compress the file."),
+        "file_too_large": ErrorHint(
+            413,
+            "File exceeds the size limit",
+            "Files are limited to 512 MB (less for some purposes); split or compress the file."
+        ),
         "file_upload_failed": ErrorHint(500, "File upload failed", "Retry the upload."),
         "invalid_file_format": ErrorHint(400, "Invalid file format", "Check that the file type is supported for this purpose."),
         "unsupported_file": ErrorHint(400, "Unsupported file type", "Use a supported file type (see the OpenAI file-search and vision docs)."),
@@ -117,7 +205,11 @@ public enum HintCatalogue {
         "file_not_in_vector_store": ErrorHint(404, "File is not in the vector store", "Check the file id and vector store id."),
         "file_indexing_failed": ErrorHint(400, "File indexing failed", "Check that the file type is supported for file search."),
         "file_indexing_timeout": ErrorHint(504, "File indexing timed out", "Poll the file status later."),
-        "invalid_chunking_strategy": ErrorHint(400, "Invalid chunking strategy", "Use {\"type\": \"auto\"} or {\"type\": \"static\", \"static\": {\"max_chunk_size_tokens\": 800, \"chunk_overlap_tokens\": 400}}."),
+        "invalid_chunking_strategy": ErrorHint(
+            400,
+            "Invalid chunking strategy",
+            "Use {\"type\": \"auto\"} or {\"type\": \"static\", \"static\": {\"max_chunk_size_tokens\": 800, \"chunk_overlap_tokens\": 400}}."
+        ),
         "chunk_size_invalid": ErrorHint(400, "Invalid chunk size", "max_chunk_size_tokens must be an integer between 100 and 4096."),
         "chunk_overlap_invalid": ErrorHint(400, "Invalid chunk overlap", "chunk_overlap_tokens must be at most half of max_chunk_size_tokens."),
         "batch_not_found": ErrorHint(404, "File batch not found", "Check the batch id (vsfb_...)."),
@@ -126,7 +218,11 @@ public enum HintCatalogue {
         "batch_cancelled": ErrorHint(409, "File batch was cancelled", "Create a new batch."),
         "search_failed": ErrorHint(500, "Vector store search failed", "Retry the search."),
         "invalid_search_query": ErrorHint(400, "Invalid search query", "Send query as a non-empty string or array of strings."),
-        "invalid_search_filter": ErrorHint(400, "Invalid search filter", "Use a comparison filter {key, type: eq|ne|gt|gte|lt|lte, value} or a compound filter {type: and|or, filters: [...]}."),
+        "invalid_search_filter": ErrorHint(
+            400,
+            "Invalid search filter",
+            "Use a comparison filter {key, type: eq|ne|gt|gte|lt|lte, value} or a compound filter {type: and|or, filters: [...]}."
+        ),
         "ranking_failed": ErrorHint(500, "Ranking failed", "Retry the search, or remove ranking_options."),
         "metadata_too_large": ErrorHint(400, "Too many metadata pairs", "Metadata allows at most 16 key-value pairs."),
         "metadata_key_too_long": ErrorHint(400, "Metadata key too long", "Metadata keys are at most 64 characters."),
@@ -135,24 +231,40 @@ public enum HintCatalogue {
 
     /// Images API codes (for the Images controller).
     public static let imagesAPICodes: [String: ErrorHint] = [
-        "invalid_image_prompt": ErrorHint(400, "Invalid image prompt", "Rephrase the prompt; it may be empty, too long or against the usage policies."),
+        "invalid_image_prompt": ErrorHint(
+            400,
+            "Invalid image prompt",
+            "Rephrase the prompt; it may be empty, too long or against the usage policies."
+        ),
         "image_generation_failed": ErrorHint(500, "Image generation failed", "Retry the request."),
         "model_not_available": ErrorHint(404, "Image model not available", "Use gpt-image-1 (dall-e-2 and dall-e-3 are retired on api.openai.com)."),
         "quota_exceeded": ErrorHint(429, "Image quota exceeded", "Wait for your quota to reset or raise it in the OpenAI dashboard."),
         "invalid_image_dimensions": ErrorHint(400, "Invalid image dimensions", "Edits and variations need a square PNG for dall-e-2."),
         "mask_dimensions_mismatch": ErrorHint(400, "Mask dimensions do not match the image", "Make the mask exactly the same size as the image."),
         "mask_not_provided": ErrorHint(400, "Mask not provided", "Send a mask, or an image with a transparent area to edit."),
-        "operation_not_supported": ErrorHint(400, "Operation not supported for this model", "Variations need dall-e-2; edits need dall-e-2 or gpt-image-1."),
+        "operation_not_supported": ErrorHint(
+            400,
+            "Operation not supported for this model",
+            "Variations need dall-e-2; edits need dall-e-2 or gpt-image-1."
+        ),
         "invalid_image_file": ErrorHint(400, "Invalid image file", "Send a PNG, JPEG or WebP file under 4 MB (dall-e-2) or 50 MB (gpt-image-1)."),
         "invalid_image_size": ErrorHint(400, "Invalid image size", "Pick a size the model supports (e.g. 1024x1024)."),
-        "invalid_quality_setting": ErrorHint(400, "Invalid quality setting", "Use standard or hd for dall-e-3, low/medium/high/auto for gpt-image-1."),
+        "invalid_quality_setting": ErrorHint(
+            400,
+            "Invalid quality setting",
+            "Use standard or hd for dall-e-3, low/medium/high/auto for gpt-image-1."
+        ),
         "size_quality_incompatible": ErrorHint(400, "Size and quality are incompatible", "Choose a size and quality pair the model supports."),
     ]
 
     /// Audio API codes (for the Audio controller).
     public static let audioCodes: [String: ErrorHint] = [
         "invalid_tts_input_length": ErrorHint(400, "Speech input is too long", "Speech input is at most 4096 characters; split the text."),
-        "invalid_voice_option": ErrorHint(400, "Invalid voice", "Use alloy, ash, ballad, coral, echo, fable, nova, onyx, sage, shimmer, verse, marin or cedar."),
+        "invalid_voice_option": ErrorHint(
+            400,
+            "Invalid voice",
+            "Use alloy, ash, ballad, coral, echo, fable, nova, onyx, sage, shimmer, verse, marin or cedar."
+        ),
         "invalid_speed_value": ErrorHint(400, "Invalid speed", "speed must be between 0.25 and 4.0."),
         "unsupported_audio_format": ErrorHint(400, "Unsupported audio format", "Upload flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav or webm."),
         "invalid_language_code": ErrorHint(400, "Invalid language code", "Use a 2-letter ISO-639-1 code such as en or es."),
@@ -168,11 +280,23 @@ public enum HintCatalogue {
         "code_syntax_error": ErrorHint(400, "Code has a syntax error", "Fix the syntax error reported in the output."),
         "code_runtime_error": ErrorHint(400, "Code failed at run time", "Read the traceback in the output and fix the code or its input files."),
         "code_timeout_error": ErrorHint(504, "Code execution timed out", "Make the computation smaller or split it into steps."),
-        "code_resource_limit_error": ErrorHint(507, "Code exceeded its resource limits", "Use less memory or a larger memory_limit (1g, 4g, 16g, 64g)."),
-        "code_security_violation": ErrorHint(403, "Code attempted a forbidden operation", "Containers have no network access; remove network or system calls."),
+        "code_resource_limit_error": ErrorHint(
+            507,
+            "Code exceeded its resource limits",
+            "Use less memory or a larger memory_limit (1g, 4g, 16g, 64g)."
+        ),
+        "code_security_violation": ErrorHint(
+            403,
+            "Code attempted a forbidden operation",
+            "Containers have no network access; remove network or system calls."
+        ),
         "container_creation_failed": ErrorHint(500, "Container creation failed", "Retry the request."),
         "container_not_found": ErrorHint(404, "Container not found", "Check the container id, or use {\"type\": \"auto\"} to create a new one."),
-        "container_expired": ErrorHint(410, "Container has expired", "Containers expire after 20 minutes idle; use {\"type\": \"auto\"} to create a new one."),
+        "container_expired": ErrorHint(
+            410,
+            "Container has expired",
+            "Containers expire after 20 minutes idle; use {\"type\": \"auto\"} to create a new one."
+        ),
         "file_not_accessible": ErrorHint(404, "File not accessible in the container", "Attach the file through container.file_ids."),
         "output_too_large": ErrorHint(413, "Code output too large", "Print less, or write results to a file."),
         "code_execution_failed": ErrorHint(500, "Code execution failed", "Retry the request."),

@@ -202,7 +202,10 @@ final class LogFileSet {
         return allowed && !api.isEmpty ? api.lowercased() : "gateway"
     }
 
-    private enum OpenResult { case success(Int32), failure(String) }
+    private enum OpenResult {
+        case success(Int32)
+        case failure(String)
+    }
 
     private func openFile(path: String, dayDirectory: String) -> OpenResult {
         do {
@@ -235,8 +238,10 @@ final class LogFileSet {
         let count = (failures[path] ?? 0) + 1
         failures[path] = count
         if count == 1 {
-            logger.error("interaction log: write failed, entries for this file are lost until it works",
-                         metadata: ["file": "\(path)", "reason": "\(reason)"])
+            logger.error(
+                "interaction log: write failed, entries for this file are lost until it works",
+                metadata: ["file": "\(path)", "reason": "\(reason)"]
+            )
         }
     }
 

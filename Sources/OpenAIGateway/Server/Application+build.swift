@@ -14,14 +14,16 @@ import ServiceLifecycle
 /// - Parameters:
 ///   - onServerRunning: called with the bound port once the server listens (tests pass port 0).
 public func buildApplication(
-    configuration: GatewayConfiguration, logger: Logger = Logger(label: "openai-gateway"),
+    configuration: GatewayConfiguration,
+    logger: Logger = Logger(label: "openai-gateway"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     var services: [any Service] = []
     var upstreamURL = configuration.baseURL
     if configuration.useSimulator {
         let simulator = try await SimulatorServer.start(
-            SimulatorConfiguration(host: "127.0.0.1", port: 0, eventDelay: configuration.simulatorEventDelay))
+            SimulatorConfiguration(host: "127.0.0.1", port: 0, eventDelay: configuration.simulatorEventDelay)
+        )
         upstreamURL = simulator.baseURL
         services.append(SimulatorService(simulator: simulator))
         logger.notice(
@@ -35,7 +37,10 @@ public func buildApplication(
     var clientLogger = logger
     clientLogger.logLevel = min(logger.logLevel, .info)
     let transport = OpenAITransport(
-        httpClient: httpClient, configuration: configuration.openAIConfiguration(baseURL: upstreamURL), logger: clientLogger)
+        httpClient: httpClient,
+        configuration: configuration.openAIConfiguration(baseURL: upstreamURL),
+        logger: clientLogger
+    )
     let client = OpenAIClient(transport: transport)
 
     let catalogue: ModelCatalogue
@@ -45,14 +50,24 @@ public func buildApplication(
         catalogue = .bundled
     }
     let logWriter = InteractionLogWriter(
-        directory: configuration.logDirectory, minimumLevel: configuration.logLevel, logger: logger,
-        secrets: configuration.apiKey.map { [$0] } ?? [])
+        directory: configuration.logDirectory,
+        minimumLevel: configuration.logLevel,
+        logger: logger,
+        secrets: configuration.apiKey.map { [$0] } ?? []
+    )
     let requestLogger = RequestLogger(
-        writer: logWriter, costs: CostEstimator(catalogue: catalogue), consoleSummary: configuration.environmentName == "development",
-        logger: logger)
+        writer: logWriter,
+        costs: CostEstimator(catalogue: catalogue),
+        consoleSummary: configuration.environmentName == "development",
+        logger: logger
+    )
 
     let router = buildRouter(
-        configuration: configuration, client: client, upstreamURL: upstreamURL, requestLogger: requestLogger)
+        configuration: configuration,
+        client: client,
+        upstreamURL: upstreamURL,
+        requestLogger: requestLogger
+    )
 
     // Services shut down in reverse order after the server: the HTTP client first, then the log
     // writer (which drains what the last requests logged), then the simulator.
@@ -61,7 +76,9 @@ public func buildApplication(
     let app = Application(
         router: router,
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "openai-gateway"),
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "openai-gateway"
+        ),
         services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -75,7 +92,10 @@ public func buildApplication(
 
 /// The router with every route and the error middleware; exposed for route-listing tests.
 func buildRouter(
-    configuration: GatewayConfiguration, client: OpenAIClient, upstreamURL: String, requestLogger: RequestLogger
+    configuration: GatewayConfiguration,
+    client: OpenAIClient,
+    upstreamURL: String,
+    requestLogger: RequestLogger
 ) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: GatewayMiddleware(requestLogger: requestLogger))
@@ -87,7 +107,9 @@ func buildRouter(
                 allowOrigin: origin == "*" ? .all : .custom(origin),
                 allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID],
                 allowMethods: [.get, .post, .delete, .patch, .head, .options],
-                exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id", "Link", "Content-Disposition", "Retry-After"]))
+                exposedHeaders: ["X-Request-Id", "X-Upstream-Request-Id", "Link", "Content-Disposition", "Retry-After"]
+            )
+        )
     }
     ResponsesController(client: client, configuration: configuration, requestLogger: requestLogger)
         .addRoutes(to: router.group("api/responses"))

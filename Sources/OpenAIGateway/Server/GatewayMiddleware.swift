@@ -37,27 +37,41 @@ struct GatewayMiddleware: RouterMiddleware {
             switch error.status {
             case .notFound:
                 return GatewayError(
-                    status: .notFound, message: "Cannot \(request.method.rawValue) \(request.uri.path)", errorCode: "route_not_found",
-                    hint: "See GET /openapi.json or /api-docs for the routes this gateway serves.")
+                    status: .notFound,
+                    message: "Cannot \(request.method.rawValue) \(request.uri.path)",
+                    errorCode: "route_not_found",
+                    hint: "See GET /openapi.json or /api-docs for the routes this gateway serves."
+                )
             case .methodNotAllowed:
                 return GatewayError(
-                    status: .methodNotAllowed, message: "Cannot \(request.method.rawValue) \(request.uri.path)",
-                    errorCode: "method_not_allowed", hint: "See GET /openapi.json for the methods each route accepts.")
+                    status: .methodNotAllowed,
+                    message: "Cannot \(request.method.rawValue) \(request.uri.path)",
+                    errorCode: "method_not_allowed",
+                    hint: "See GET /openapi.json for the methods each route accepts."
+                )
             case .contentTooLarge:
                 return .bodyTooLarge(limit: nil)
             default:
                 return GatewayError(
-                    status: error.status, message: error.body ?? error.status.reasonPhrase, errorCode: "http_error")
+                    status: error.status,
+                    message: error.body ?? error.status.reasonPhrase,
+                    errorCode: "http_error"
+                )
             }
         case is CancellationError:
             return GatewayError(
-                status: .init(code: 499, reasonPhrase: "Client Closed Request"), message: "The request was cancelled",
-                errorCode: "request_cancelled")
+                status: .init(code: 499, reasonPhrase: "Client Closed Request"),
+                message: "The request was cancelled",
+                errorCode: "request_cancelled"
+            )
         default:
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return GatewayError(
-                status: .internalServerError, message: "An unexpected error occurred", errorCode: "internal_error",
-                hint: "This is a bug in the gateway. Report it with the request id.")
+                status: .internalServerError,
+                message: "An unexpected error occurred",
+                errorCode: "internal_error",
+                hint: "This is a bug in the gateway. Report it with the request id."
+            )
         }
     }
 }
@@ -67,15 +81,23 @@ extension GatewayError {
     static func bodyTooLarge(limit: Int?) -> GatewayError {
         let size = limit.map { " of \($0) bytes" } ?? ""
         return GatewayError(
-            status: .contentTooLarge, message: "Request body is larger than the limit\(size)", errorCode: "payload_too_large",
-            parameter: "body", hint: "Send a smaller body, or raise MAX_BODY_SIZE on the gateway.")
+            status: .contentTooLarge,
+            message: "Request body is larger than the limit\(size)",
+            errorCode: "payload_too_large",
+            parameter: "body",
+            hint: "Send a smaller body, or raise MAX_BODY_SIZE on the gateway."
+        )
     }
 
     /// 400 for a body that is not JSON.
     static func malformedJSON(_ error: JSONParseError) -> GatewayError {
         GatewayError(
-            status: .badRequest, message: "Malformed JSON in request body: \(error.description)", errorCode: "invalid_json",
-            parameter: "body", hint: "Send a JSON object with Content-Type: application/json; check quotes, commas and brackets.")
+            status: .badRequest,
+            message: "Malformed JSON in request body: \(error.description)",
+            errorCode: "invalid_json",
+            parameter: "body",
+            hint: "Send a JSON object with Content-Type: application/json; check quotes, commas and brackets."
+        )
     }
 }
 
@@ -97,8 +119,12 @@ extension Request {
         }
         if buffer.readableBytes == 0 {
             throw GatewayError(
-                status: .badRequest, message: "Request body is empty", errorCode: "invalid_json", parameter: "body",
-                hint: "Send a JSON object with Content-Type: application/json.")
+                status: .badRequest,
+                message: "Request body is empty",
+                errorCode: "invalid_json",
+                parameter: "body",
+                hint: "Send a JSON object with Content-Type: application/json."
+            )
         }
         do {
             return try JSONValue(parsing: buffer)

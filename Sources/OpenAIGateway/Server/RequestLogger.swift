@@ -25,18 +25,36 @@ public struct RequestLogger: Sendable {
     ///     token usage is priced from the catalogue.
     ///   - extra: API-specific members (file id, filename, bytes, purpose, characters, duration ...).
     func success(
-        request: Request, context: GatewayRequestContext, status: Int, endpoint: String?, metadata: OpenAIResponseMetadata?,
-        responseJSON: JSONValue?, requestModel: String? = nil, cost explicitCost: Double? = nil, extra: JSONObject = [:]
+        request: Request,
+        context: GatewayRequestContext,
+        status: Int,
+        endpoint: String?,
+        metadata: OpenAIResponseMetadata?,
+        responseJSON: JSONValue?,
+        requestModel: String? = nil,
+        cost explicitCost: Double? = nil,
+        extra: JSONObject = [:]
     ) {
         let model = responseJSON?["model"]?.stringValue ?? requestModel
         let usage = responseJSON?["usage"].flatMap(TokenUsage.init(json:))
         let cost = explicitCost ?? model.flatMap { model in usage.flatMap { costs.cost(model: model, usage: $0) } }
         write(
             InteractionLogEntry.request(
-                requestID: context.requestID, api: Self.api(forPath: request.uri.path), method: request.method.rawValue,
-                route: context.endpointPath ?? request.uri.path, endpoint: endpoint, status: status, attempts: metadata?.attempts,
-                latencyMs: context.elapsedMilliseconds, upstreamRequestID: metadata?.requestID, model: model, usage: usage,
-                costUSD: cost, extra: extra))
+                requestID: context.requestID,
+                api: Self.api(forPath: request.uri.path),
+                method: request.method.rawValue,
+                route: context.endpointPath ?? request.uri.path,
+                endpoint: endpoint,
+                status: status,
+                attempts: metadata?.attempts,
+                latencyMs: context.elapsedMilliseconds,
+                upstreamRequestID: metadata?.requestID,
+                model: model,
+                usage: usage,
+                costUSD: cost,
+                extra: extra
+            )
+        )
     }
 
     /// Logs a failed request (validation, upstream or gateway error).
@@ -44,16 +62,29 @@ public struct RequestLogger: Sendable {
         write(
             InteractionLogEntry.request(
                 level: error.status.code >= 500 ? .error : .warn,
-                requestID: context.requestID, api: Self.api(forPath: request.uri.path), method: request.method.rawValue,
-                route: context.endpointPath ?? request.uri.path, endpoint: error.endpoint, status: Int(error.status.code),
-                attempts: error.attempts, latencyMs: context.elapsedMilliseconds, upstreamRequestID: error.requestID,
-                error: ErrorSummary(status: Int(error.status.code), errorCode: error.errorCode, message: error.message)))
+                requestID: context.requestID,
+                api: Self.api(forPath: request.uri.path),
+                method: request.method.rawValue,
+                route: context.endpointPath ?? request.uri.path,
+                endpoint: error.endpoint,
+                status: Int(error.status.code),
+                attempts: error.attempts,
+                latencyMs: context.elapsedMilliseconds,
+                upstreamRequestID: error.requestID,
+                error: ErrorSummary(status: Int(error.status.code), errorCode: error.errorCode, message: error.message)
+            )
+        )
     }
 
     /// Logs the summary of a relayed stream.
     func stream(
-        request: Request, context: GatewayRequestContext, status: Int, endpoint: String, metadata: OpenAIResponseMetadata,
-        result: RelayResult<ResponsesRelayPolicy>, requestModel: String?
+        request: Request,
+        context: GatewayRequestContext,
+        status: Int,
+        endpoint: String,
+        metadata: OpenAIResponseMetadata,
+        result: RelayResult<ResponsesRelayPolicy>,
+        requestModel: String?
     ) {
         let relay = result.policy.relay
         let model = relay.model ?? requestModel
@@ -64,14 +95,24 @@ public struct RequestLogger: Sendable {
         write(
             InteractionLogEntry.request(
                 level: result.outcome == .failed ? .warn : .info,
-                requestID: context.requestID, api: Self.api(forPath: request.uri.path), method: request.method.rawValue,
-                route: context.endpointPath ?? request.uri.path, endpoint: endpoint, status: status, attempts: metadata.attempts,
-                latencyMs: context.elapsedMilliseconds, upstreamRequestID: metadata.requestID, model: model, usage: usage,
+                requestID: context.requestID,
+                api: Self.api(forPath: request.uri.path),
+                method: request.method.rawValue,
+                route: context.endpointPath ?? request.uri.path,
+                endpoint: endpoint,
+                status: status,
+                attempts: metadata.attempts,
+                latencyMs: context.elapsedMilliseconds,
+                upstreamRequestID: metadata.requestID,
+                model: model,
+                usage: usage,
                 costUSD: cost,
                 stream: StreamSummary(outcome: result.outcome, events: relay.eventCount, extra: extra),
                 error: result.error.map {
                     ErrorSummary(status: Int($0.status.code), errorCode: $0.errorCode, message: $0.message)
-                }))
+                }
+            )
+        )
     }
 
     /// Logs one relayed event (debug level; skipped by the writer unless LOG_LEVEL is debug or verbose).

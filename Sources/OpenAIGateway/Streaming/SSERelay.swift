@@ -77,8 +77,10 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
         headers.append(contentsOf: extraHeaders)
         let relay = self
         return Response(
-            status: status, headers: headers,
-            body: ResponseBody { writer in try await relay.run(requestBody: request.body, writer: &writer) })
+            status: status,
+            headers: headers,
+            body: ResponseBody { writer in try await relay.run(requestBody: request.body, writer: &writer) }
+        )
     }
 
     private func run(requestBody: RequestBody, writer: inout any ResponseBodyWriter) async throws {
@@ -161,8 +163,12 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                         case .shutdown:
                             try await finish(
                                 with: GatewayError(
-                                    status: .serviceUnavailable, message: "The gateway is shutting down", errorCode: "server_shutting_down",
-                                    hint: result.policy.shutdownHint))
+                                    status: .serviceUnavailable,
+                                    message: "The gateway is shutting down",
+                                    errorCode: "server_shutting_down",
+                                    hint: result.policy.shutdownHint
+                                )
+                            )
                             break loop
                         }
                     }
@@ -217,8 +223,11 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
 
     var incompleteError: GatewayError {
         GatewayError(
-            status: .badGateway, message: "The upstream stream ended before the response completed", errorCode: "stream_incomplete",
-            hint: "Resume with GET /api/responses/{id}/stream and Last-Event-ID, or retry.")
+            status: .badGateway,
+            message: "The upstream stream ended before the response completed",
+            errorCode: "stream_incomplete",
+            hint: "Resume with GET /api/responses/{id}/stream and Last-Event-ID, or retry."
+        )
     }
 
     var shutdownHint: String {
@@ -230,17 +239,25 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
         let code = failure?["code"]?.stringValue ?? "response_failed"
         let message = failure?["message"]?.stringValue ?? "The response failed upstream"
         return GatewayError(
-            status: .badGateway, message: "The response failed: \(message)", errorCode: code,
+            status: .badGateway,
+            message: "The response failed: \(message)",
+            errorCode: code,
             hint: "The model could not complete this response. Retry the request; if it keeps failing, check openai_error.",
-            openAIError: ["type": "response_failed", "code": .string(code), "param": .null, "message": .string(message)])
+            openAIError: ["type": "response_failed", "code": .string(code), "param": .null, "message": .string(message)]
+        )
     }
 
     /// The error that an upstream `error` event stands for.
     static func streamErrorEventError(_ raw: JSONValue) -> GatewayError {
         GatewayError(
             upstream: OpenAIError(
-                kind: .stream, type: raw["type"]?.stringValue, code: raw["code"]?.stringValue, param: raw["param"]?.stringValue,
-                message: raw["message"]?.stringValue ?? "The upstream stream reported an error"))
+                kind: .stream,
+                type: raw["type"]?.stringValue,
+                code: raw["code"]?.stringValue,
+                param: raw["param"]?.stringValue,
+                message: raw["message"]?.stringValue ?? "The upstream stream reported an error"
+            )
+        )
     }
 }
 
@@ -286,8 +303,11 @@ struct TranscriptionRelayPolicy: StreamRelayPolicy {
 
     var incompleteError: GatewayError {
         GatewayError(
-            status: .badGateway, message: "The upstream stream ended before the transcription completed", errorCode: "stream_incomplete",
-            hint: "Retry the transcription; the upstream closed the stream early.")
+            status: .badGateway,
+            message: "The upstream stream ended before the transcription completed",
+            errorCode: "stream_incomplete",
+            hint: "Retry the transcription; the upstream closed the stream early."
+        )
     }
 
     var shutdownHint: String { "Send the transcription again once the gateway is back." }

@@ -61,15 +61,19 @@ enum MultipartUpload {
     ///   - send: performs the upstream call with the re-framed body (not replayable, so never retried).
     /// - Returns: the upstream result, the text fields and the file's description.
     static func forward<T: Sendable>(
-        _ request: Request, policy: MultipartUploadPolicy, send: @escaping @Sendable (OpenAIRequest.Body) async throws -> T
+        _ request: Request,
+        policy: MultipartUploadPolicy,
+        send: @escaping @Sendable (OpenAIRequest.Body) async throws -> T
     ) async throws -> (result: T, fields: FormFields, file: UploadedFile) {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else {
             throw GatewayError.validation([
                 ValidationProblem(
-                    parameter: policy.fileField, message: "Request must be multipart/form-data with a \"\(policy.fileField)\" part",
-                    hint: "Send the file as a form upload, e.g. curl -F \(policy.fileField)=@document.pdf -F purpose=user_data ...")
+                    parameter: policy.fileField,
+                    message: "Request must be multipart/form-data with a \"\(policy.fileField)\" part",
+                    hint: "Send the file as a form upload, e.g. curl -F \(policy.fileField)=@document.pdf -F purpose=user_data ..."
+                )
             ])
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > policy.absoluteFileLimit + 1024 * 1024 {
@@ -81,8 +85,11 @@ enum MultipartUpload {
             var problems = policy.validateFields(reader.fields, true)
             problems.append(
                 ValidationProblem(
-                    parameter: policy.fileField, message: "\(policy.fileField) is required",
-                    hint: "Add the file as a form part named \"\(policy.fileField)\", e.g. -F \(policy.fileField)=@path/to/file"))
+                    parameter: policy.fileField,
+                    message: "\(policy.fileField) is required",
+                    hint: "Add the file as a form part named \"\(policy.fileField)\", e.g. -F \(policy.fileField)=@path/to/file"
+                )
+            )
             throw GatewayError.validation(problems)
         }
         // Only this task reads the client's body; the HTTP client pulls the re-framed chunks from the channel.
@@ -109,8 +116,10 @@ enum MultipartUpload {
                 if error is CancellationError { throw error }
                 throw GatewayError.validation([
                     ValidationProblem(
-                        parameter: "body", message: "The request body could not be read to its end",
-                        hint: "Send a complete multipart/form-data body; the upload may have been interrupted.")
+                        parameter: "body",
+                        message: "The request body could not be read to its end",
+                        hint: "Send a complete multipart/form-data body; the upload may have been interrupted."
+                    )
                 ])
             }
             let result: T
@@ -173,8 +182,10 @@ private struct UploadReader {
                 guard let event = try await nextEvent() else {
                     throw GatewayError.validation([
                         ValidationProblem(
-                            parameter: "body", message: "The multipart body ended before its closing boundary",
-                            hint: "Send a complete multipart/form-data body (the upload may have been interrupted).")
+                            parameter: "body",
+                            message: "The multipart body ended before its closing boundary",
+                            hint: "Send a complete multipart/form-data body (the upload may have been interrupted)."
+                        )
                     ])
                 }
                 try handle(event)
@@ -194,8 +205,10 @@ private struct UploadReader {
             } catch {
                 throw GatewayError.validation([
                     ValidationProblem(
-                        parameter: "body", message: "Malformed multipart body: \(error.description)",
-                        hint: "Let your HTTP client build the multipart/form-data body (e.g. curl -F, requests' files=, FormData).")
+                        parameter: "body",
+                        message: "Malformed multipart body: \(error.description)",
+                        hint: "Let your HTTP client build the multipart/form-data body (e.g. curl -F, requests' files=, FormData)."
+                    )
                 ])
             }
             guard let buffer = try await iterator.next() else {
@@ -221,8 +234,10 @@ private struct UploadReader {
                 guard fields.pairs.count < policy.maxFields else {
                     throw GatewayError.validation([
                         ValidationProblem(
-                            parameter: head.name ?? "body", message: "Too many form fields (more than \(policy.maxFields))",
-                            hint: "Send only the documented fields.")
+                            parameter: head.name ?? "body",
+                            message: "Too many form fields (more than \(policy.maxFields))",
+                            hint: "Send only the documented fields."
+                        )
                     ])
                 }
                 field = (head.name ?? "", ByteBuffer())
@@ -237,8 +252,10 @@ private struct UploadReader {
                 guard current.bytes.readableBytes + buffer.readableBytes <= policy.maxFieldBytes else {
                     throw GatewayError.validation([
                         ValidationProblem(
-                            parameter: current.name, message: "\(current.name) is longer than \(policy.maxFieldBytes) bytes",
-                            hint: "Form fields carry short values; send the data itself as the file part.")
+                            parameter: current.name,
+                            message: "\(current.name) is longer than \(policy.maxFieldBytes) bytes",
+                            hint: "Form fields carry short values; send the data itself as the file part."
+                        )
                     ])
                 }
                 current.bytes.writeBuffer(&buffer)
@@ -277,7 +294,11 @@ private struct UploadReader {
         }
         pending.append(
             encoder.fileHead(
-                name: policy.fileField, filename: head.filename ?? "upload.bin", contentType: head.contentType ?? "application/octet-stream"))
+                name: policy.fileField,
+                filename: head.filename ?? "upload.bin",
+                contentType: head.contentType ?? "application/octet-stream"
+            )
+        )
         phase = .inFile
     }
 

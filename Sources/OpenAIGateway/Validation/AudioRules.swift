@@ -20,21 +20,33 @@ enum AudioRules {
     static func validateSpeech(_ body: JSONObject) -> [ValidationProblem] {
         var rules = FieldValidator(body)
         rules.oneOf(
-            "model", values: speechModels, message: "model must be tts-1, tts-1-hd, or gpt-4o-mini-tts",
-            hint: "Use tts-1 (fast), tts-1-hd (higher quality) or gpt-4o-mini-tts (supports instructions); the default is tts-1.")
+            "model",
+            values: speechModels,
+            message: "model must be tts-1, tts-1-hd, or gpt-4o-mini-tts",
+            hint: "Use tts-1 (fast), tts-1-hd (higher quality) or gpt-4o-mini-tts (supports instructions); the default is tts-1."
+        )
         rules.oneOf(
-            "voice", values: voices, required: true, message: "voice must be one of: \(voices.joined(separator: ", "))",
-            hint: "Pick a voice, e.g. \"alloy\". Voices: \(voices.joined(separator: ", ")).")
+            "voice",
+            values: voices,
+            required: true,
+            message: "voice must be one of: \(voices.joined(separator: ", "))",
+            hint: "Pick a voice, e.g. \"alloy\". Voices: \(voices.joined(separator: ", "))."
+        )
         if let input = rules.string("input", required: true, hint: "Send the text to speak as a string (at most 4096 characters)."),
             input.count > maxSpeechCharacters
         {
             rules.fail(
-                "input", "input must not exceed \(maxSpeechCharacters) characters",
-                hint: "The input has \(input.count) characters; split it into requests of at most \(maxSpeechCharacters) and join the audio.")
+                "input",
+                "input must not exceed \(maxSpeechCharacters) characters",
+                hint: "The input has \(input.count) characters; split it into requests of at most \(maxSpeechCharacters) and join the audio."
+            )
         }
         rules.oneOf(
-            "response_format", values: speechFormats, message: "response_format must be one of: \(speechFormats.joined(separator: ", "))",
-            hint: "Use mp3 (default), opus, aac, flac, wav or pcm (raw 24 kHz 16-bit mono).")
+            "response_format",
+            values: speechFormats,
+            message: "response_format must be one of: \(speechFormats.joined(separator: ", "))",
+            hint: "Use mp3 (default), opus, aac, flac, wav or pcm (raw 24 kHz 16-bit mono)."
+        )
         if let speed = rules.number("speed", hint: "Send speed as a number between 0.25 and 4.0 (default 1.0).") {
             if speed < 0.25 {
                 rules.fail("speed", "speed must be at least 0.25", hint: "Use a speed between 0.25 (slowest) and 4.0 (fastest); 1.0 is normal.")
@@ -90,28 +102,39 @@ enum AudioRules {
         switch operation {
         case .transcription:
             model = rules.oneOf(
-                "model", values: transcriptionModels,
+                "model",
+                values: transcriptionModels,
                 message: "model must be whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe, or gpt-4o-transcribe-diarize",
-                hint: "Use whisper-1 (default), gpt-4o-transcribe, gpt-4o-mini-transcribe or gpt-4o-transcribe-diarize.")
+                hint: "Use whisper-1 (default), gpt-4o-transcribe, gpt-4o-mini-transcribe or gpt-4o-transcribe-diarize."
+            )
             rules.oneOf(
-                "response_format", values: transcriptionFormats,
+                "response_format",
+                values: transcriptionFormats,
                 message: "response_format must be one of: \(transcriptionFormats.joined(separator: ", "))",
-                hint: "Use json (default), text, srt, vtt, verbose_json (whisper-1) or diarized_json (gpt-4o-transcribe-diarize).")
+                hint: "Use json (default), text, srt, vtt, verbose_json (whisper-1) or diarized_json (gpt-4o-transcribe-diarize)."
+            )
         case .translation:
             model = rules.oneOf(
-                "model", values: ["whisper-1"], message: "model must be whisper-1",
-                hint: "Translations are only available with whisper-1 (the default); leave model out or send whisper-1.")
+                "model",
+                values: ["whisper-1"],
+                message: "model must be whisper-1",
+                hint: "Translations are only available with whisper-1 (the default); leave model out or send whisper-1."
+            )
             rules.oneOf(
-                "response_format", values: translationFormats,
+                "response_format",
+                values: translationFormats,
                 message: "response_format must be one of: \(translationFormats.joined(separator: ", "))",
-                hint: "Use json (default), text, srt, vtt or verbose_json.")
+                hint: "Use json (default), text, srt, vtt or verbose_json."
+            )
         }
         if let language = fields["language"], operation == .transcription {
             let isCode = language.count == 2 && language.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic }
             if !isCode {
                 rules.fail(
-                    "language", "language must be a 2-character ISO-639-1 code (e.g., en, es)",
-                    hint: "Send the audio's language as two letters (en, es, fr, de ...), or leave it out to detect it.")
+                    "language",
+                    "language must be a 2-character ISO-639-1 code (e.g., en, es)",
+                    hint: "Send the audio's language as two letters (en, es, fr, de ...), or leave it out to detect it."
+                )
             }
         }
         if let temperature = rules.number("temperature", hint: "Send temperature as a number between 0 and 1 (default 0), e.g. 0.2.") {
@@ -125,16 +148,22 @@ enum AudioRules {
             for name in ["timestamp_granularities[]", "timestamp_granularities"] {
                 for value in fields.values(name) where value != "word" && value != "segment" {
                     rules.fail(
-                        parameter: name, "Each timestamp_granularity must be either word or segment",
-                        hint: "Send the field once per value, e.g. -F \"timestamp_granularities[]=word\" -F \"timestamp_granularities[]=segment\" (got \"\(value.prefix(40))\").")
+                        parameter: name,
+                        "Each timestamp_granularity must be either word or segment",
+                        hint:
+                            "Send the field once per value, e.g. -F \"timestamp_granularities[]=word\" -F \"timestamp_granularities[]=segment\" (got \"\(value.prefix(40))\")."
+                    )
                 }
             }
-            if let stream = rules.boolean("stream", hint: "Send stream as true or false.") , stream {
+            if let stream = rules.boolean("stream", hint: "Send stream as true or false."), stream {
                 // whisper-1 (also the default model) cannot stream; a model sent after the file is only known at the end.
                 if model == "whisper-1" || (model == nil && fields["model"] == nil && complete) {
                     rules.fail(
-                        "stream", "stream is not supported with whisper-1",
-                        hint: "Streaming transcription needs gpt-4o-transcribe, gpt-4o-mini-transcribe or gpt-4o-transcribe-diarize; send model accordingly or drop stream.")
+                        "stream",
+                        "stream is not supported with whisper-1",
+                        hint:
+                            "Streaming transcription needs gpt-4o-transcribe, gpt-4o-mini-transcribe or gpt-4o-transcribe-diarize; send model accordingly or drop stream."
+                    )
                 }
             }
         }
@@ -147,8 +176,10 @@ enum AudioRules {
         guard let filename = file.filename, !filename.isEmpty else {
             return [
                 ValidationProblem(
-                    parameter: "file", message: "file must have a filename with an audio extension",
-                    hint: "Send the audio as a file part with its name, e.g. -F file=@speech.mp3 (supported: \(supported)).")
+                    parameter: "file",
+                    message: "file must have a filename with an audio extension",
+                    hint: "Send the audio as a file part with its name, e.g. -F file=@speech.mp3 (supported: \(supported))."
+                )
             ]
         }
         let ext = (filename as NSString).pathExtension.lowercased()
@@ -156,7 +187,8 @@ enum AudioRules {
             let shown = ext.isEmpty ? "(none)" : ext
             return [
                 ValidationProblem(
-                    parameter: "file", message: "Audio format \"\(shown)\" is not supported.",
+                    parameter: "file",
+                    message: "Audio format \"\(shown)\" is not supported.",
                     hint:
                         "Supported formats: \(supported). Note: OPUS files are not accepted directly; convert them to ogg or another supported format. File: \(filename.prefix(200))"
                 )
@@ -168,9 +200,12 @@ enum AudioRules {
     /// The 413 for an audio file over 25 MB.
     static var fileTooLarge: GatewayError {
         GatewayError(
-            status: .contentTooLarge, message: "Audio file size exceeds maximum allowed size of 25 MB (26,214,400 bytes).",
-            errorCode: "audio_file_too_large", parameter: "file",
-            hint: "Compress the audio (e.g. a lower-bitrate mp3), or split it into parts of at most 25 MB and transcribe each.")
+            status: .contentTooLarge,
+            message: "Audio file size exceeds maximum allowed size of 25 MB (26,214,400 bytes).",
+            errorCode: "audio_file_too_large",
+            parameter: "file",
+            hint: "Compress the audio (e.g. a lower-bitrate mp3), or split it into parts of at most 25 MB and transcribe each."
+        )
     }
 
     /// The upload policy of a transcription or translation.
@@ -184,7 +219,8 @@ enum AudioRules {
                 // The seed's clients send `timestamp_granularities` without brackets; OpenAI reads the bracketed name.
                 name == "timestamp_granularities" ? ("timestamp_granularities[]", value) : (name, value)
             },
-            defaultFields: { defaultFields($0) })
+            defaultFields: { defaultFields($0) }
+        )
     }
 
     /// The response format a form asks for (the default is json).

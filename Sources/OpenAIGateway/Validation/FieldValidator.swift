@@ -82,7 +82,11 @@ public struct FieldValidator: Sendable {
     /// A string, optionally with length bounds (in characters).
     @discardableResult
     public mutating func string(
-        _ key: String, required: Bool = false, minLength: Int? = nil, maxLength: Int? = nil, hint: String? = nil
+        _ key: String,
+        required: Bool = false,
+        minLength: Int? = nil,
+        maxLength: Int? = nil,
+        hint: String? = nil
     ) -> String? {
         guard let value = present(key, required: required, expected: "a string", hint: hint) else { return nil }
         guard let string = value.stringValue else {
@@ -91,14 +95,18 @@ public struct FieldValidator: Sendable {
         }
         if let minLength, string.count < minLength {
             fail(
-                key, "\(path(of: key)) must be longer than or equal to \(minLength) characters",
-                hint: hint ?? "Send at least \(minLength) character\(minLength == 1 ? "" : "s").")
+                key,
+                "\(path(of: key)) must be longer than or equal to \(minLength) characters",
+                hint: hint ?? "Send at least \(minLength) character\(minLength == 1 ? "" : "s")."
+            )
             return nil
         }
         if let maxLength, string.count > maxLength {
             fail(
-                key, "\(path(of: key)) must be shorter than or equal to \(maxLength) characters",
-                hint: hint ?? "Shorten \(path(of: key)) to at most \(maxLength) characters (it has \(string.count)).")
+                key,
+                "\(path(of: key)) must be shorter than or equal to \(maxLength) characters",
+                hint: hint ?? "Shorten \(path(of: key)) to at most \(maxLength) characters (it has \(string.count))."
+            )
             return nil
         }
         return string
@@ -107,7 +115,11 @@ public struct FieldValidator: Sendable {
     /// A number within optional inclusive bounds; with `integer`, fractional values are rejected.
     @discardableResult
     public mutating func number(
-        _ key: String, required: Bool = false, min: Double? = nil, max: Double? = nil, integer: Bool = false,
+        _ key: String,
+        required: Bool = false,
+        min: Double? = nil,
+        max: Double? = nil,
+        integer: Bool = false,
         hint: String? = nil
     ) -> Double? {
         let kind = integer ? "an integer number" : "a number"
@@ -123,8 +135,10 @@ public struct FieldValidator: Sendable {
         }
         if integer, number.rounded() != number {
             fail(
-                key, "\(name) must be an integer number",
-                hint: hint ?? "Send a whole number such as \(Self.format(number.rounded(.down))), not \(Self.format(number)).")
+                key,
+                "\(name) must be an integer number",
+                hint: hint ?? "Send a whole number such as \(Self.format(number.rounded(.down))), not \(Self.format(number))."
+            )
             return nil
         }
         if let min, number < min {
@@ -141,7 +155,11 @@ public struct FieldValidator: Sendable {
     /// An integer within optional inclusive bounds.
     @discardableResult
     public mutating func integer(
-        _ key: String, required: Bool = false, min: Int? = nil, max: Int? = nil, hint: String? = nil
+        _ key: String,
+        required: Bool = false,
+        min: Int? = nil,
+        max: Int? = nil,
+        hint: String? = nil
     ) -> Int? {
         number(key, required: required, min: min.map(Double.init), max: max.map(Double.init), integer: true, hint: hint)
             .flatMap { Int(exactly: $0) }
@@ -162,7 +180,11 @@ public struct FieldValidator: Sendable {
     /// A string that must be one of `values`. `message` replaces the default `X must be one of: a, b`.
     @discardableResult
     public mutating func oneOf(
-        _ key: String, values: [String], required: Bool = false, message: String? = nil, hint: String? = nil
+        _ key: String,
+        values: [String],
+        required: Bool = false,
+        message: String? = nil,
+        hint: String? = nil
     ) -> String? {
         let list = values.joined(separator: ", ")
         let defaultMessage = "\(path(of: key)) must be one of: \(list)"
@@ -182,7 +204,11 @@ public struct FieldValidator: Sendable {
     public mutating func object(_ key: String, required: Bool = false, hint: String? = nil) -> JSONObject? {
         guard let value = present(key, required: required, expected: "an object", hint: hint) else { return nil }
         guard let object = value.objectValue else {
-            fail(key, "\(path(of: key)) must be an object", hint: hint ?? "Send \(path(of: key)) as a JSON object ({...}), not \(Self.article(value.typeName)).")
+            fail(
+                key,
+                "\(path(of: key)) must be an object",
+                hint: hint ?? "Send \(path(of: key)) as a JSON object ({...}), not \(Self.article(value.typeName))."
+            )
             return nil
         }
         return object
@@ -191,7 +217,11 @@ public struct FieldValidator: Sendable {
     /// An array, optionally non-empty and bounded in length.
     @discardableResult
     public mutating func array(
-        _ key: String, required: Bool = false, nonEmpty: Bool = false, maxCount: Int? = nil, hint: String? = nil
+        _ key: String,
+        required: Bool = false,
+        nonEmpty: Bool = false,
+        maxCount: Int? = nil,
+        hint: String? = nil
     ) -> [JSONValue]? {
         guard let value = present(key, required: required, expected: "an array", hint: hint) else { return nil }
         let name = path(of: key)
@@ -204,7 +234,11 @@ public struct FieldValidator: Sendable {
             return nil
         }
         if let maxCount, array.count > maxCount {
-            fail(key, "\(name) must contain no more than \(maxCount) elements", hint: hint ?? "Send at most \(maxCount) elements (got \(array.count)).")
+            fail(
+                key,
+                "\(name) must contain no more than \(maxCount) elements",
+                hint: hint ?? "Send at most \(maxCount) elements (got \(array.count))."
+            )
             return nil
         }
         return array
@@ -220,7 +254,9 @@ public struct FieldValidator: Sendable {
 
     /// Runs `rule` on every element of the array at `key` with the element's path (`key[i]`).
     public mutating func each(
-        _ key: String, required: Bool = false, nonEmpty: Bool = false,
+        _ key: String,
+        required: Bool = false,
+        nonEmpty: Bool = false,
         _ rule: (_ element: JSONValue, _ path: String, _ problems: inout [ValidationProblem]) -> Void
     ) {
         guard let array = array(key, required: required, nonEmpty: nonEmpty) else { return }
@@ -236,19 +272,35 @@ public struct FieldValidator: Sendable {
         else { return }
         let name = path(of: key)
         if metadata.count > 16 {
-            fail(key, "\(name) must have at most 16 key-value pairs", hint: "Remove \(metadata.count - 16) of the \(metadata.count) keys; OpenAI accepts 16.")
+            fail(
+                key,
+                "\(name) must have at most 16 key-value pairs",
+                hint: "Remove \(metadata.count - 16) of the \(metadata.count) keys; OpenAI accepts 16."
+            )
         }
         for (entryKey, value) in metadata {
             let entryPath = Self.path(name, key: entryKey)
             if entryKey.count > 64 {
-                fail(parameter: entryPath, "\(name) keys must be at most 64 characters", hint: "Shorten the key \"\(entryKey.prefix(20))…\" (\(entryKey.count) characters) to 64 or fewer.")
+                fail(
+                    parameter: entryPath,
+                    "\(name) keys must be at most 64 characters",
+                    hint: "Shorten the key \"\(entryKey.prefix(20))…\" (\(entryKey.count) characters) to 64 or fewer."
+                )
             }
             guard let string = value.stringValue else {
-                fail(parameter: entryPath, "\(entryPath) must be a string", hint: "Metadata values are strings; send \(value.typeName) values as text, e.g. \"42\".")
+                fail(
+                    parameter: entryPath,
+                    "\(entryPath) must be a string",
+                    hint: "Metadata values are strings; send \(value.typeName) values as text, e.g. \"42\"."
+                )
                 continue
             }
             if string.count > 512 {
-                fail(parameter: entryPath, "\(entryPath) must be at most 512 characters", hint: "Shorten the value (\(string.count) characters) to 512 or fewer.")
+                fail(
+                    parameter: entryPath,
+                    "\(entryPath) must be at most 512 characters",
+                    hint: "Shorten the value (\(string.count) characters) to 512 or fewer."
+                )
             }
         }
     }

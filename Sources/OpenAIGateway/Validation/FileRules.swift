@@ -61,7 +61,8 @@ enum FileRules {
 
     /// Levenshtein distance over characters (inputs are short form values).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.prefix(64)), b = Array(b.prefix(64))
+        let a = Array(a.prefix(64))
+        let b = Array(b.prefix(64))
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)
@@ -88,8 +89,11 @@ enum FileRules {
         for name in uploadFields where fields.values(name).count > 1 {
             problems.append(
                 ValidationProblem(
-                    parameter: name, message: "\(name) must be sent once (got \(fields.values(name).count) values)",
-                    hint: "Send the \(name) form field a single time."))
+                    parameter: name,
+                    message: "\(name) must be sent once (got \(fields.values(name).count) values)",
+                    hint: "Send the \(name) form field a single time."
+                )
+            )
         }
         if let problem = purposeProblem(fields["purpose"], required: complete) { problems.append(problem) }
         let anchor = fields[anchorField]
@@ -97,21 +101,31 @@ enum FileRules {
         if let anchor, anchor != "created_at" {
             problems.append(
                 ValidationProblem(
-                    parameter: anchorField, message: "\(anchorField) must be \"created_at\"",
-                    hint: "created_at is the only anchor: -F \"expires_after[anchor]=created_at\" -F \"expires_after[seconds]=86400\" (got \"\(anchor)\")."))
+                    parameter: anchorField,
+                    message: "\(anchorField) must be \"created_at\"",
+                    hint:
+                        "created_at is the only anchor: -F \"expires_after[anchor]=created_at\" -F \"expires_after[seconds]=86400\" (got \"\(anchor)\")."
+                )
+            )
         }
         if let seconds, case .invalid(let problem) = expirySeconds(seconds) { problems.append(problem) }
         if complete {
             if anchor != nil, seconds == nil {
                 problems.append(
                     ValidationProblem(
-                        parameter: secondsField, message: "\(secondsField) is required when \(anchorField) is set",
-                        hint: "Send both fields, e.g. -F \"expires_after[anchor]=created_at\" -F \"expires_after[seconds]=86400\"."))
+                        parameter: secondsField,
+                        message: "\(secondsField) is required when \(anchorField) is set",
+                        hint: "Send both fields, e.g. -F \"expires_after[anchor]=created_at\" -F \"expires_after[seconds]=86400\"."
+                    )
+                )
             } else if seconds != nil, anchor == nil {
                 problems.append(
                     ValidationProblem(
-                        parameter: anchorField, message: "\(anchorField) is required when \(secondsField) is set",
-                        hint: "Add -F \"expires_after[anchor]=created_at\" (the only anchor OpenAI supports)."))
+                        parameter: anchorField,
+                        message: "\(anchorField) is required when \(secondsField) is set",
+                        hint: "Add -F \"expires_after[anchor]=created_at\" (the only anchor OpenAI supports)."
+                    )
+                )
             }
         }
         return problems
@@ -142,18 +156,29 @@ enum FileRules {
         guard let number else {
             return .invalid(
                 ValidationProblem(
-                    parameter: secondsField, message: "\(secondsField) must be an integer number",
-                    hint: "Send a whole number of seconds \(range), e.g. -F \"expires_after[seconds]=86400\" for one day (got \"\(raw)\")."))
+                    parameter: secondsField,
+                    message: "\(secondsField) must be an integer number",
+                    hint: "Send a whole number of seconds \(range), e.g. -F \"expires_after[seconds]=86400\" for one day (got \"\(raw)\")."
+                )
+            )
         }
         if number < secondsRange.lowerBound {
             return .invalid(
                 ValidationProblem(
-                    parameter: secondsField, message: "\(secondsField) must be at least 3600 (1 hour)", hint: "Use a value \(range) (got \(number))."))
+                    parameter: secondsField,
+                    message: "\(secondsField) must be at least 3600 (1 hour)",
+                    hint: "Use a value \(range) (got \(number))."
+                )
+            )
         }
         if number > secondsRange.upperBound {
             return .invalid(
                 ValidationProblem(
-                    parameter: secondsField, message: "\(secondsField) must be at most 2592000 (30 days)", hint: "Use a value \(range) (got \(number))."))
+                    parameter: secondsField,
+                    message: "\(secondsField) must be at most 2592000 (30 days)",
+                    hint: "Use a value \(range) (got \(number))."
+                )
+            )
         }
         return .valid(number)
     }
@@ -206,8 +231,11 @@ extension FileRules {
         if complete, file.bytes == 0 {
             problems.append(
                 ValidationProblem(
-                    parameter: "file", message: "file must not be empty (0 bytes)",
-                    hint: "The uploaded file has no content. Check the path you attached (curl -F file=@path needs the @)."))
+                    parameter: "file",
+                    message: "file must not be empty (0 bytes)",
+                    hint: "The uploaded file has no content. Check the path you attached (curl -F file=@path needs the @)."
+                )
+            )
         }
         if let purpose = validPurpose(fields), let problem = typeProblem(filename: file.filename, contentType: file.contentType, purpose: purpose) {
             problems.append(problem)
@@ -228,9 +256,11 @@ extension FileRules {
         let list = allowed.extensions.map { ".\($0)" }.joined(separator: ", ")
         var hint: String
         if ["batch", "fine-tune", "evals"].contains(purpose), ext == "json" || declared == "application/json" {
-            hint = "Did you mean JSONL? \(purpose) files must be JSON Lines (.jsonl): one JSON object per line, no surrounding array. Convert \(name) and upload it as .jsonl."
+            hint =
+                "Did you mean JSONL? \(purpose) files must be JSON Lines (.jsonl): one JSON object per line, no surrounding array. Convert \(name) and upload it as .jsonl."
         } else if purpose == "vision", ext == "pdf" {
-            hint = "PDFs cannot be uploaded for vision: convert the pages to PNG or JPEG, or upload the PDF with purpose \"user_data\" or \"assistants\"."
+            hint =
+                "PDFs cannot be uploaded for vision: convert the pages to PNG or JPEG, or upload the PDF with purpose \"user_data\" or \"assistants\"."
         } else if purpose != "vision", let ext, imageExtensions.contains(ext) {
             hint = "Images go with purpose \"vision\" (.png, .jpeg, .jpg, .gif, .webp). Allowed for \"\(purpose)\": \(list) (got \(name))."
         } else if ext == nil {
@@ -313,8 +343,11 @@ struct FileListQuery: Sendable, Equatable {
         for name in Set(parameters.map(\.name)).sorted() where !Self.allowedKeys.contains(name) {
             problems.append(
                 ValidationProblem(
-                    parameter: name, message: "property \(name) should not exist",
-                    hint: "GET /api/files accepts purpose, order (asc|desc), limit (1-10000) and after (a file id)."))
+                    parameter: name,
+                    message: "property \(name) should not exist",
+                    hint: "GET /api/files accepts purpose, order (asc|desc), limit (1-10000) and after (a file id)."
+                )
+            )
         }
         if let purpose = first("purpose") {
             if let problem = FileRules.purposeProblem(purpose, required: false) { problems.append(problem) } else { self.purpose = purpose }
@@ -325,8 +358,11 @@ struct FileListQuery: Sendable, Equatable {
             } else {
                 problems.append(
                     ValidationProblem(
-                        parameter: "order", message: "order must be either \"asc\" or \"desc\"",
-                        hint: "Use ?order=desc for newest first (the default) or ?order=asc for oldest first (got \"\(order)\")."))
+                        parameter: "order",
+                        message: "order must be either \"asc\" or \"desc\"",
+                        hint: "Use ?order=desc for newest first (the default) or ?order=asc for oldest first (got \"\(order)\")."
+                    )
+                )
             }
         }
         if let raw = first("limit") {

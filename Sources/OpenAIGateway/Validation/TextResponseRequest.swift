@@ -25,8 +25,10 @@ public enum TextResponseRequest {
         guard let object = body.objectValue else {
             return [
                 ValidationProblem(
-                    parameter: "body", message: "The request body must be a JSON object, not \(FieldValidator.article(body.typeName))",
-                    hint: "Send Content-Type: application/json with an object such as {\"input\": \"Hello\"}.")
+                    parameter: "body",
+                    message: "The request body must be a JSON object, not \(FieldValidator.article(body.typeName))",
+                    hint: "Send Content-Type: application/json with an object such as {\"input\": \"Hello\"}."
+                )
             ]
         }
         var rules = FieldValidator(object)
@@ -37,8 +39,11 @@ public enum TextResponseRequest {
             if element.stringValue != "text" && element.stringValue != "audio" {
                 problems.append(
                     ValidationProblem(
-                        parameter: path, message: "Each modality must be either \"text\" or \"audio\"",
-                        hint: "Use [\"text\"] or [\"text\", \"audio\"]."))
+                        parameter: path,
+                        message: "Each modality must be either \"text\" or \"audio\"",
+                        hint: "Use [\"text\"] or [\"text\", \"audio\"]."
+                    )
+                )
             }
         }
         for key in ["stream", "store", "parallel_tool_calls", "background"] {
@@ -47,8 +52,11 @@ public enum TextResponseRequest {
         rules.number("temperature", min: 0, max: 2, hint: "Use a number between 0 and 2; lower is more deterministic.")
         rules.number("top_p", min: 0, max: 1, hint: "Use a number between 0 and 1 (nucleus sampling); change temperature or top_p, not both.")
         rules.number(
-            "max_output_tokens", min: 1, integer: true,
-            hint: "Use a whole number of tokens of at least 1 (it also counts reasoning tokens).")
+            "max_output_tokens",
+            min: 1,
+            integer: true,
+            hint: "Use a whole number of tokens of at least 1 (it also counts reasoning tokens)."
+        )
         for key in ["previous_response_id", "prompt_cache_key", "safety_identifier"] {
             rules.string(key)
         }
@@ -75,8 +83,11 @@ public enum TextResponseRequest {
         }
         for (index, item) in items.enumerated() where item.objectValue == nil {
             rules.fail(
-                parameter: FieldValidator.path("input", index: index), "input[\(index)] must be an object",
-                hint: "Each input item is an object such as {\"role\": \"user\", \"content\": \"Hello\"} (got \(FieldValidator.article(item.typeName))).")
+                parameter: FieldValidator.path("input", index: index),
+                "input[\(index)] must be an object",
+                hint:
+                    "Each input item is an object such as {\"role\": \"user\", \"content\": \"Hello\"} (got \(FieldValidator.article(item.typeName)))."
+            )
         }
     }
 

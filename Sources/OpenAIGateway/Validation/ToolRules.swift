@@ -18,8 +18,10 @@ public enum ToolRules {
         guard let object = tool.objectValue else {
             return [
                 ValidationProblem(
-                    parameter: path, message: "\(path) must be an object",
-                    hint: "Each tool is an object with a type, e.g. {\"type\": \"web_search\"}.")
+                    parameter: path,
+                    message: "\(path) must be an object",
+                    hint: "Each tool is an object with a type, e.g. {\"type\": \"web_search\"}."
+                )
             ]
         }
         var rules = FieldValidator(object, path: path)
@@ -44,14 +46,21 @@ public enum ToolRules {
         case .object(let object):
             var nested = FieldValidator(object, path: rules.path(of: "container"))
             nested.oneOf(
-                "type", values: ["auto"], required: true, message: "\(nested.path(of: "type")) must be \"auto\"",
-                hint: "An object container must be {\"type\": \"auto\"}; pass an existing container as its id string.")
+                "type",
+                values: ["auto"],
+                required: true,
+                message: "\(nested.path(of: "type")) must be \"auto\"",
+                hint: "An object container must be {\"type\": \"auto\"}; pass an existing container as its id string."
+            )
             nested.each("file_ids", nonEmpty: true) { element, path, problems in
                 guard let id = element.stringValue, id.hasPrefix("file-"), id.count > 5 else {
                     problems.append(
                         ValidationProblem(
-                            parameter: path, message: "\(path) must be a file id starting with \"file-\"",
-                            hint: "Upload the file with POST /api/files first and use the id it returns."))
+                            parameter: path,
+                            message: "\(path) must be a file id starting with \"file-\"",
+                            hint: "Upload the file with POST /api/files first and use the id it returns."
+                        )
+                    )
                     return
                 }
             }
@@ -68,8 +77,11 @@ public enum ToolRules {
             guard let id = element.stringValue, id.hasPrefix("vs_") else {
                 problems.append(
                     ValidationProblem(
-                        parameter: path, message: "\(path) must be a vector store id starting with \"vs_\"",
-                        hint: "Create a vector store with POST /api/vector-stores and use the id it returns."))
+                        parameter: path,
+                        message: "\(path) must be a vector store id starting with \"vs_\"",
+                        hint: "Create a vector store with POST /api/vector-stores and use the id it returns."
+                    )
+                )
                 return
             }
         }

@@ -27,7 +27,8 @@ extension GatewayHarness {
         func filePart(_ file: AudioFile) {
             out += Array(
                 "--\(audioBoundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n"
-                    .utf8)
+                    .utf8
+            )
             out += file.bytes
             out += Array("\r\n".utf8)
         }
@@ -60,7 +61,9 @@ extension GatewayHarness {
             head += Array("--\(Self.audioBoundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
         head += Array(
-            "--\(Self.audioBoundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: audio/wav\r\n\r\n".utf8)
+            "--\(Self.audioBoundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: audio/wav\r\n\r\n"
+                .utf8
+        )
         let tail = Array("\r\n--\(Self.audioBoundary)--\r\n".utf8)
         let chunk = 1 << 20
         let chunks = (fileBytes + chunk - 1) / chunk

@@ -21,7 +21,10 @@ struct TestPart: Sendable {
 
     /// A file part. `filenameStar` adds `filename*=UTF-8''<value>` (already percent-encoded).
     static func file(
-        _ name: String = "file", filename: String?, filenameStar: String? = nil, contentType: String? = "application/octet-stream",
+        _ name: String = "file",
+        filename: String?,
+        filenameStar: String? = nil,
+        contentType: String? = "application/octet-stream",
         _ content: Content
     ) -> TestPart {
         var disposition = "Content-Disposition: form-data; name=\"\(name)\""

@@ -78,7 +78,11 @@ struct GatewayHarness: Sendable {
     }
 
     func request(
-        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, rawBody: [UInt8]? = nil, headers: HTTPHeaders = [:]
+        _ method: HTTPMethod,
+        _ path: String,
+        json: JSONValue? = nil,
+        rawBody: [UInt8]? = nil,
+        headers: HTTPHeaders = [:]
     ) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -112,7 +116,11 @@ struct GatewayHarness: Sendable {
 
     /// Reads an SSE response to its end (or until `stopAfter` frames, then disconnects).
     func stream(
-        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, headers: HTTPHeaders = [:], stopAfter: Int? = nil
+        _ method: HTTPMethod,
+        _ path: String,
+        json: JSONValue? = nil,
+        headers: HTTPHeaders = [:],
+        stopAfter: Int? = nil
     ) async throws -> StreamResult {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
