@@ -197,9 +197,7 @@ struct FilesController: Sendable {
             responseJSON: nil,
             extra: extra
         )
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if let upstreamID = response.metadata.requestID { headers[.upstreamRequestID] = upstreamID }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: response.body))
+        return .upstreamJSON(response, status: status)
     }
 }
 

@@ -117,9 +117,7 @@ struct ResponsesController: Sendable {
             responseJSON: json,
             requestModel: requestModel
         )
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if let upstreamID = response.metadata.requestID { headers[.upstreamRequestID] = upstreamID }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: response.body))
+        return .upstreamJSON(response, status: status)
     }
 
     private func relay(

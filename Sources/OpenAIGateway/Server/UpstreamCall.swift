@@ -1,3 +1,5 @@
+import HTTPTypes
+import Hummingbird
 import OpenAIClient
 
 /// Runs an upstream call, turning its failure into the gateway's error, with the endpoint and the
@@ -10,5 +12,14 @@ func upstream<T>(_ endpoint: String, _ call: () async throws -> T) async throws 
         gatewayError.endpoint = endpoint
         gatewayError.attempts = error.attempts
         throw gatewayError
+    }
+}
+
+extension Response {
+    /// The upstream's JSON body, unchanged, with `X-Upstream-Request-Id` when the upstream sent an id.
+    static func upstreamJSON(_ response: OpenAIResponse, status: HTTPResponse.Status) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let upstreamID = response.metadata.requestID { headers[.upstreamRequestID] = upstreamID }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: response.body))
     }
 }
