@@ -17,7 +17,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,37 +24,10 @@ import tempfile
 import threading
 import time
 
-HOST = "127.0.0.1"
+from bench_common import HOST, free_port, status_kb, wait_for
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
-
-def wait_for(port, path, deadline=30):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            c = http.client.HTTPConnection(HOST, port, timeout=1)
-            c.request("GET", path)
-            c.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"server on port {port} did not start")
-
-
-def rss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 class Target:
@@ -210,7 +182,7 @@ def main():
         events_per_stream = gevents / max(1, len(g))
         print(f"{f'stream events/s through gateway, c={args.concurrency}':38} {'':12} {gsps * events_per_stream:12.0f}")
         print(f"errors: direct {derr + dserr}, gateway {gerr + gserr}")
-        print(f"gateway peak RSS: {rss_kb(gw.pid) / 1024:.1f} MiB; simulator peak RSS: {rss_kb(sim.pid) / 1024:.1f} MiB")
+        print(f"gateway peak RSS: {status_kb(gw.pid, 'VmHWM') / 1024:.1f} MiB; simulator peak RSS: {status_kb(sim.pid, 'VmHWM') / 1024:.1f} MiB")
     finally:
         for p in (gw, sim):
             p.send_signal(signal.SIGTERM)

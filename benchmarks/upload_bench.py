@@ -20,40 +20,15 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
-HOST = "127.0.0.1"
+from bench_common import HOST, free_port, status_kb, wait_for
 CHUNK = 1 << 20
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
-
-def wait_for(port, path, deadline=30):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            c = http.client.HTTPConnection(HOST, port, timeout=1)
-            c.request("GET", path)
-            c.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"server on port {port} did not start")
-
-
-def status_kb(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def multipart_stream(boundary, purpose, filename, total, digest):
