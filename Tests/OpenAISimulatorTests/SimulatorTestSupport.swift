@@ -126,28 +126,8 @@ enum SpecCheck {
         #expect(status == 0, "spec check \(schema) failed: \(output)\n\(text.prefix(2000))", sourceLocation: sourceLocation)
     }
 
+    /// Runs python3 without blocking a thread (see ``PythonProcess``).
     static func run(_ arguments: [String]) async -> (Int32, String) {
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("simcheck-out-\(UUID().uuidString).txt")
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
-            let handle = try? FileHandle(forWritingTo: outputFile)
-        else { return (-1, "cannot create \(outputFile.path)") }
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: -1)
-            }
-        }
-        try? handle.close()
-        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        return (status, output)
+        await PythonProcess.run(arguments, timeout: .seconds(120))
     }
 }

@@ -71,28 +71,18 @@ struct AudioController: Sendable {
             body: ResponseBody { writer in
                 var extra = speechExtra
                 var bytes = 0
+                var failure: (any Error)?
                 do {
                     for try await chunk in audio {
                         bytes += chunk.readableBytes
                         try await writer.write(chunk)
                     }
                 } catch {
-                    extra["audio_bytes"] = .int(Int64(bytes))
-                    extra["stream_error"] = .string(String(describing: error))
-                    requestLogger.success(
-                        request: loggedRequest,
-                        context: context,
-                        status: 200,
-                        endpoint: metadata.endpoint,
-                        metadata: metadata,
-                        responseJSON: nil,
-                        requestModel: model,
-                        cost: cost,
-                        extra: extra
-                    )
-                    throw error
+                    failure = error
                 }
+                // One entry when the audio has been sent (or the transfer broke off).
                 extra["audio_bytes"] = .int(Int64(bytes))
+                if let failure { extra["stream_error"] = .string(String(describing: failure)) }
                 requestLogger.success(
                     request: loggedRequest,
                     context: context,
@@ -104,6 +94,7 @@ struct AudioController: Sendable {
                     cost: cost,
                     extra: extra
                 )
+                if let failure { throw failure }
                 try await writer.finish(nil)
             }
         )
