@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import OpenAIGateway
 import OpenAISimulator
+import ServiceLifecycle
 
 /// `openai-gateway`: reads configuration, builds the application, runs it. No logic lives here.
 @main
@@ -27,7 +28,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
-        let configuration: GatewayConfiguration
+        var configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration.load(
                 environment: ProcessInfo.processInfo.environment,
@@ -40,7 +41,21 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "openai-gateway")
         logger.logLevel = configuration.logLevel.swiftLogLevel
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        var services: [any Service] = []
+        if configuration.useSimulator {
+            // The built-in simulator on a free loopback port is the upstream; it stops after the gateway.
+            let simulator = try await SimulatorServer.start(
+                SimulatorConfiguration(host: "127.0.0.1", port: 0, eventDelay: configuration.simulatorEventDelay)
+            )
+            configuration.baseURL = simulator.baseURL
+            services.append(SimulatorService(simulator: simulator))
+            logger.notice(
+                "SIMULATOR MODE: no OpenAI key is used and nothing leaves this machine; upstream is the built-in simulator at \(simulator.baseURL)"
+            )
+        } else {
+            logger.info("Upstream: \(configuration.baseURL)")
+        }
+        let app = try await buildApplication(configuration: configuration, logger: logger, services: services)
         try await app.runService()
     }
 }
@@ -61,5 +76,15 @@ struct Simulator: AsyncParsableCommand {
         let app = buildSimulatorApplication(configuration: configuration)
         logger.notice("OpenAI simulator at http://\(host):\(port)/v1 (faults: POST /__simulator/faults, stats: GET /__simulator/stats)")
         try await app.runService()
+    }
+}
+
+/// Keeps the in-process simulator alive until graceful shutdown.
+struct SimulatorService: Service {
+    let simulator: RunningSimulator
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await simulator.shutdown()
     }
 }

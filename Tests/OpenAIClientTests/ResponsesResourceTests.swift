@@ -41,14 +41,14 @@ struct ResponsesResourceTests {
 
             let retrieved = try await sim.client.responses.retrieve(id: id)
             #expect(try retrieved.json() == created)
-            #expect(retrieved.metadata.endpoint == "GET /v1/responses/\(id)")
+            #expect(retrieved.metadata.endpoint == "GET /v1/responses/{id}")
 
             let items = try await sim.client.responses.listInputItems(id: id, query: [("order", "asc"), ("limit", "2")])
             let list = try items.json()
             #expect(list["object"]?.stringValue == "list")
             #expect(list["data"]?.arrayValue?.compactMap { $0["role"]?.stringValue } == ["user", "assistant"])
             #expect(list["has_more"]?.boolValue == true)
-            #expect(items.metadata.endpoint == "GET /v1/responses/\(id)/input_items")
+            #expect(items.metadata.endpoint == "GET /v1/responses/{id}/input_items")
 
             let deleted = try await sim.client.responses.delete(id: id).json()
             #expect(deleted["id"]?.stringValue == id)
@@ -75,7 +75,7 @@ struct ResponsesResourceTests {
             let id = try #require(created["id"]?.stringValue)
             let cancelled = try await sim.client.responses.cancel(id: id)
             #expect(try cancelled.json()["status"]?.stringValue == "cancelled")
-            #expect(cancelled.metadata.endpoint == "POST /v1/responses/\(id)/cancel")
+            #expect(cancelled.metadata.endpoint == "POST /v1/responses/{id}/cancel")
             #expect(try await sim.client.responses.retrieve(id: id).json()["status"]?.stringValue == "cancelled")
 
             // A foreground response cannot be cancelled: 400, not retried.

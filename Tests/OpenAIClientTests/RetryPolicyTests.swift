@@ -62,9 +62,9 @@ struct RetryPolicyTests {
 
     @Test("path segments are percent-encoded")
     func pathSegments() {
-        #expect(OpenAIRequest.pathSegment("resp_123") == "resp_123")
-        #expect(OpenAIRequest.pathSegment("../files") == "%2E%2E%2Ffiles")
-        #expect(OpenAIRequest.pathSegment("a b?c#d") == "a%20b%3Fc%23d")
-        #expect(OpenAIRequest.pathSegment("é") == "%C3%A9")
+        #expect(PercentEncoding.encode("resp_123", .pathSegment) == "resp_123")
+        #expect(PercentEncoding.encode("../files", .pathSegment) == "%2E%2E%2Ffiles")
+        #expect(PercentEncoding.encode("a b?c#d", .pathSegment) == "a%20b%3Fc%23d")
+        #expect(PercentEncoding.encode("é", .pathSegment) == "%C3%A9")
     }
 }

@@ -170,7 +170,7 @@ struct TransportTests {
             }
             let request = OpenAIRequest(
                 method: .POST,
-                path: "/responses",
+                path: ["responses"],
                 body: .stream(.stream(chunks, length: .known(Int64(bytes.readableBytes))), contentType: "application/json")
             )
             #expect(!request.body.isReplayable)
@@ -238,10 +238,11 @@ struct TransportTests {
                     try await sim.client.responses.retrieve(id: id)
                 }
                 #expect(error.status == 404, "\(id): \(error)")
+                #expect(error.endpoint == "GET /v1/responses/{id}", "a failure carries the same template as a success")
             }
             let stats = sim.state.stats()
             #expect(stats.requests == ["GET /v1/responses/{id}": 5], "\(stats.requests)")
-            #expect(OpenAIRequest.pathSegment("../x") == "%2E%2E%2Fx")
+            #expect(PercentEncoding.encode("../x", .pathSegment) == "%2E%2E%2Fx")
         }
     }
 
@@ -254,7 +255,7 @@ struct TransportTests {
             project: "proj-1"
         )
         let transport = OpenAITransport(httpClient: HTTPClient.shared, configuration: configuration)
-        let request = transport.makeHTTPRequest(OpenAIRequest(method: .GET, path: "/responses/r", headers: ["Authorization": "Bearer other"]))
+        let request = transport.makeHTTPRequest(OpenAIRequest(method: .GET, path: ["responses", .id("r")], headers: ["Authorization": "Bearer other"]))
         // The simulator does not check keys, so the header is checked where it is built.
         #expect(request.headers["Authorization"] == ["Bearer sk-test"])
         #expect(request.headers.first(name: "OpenAI-Organization") == "org-1")
@@ -262,7 +263,7 @@ struct TransportTests {
         #expect(request.url == "http://127.0.0.1:9/v1/responses/r")
 
         let anonymous = OpenAITransport(httpClient: HTTPClient.shared, configuration: OpenAIConfiguration(apiKey: nil))
-        #expect(anonymous.makeHTTPRequest(OpenAIRequest(method: .GET, path: "/x")).headers.first(name: "Authorization") == nil)
+        #expect(anonymous.makeHTTPRequest(OpenAIRequest(method: .GET, path: ["x"])).headers.first(name: "Authorization") == nil)
     }
 
     @Test("the API key never appears in an error's description")

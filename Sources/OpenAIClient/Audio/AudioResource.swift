@@ -17,12 +17,12 @@ public struct AudioResource: Sendable {
     /// `POST /audio/speech`: the audio streams back as it arrives; nothing is collected.
     /// The body is sent as given (unknown fields included).
     public func speech(_ body: JSONObject) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
-        try await transport.open(OpenAIRequest(method: .POST, path: "/audio/speech", body: .json(.object(body))))
+        try await transport.open(OpenAIRequest(method: .POST, path: ["audio", "speech"], body: .json(.object(body))))
     }
 
     /// `POST /audio/transcriptions`, collected (JSON, or text for `text`/`srt`/`vtt`: both are small).
     public func transcription(_ body: OpenAIRequest.Body) async throws(OpenAIError) -> OpenAIResponse {
-        try await transport.send(OpenAIRequest(method: .POST, path: "/audio/transcriptions", body: body))
+        try await transport.send(OpenAIRequest(method: .POST, path: ["audio", "transcriptions"], body: body))
     }
 
     /// `POST /audio/transcriptions` with its response body streamed: a `text/event-stream` of
@@ -36,7 +36,7 @@ public struct AudioResource: Sendable {
         try await transport.open(
             OpenAIRequest(
                 method: .POST,
-                path: "/audio/transcriptions",
+                path: ["audio", "transcriptions"],
                 headers: ["Accept": "text/event-stream, application/json, text/plain"],
                 body: body
             )
@@ -45,7 +45,7 @@ public struct AudioResource: Sendable {
 
     /// `POST /audio/translations` (into English), collected like ``transcription(_:)``.
     public func translation(_ body: OpenAIRequest.Body) async throws(OpenAIError) -> OpenAIResponse {
-        try await transport.send(OpenAIRequest(method: .POST, path: "/audio/translations", body: body))
+        try await transport.send(OpenAIRequest(method: .POST, path: ["audio", "translations"], body: body))
     }
 }
 

@@ -75,7 +75,7 @@ public struct MultipartEncoder: Sendable {
         }
         var disposition = "form-data; name=\(Self.quoted(name)); filename=\(Self.quoted(String(fallback)))"
         if !isASCII {
-            disposition += "; filename*=UTF-8''" + Self.percentEncoded(cleanName)
+            disposition += "; filename*=UTF-8''" + PercentEncoding.encode(cleanName, .attributeValue)
         }
         var buffer = ByteBuffer()
         buffer.writeString("--\(boundary)\r\nContent-Disposition: \(disposition)\r\n")
@@ -108,25 +108,5 @@ public struct MultipartEncoder: Sendable {
             scalars.append(scalar)
         }
         return String(scalars)
-    }
-
-    /// RFC 5987 `value-chars`: attr-chars as they are, every other UTF-8 byte as `%XX`.
-    static func percentEncoded(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".unicodeScalars)
-        var result = String.UnicodeScalarView()
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                result.append(Unicode.Scalar(byte))
-            case _ where "!#$&+-.^_`|~".utf8.contains(byte):
-                result.append(Unicode.Scalar(byte))
-            default:
-                result.append("%")
-                result.append(hex[Int(byte >> 4)])
-                result.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return String(result)
     }
 }

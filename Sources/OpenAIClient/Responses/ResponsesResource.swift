@@ -18,7 +18,7 @@ public struct ResponsesResource: Sendable {
     public func create(_ body: JSONObject) async throws(OpenAIError) -> OpenAIResponse {
         var body = body
         body["stream"] = false
-        return try await transport.send(OpenAIRequest(method: .POST, path: "/responses", body: .json(.object(body))))
+        return try await transport.send(OpenAIRequest(method: .POST, path: ["responses"], body: .json(.object(body))))
     }
 
     /// `POST /responses` with `stream: true`.
@@ -27,7 +27,7 @@ public struct ResponsesResource: Sendable {
         body["stream"] = true
         let request = OpenAIRequest(
             method: .POST,
-            path: "/responses",
+            path: ["responses"],
             headers: ["Accept": "text/event-stream"],
             body: .json(.object(body))
         )
@@ -37,7 +37,7 @@ public struct ResponsesResource: Sendable {
 
     /// `GET /responses/{id}`.
     public func retrieve(id: String, query: [(name: String, value: String)] = []) async throws(OpenAIError) -> OpenAIResponse {
-        try await transport.send(OpenAIRequest(method: .GET, path: "/responses/\(OpenAIRequest.pathSegment(id))", query: query))
+        try await transport.send(OpenAIRequest(method: .GET, path: ["responses", .id(id)], query: query))
     }
 
     /// `GET /responses/{id}?stream=true[&starting_after=N]`: the stored events of a response after
@@ -47,7 +47,7 @@ public struct ResponsesResource: Sendable {
         if let startingAfter { query.append(("starting_after", String(startingAfter))) }
         let request = OpenAIRequest(
             method: .GET,
-            path: "/responses/\(OpenAIRequest.pathSegment(id))",
+            path: ["responses", .id(id)],
             query: query,
             headers: ["Accept": "text/event-stream"]
         )
@@ -57,18 +57,18 @@ public struct ResponsesResource: Sendable {
 
     /// `DELETE /responses/{id}`.
     public func delete(id: String) async throws(OpenAIError) -> OpenAIResponse {
-        try await transport.send(OpenAIRequest(method: .DELETE, path: "/responses/\(OpenAIRequest.pathSegment(id))"))
+        try await transport.send(OpenAIRequest(method: .DELETE, path: ["responses", .id(id)]))
     }
 
     /// `POST /responses/{id}/cancel` (background responses only).
     public func cancel(id: String) async throws(OpenAIError) -> OpenAIResponse {
-        try await transport.send(OpenAIRequest(method: .POST, path: "/responses/\(OpenAIRequest.pathSegment(id))/cancel"))
+        try await transport.send(OpenAIRequest(method: .POST, path: ["responses", .id(id), "cancel"]))
     }
 
     /// `GET /responses/{id}/input_items` with `limit`, `order`, `after`, `before`, `include[]`.
     public func listInputItems(id: String, query: [(name: String, value: String)] = []) async throws(OpenAIError) -> OpenAIResponse {
         try await transport.send(
-            OpenAIRequest(method: .GET, path: "/responses/\(OpenAIRequest.pathSegment(id))/input_items", query: query)
+            OpenAIRequest(method: .GET, path: ["responses", .id(id), "input_items"], query: query)
         )
     }
 }

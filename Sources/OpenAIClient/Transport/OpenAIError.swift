@@ -117,6 +117,9 @@ public struct OpenAIError: Error, Sendable, CustomStringConvertible {
     public var cause: String?
     /// How many attempts were made before giving up.
     public var attempts: Int
+    /// The upstream call that failed, as a template (`GET /v1/files/{id}`): the same label its
+    /// success carries in ``OpenAIResponseMetadata/endpoint``. Set by the transport.
+    public var endpoint: String?
 
     public init(
         kind: Kind,

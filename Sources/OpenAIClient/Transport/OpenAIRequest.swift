@@ -21,15 +21,15 @@ public struct OpenAIRequest: Sendable {
     }
 
     public var method: HTTPMethod
-    /// Path after the base URL, starting with `/`. Caller-supplied ids must go through ``OpenAIRequest/pathSegment(_:)``.
-    public var path: String
+    /// Where the request goes, after the base URL, built from segments (ids are always encoded).
+    public var path: OpenAIPath
     public var query: [(name: String, value: String)]
     public var headers: HTTPHeaders
     public var body: Body
-    /// A short label for logs, e.g. `POST /v1/responses`.
-    public var endpoint: String { "\(method.rawValue) \(path)" }
+    /// A short label for logs, e.g. `GET /files/{id}` (the template: no caller-supplied values).
+    public var endpoint: String { "\(method.rawValue) \(path.template)" }
 
-    public init(method: HTTPMethod, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: Body = .none) {
+    public init(method: HTTPMethod, path: OpenAIPath, query: [(name: String, value: String)] = [], headers: HTTPHeaders = [:], body: Body = .none) {
         self.method = method
         self.path = path
         self.query = query
@@ -37,52 +37,70 @@ public struct OpenAIRequest: Sendable {
         self.body = body
     }
 
-    /// Percent-encodes a caller-supplied value so that it stays one path segment
-    /// (`/`, `?`, `#`, `..` and spaces cannot change the upstream path).
-    public static func pathSegment(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "."):
-                out += "%2E"  // keeps "." and ".." from being path navigation
-            default:
-                out += "%" + hex(byte)
-            }
-        }
-        return out
-    }
-
-    /// Percent-encodes a query component (RFC 3986 unreserved characters stay as they are).
-    public static func queryComponent(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "."):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + hex(byte)
-            }
-        }
-        return out
-    }
-
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-    }
-
     func url(baseURL: String) -> String {
-        var url = baseURL + path
+        var url = baseURL + path.encoded
         if !query.isEmpty {
-            url += "?" + query.map { "\(Self.queryComponent($0.name))=\(Self.queryComponent($0.value))" }.joined(separator: "&")
+            url += "?"
+                + query.map { "\(PercentEncoding.encode($0.name, .queryComponent))=\(PercentEncoding.encode($0.value, .queryComponent))" }
+                .joined(separator: "&")
         }
         return url
     }
+}
+
+/// An upstream path built from segments: the encoded path that is sent, and the template that is
+/// logged (`/files/{id}/content`), both from the same segments, so a call's success and failure
+/// carry the same label and no caller-supplied id can change the path.
+///
+/// ```swift
+/// let path: OpenAIPath = ["files", .id(fileID), "content"]
+/// path.encoded   // "/files/file-abc/content"
+/// path.template  // "/files/{id}/content"
+/// ```
+public struct OpenAIPath: Sendable, Hashable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    public enum Segment: Sendable, Hashable, ExpressibleByStringLiteral {
+        /// A fixed segment, sent as written.
+        case literal(String)
+        /// A caller-supplied value: percent-encoded when sent, `{name}` in the template.
+        case parameter(name: String, value: String)
+
+        public init(stringLiteral value: String) { self = .literal(value) }
+
+        /// A caller-supplied id, `{id}` in the template.
+        public static func id(_ value: String) -> Segment { .parameter(name: "id", value: value) }
+    }
+
+    /// The path as sent, starting with `/`.
+    public let encoded: String
+    /// The path with `{name}` for every parameter, starting with `/`.
+    public let template: String
+
+    public init(_ segments: [Segment]) {
+        var encoded = ""
+        var template = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let text):
+                encoded += "/" + text
+                template += "/" + text
+            case .parameter(let name, let value):
+                encoded += "/" + PercentEncoding.encode(value, .pathSegment)
+                template += "/{" + name + "}"
+            }
+        }
+        self.encoded = encoded
+        self.template = template
+    }
+
+    /// A path whose encoded form and template are already known (a forwarded request).
+    public init(encoded: String, template: String) {
+        self.encoded = encoded
+        self.template = template
+    }
+
+    public init(arrayLiteral segments: Segment...) { self.init(segments) }
+
+    public var description: String { template }
 }
 
 /// What the upstream said about a call, besides its body.

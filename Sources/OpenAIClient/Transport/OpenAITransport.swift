@@ -16,6 +16,8 @@ public struct OpenAITransport: Sendable {
     public let logger: Logger
     /// Sleeps between attempts (injected so tests do not wait).
     let sleep: @Sendable (Duration) async throws -> Void
+    /// The base URL's path (`/v1`), parsed once: endpoint labels are this plus the request's template.
+    let basePath: String
 
     /// - Parameters:
     ///   - httpClient: the shared client. Prefer one made by ``makeHTTPClient(idleTimeout:maxConnectionsPerHost:)``:
@@ -34,6 +36,7 @@ public struct OpenAITransport: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.sleep = sleep
+        self.basePath = URL(string: configuration.baseURL)?.path ?? ""
     }
 
     /// Makes an `HTTPClient` configured for a gateway: a large connection pool, no redirects,
@@ -74,12 +77,12 @@ public struct OpenAITransport: Sendable {
             } catch {
                 throw Self.classify(error, attempts: attempt)
             }
-        } success: { status, headers, body, attempts throws(OpenAIError) in
+        } success: { status, headers, body, attempts, endpoint throws(OpenAIError) in
             guard case .buffer(let buffer) = body else {
                 throw OpenAIError(kind: .invalidResponse, status: Int(status), message: "Missing response body", attempts: attempts)
             }
             return OpenAIResponse(
-                metadata: OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpointLabel(request)),
+                metadata: OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpoint),
                 body: buffer
             )
         }
@@ -113,12 +116,12 @@ public struct OpenAITransport: Sendable {
             } catch {
                 throw Self.classify(error, attempts: attempt)
             }
-        } success: { status, headers, body, attempts throws(OpenAIError) in
+        } success: { status, headers, body, attempts, endpoint throws(OpenAIError) in
             guard case .stream(let stream) = body else {
                 // withRetries only calls success for 2xx, and 2xx always carries .stream.
                 throw OpenAIError(kind: .invalidResponse, status: Int(status), message: "Missing stream body", attempts: attempts)
             }
-            return (OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpointLabel(request)), stream)
+            return (OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpoint), stream)
         }
     }
 
@@ -127,26 +130,36 @@ public struct OpenAITransport: Sendable {
     private func withRetries<Result>(
         _ request: OpenAIRequest,
         attempt: (HTTPClientRequest, Int) async throws(OpenAIError) -> (UInt, HTTPHeaders, AttemptBody),
-        success: (UInt, HTTPHeaders, AttemptBody, Int) throws(OpenAIError) -> Result
+        success: (UInt, HTTPHeaders, AttemptBody, Int, String) throws(OpenAIError) -> Result
     ) async throws(OpenAIError) -> Result {
         let httpRequest = makeHTTPRequest(request)
+        let endpoint = endpointLabel(request)
         var retries = 0
         while true {
             let attemptNumber = retries + 1
-            let failure: OpenAIError
+            var failure: OpenAIError
             var shouldRetryHeader: String?
             let outcome: (UInt, HTTPHeaders, AttemptBody)
             do {
                 outcome = try await attempt(httpRequest, attemptNumber)
             } catch {
+                var error = error
+                error.endpoint = endpoint
                 if Task.isCancelled { throw error }
                 outcome = (0, [:], .transport(error))
             }
             let (status, headers, body) = outcome
             if let error = body.transportError {
                 failure = error
+                failure.endpoint = endpoint
             } else if (200..<300).contains(status) {
-                return try success(status, headers, body, attemptNumber)
+                do {
+                    return try success(status, headers, body, attemptNumber, endpoint)
+                } catch {
+                    var error = error
+                    error.endpoint = endpoint
+                    throw error
+                }
             } else {
                 shouldRetryHeader = headers.first(name: "x-should-retry")
                 failure = OpenAIError.fromResponse(
@@ -155,6 +168,7 @@ public struct OpenAITransport: Sendable {
                     body: body.errorBytes,
                     attempts: attemptNumber
                 )
+                failure.endpoint = endpoint
             }
             guard request.body.isReplayable,
                 configuration.retryPolicy.shouldRetry(failure, retriesSoFar: retries, shouldRetryHeader: shouldRetryHeader)
@@ -165,7 +179,7 @@ public struct OpenAITransport: Sendable {
             logger.debug(
                 "Retrying upstream request",
                 metadata: [
-                    "endpoint": "\(request.endpoint)", "attempt": "\(attemptNumber)", "status": "\(failure.status.map(String.init) ?? "-")",
+                    "endpoint": "\(endpoint)", "attempt": "\(attemptNumber)", "status": "\(failure.status.map(String.init) ?? "-")",
                     "kind": "\(failure.kind)", "delay_ms": "\(Int(delay.seconds * 1000))",
                 ]
             )
@@ -178,10 +192,10 @@ public struct OpenAITransport: Sendable {
         }
     }
 
-    /// `METHOD /v1/path` for logs: the base URL's path plus the request path, without the query.
-    func endpointLabel(_ request: OpenAIRequest) -> String {
-        let basePath = URL(string: configuration.baseURL)?.path ?? ""
-        return "\(request.method.rawValue) \(basePath)\(request.path)"
+    /// `METHOD /v1/files/{id}` for logs and metering: the base URL's path plus the request's path
+    /// template (never a caller-supplied id), without the query.
+    public func endpointLabel(_ request: OpenAIRequest) -> String {
+        "\(request.method.rawValue) \(basePath)\(request.path.template)"
     }
 
     func makeHTTPRequest(_ request: OpenAIRequest) -> HTTPClientRequest {
@@ -272,10 +286,10 @@ public struct OpenAITransport: Sendable {
 
     private static func classify(errno: Int32, fallback: String) -> (OpenAIError.Kind, String) {
         switch errno {
-        case 111: return (.connectionRefused, "Connection refused")  // ECONNREFUSED
-        case 104, 32: return (.connectionReset, "Connection reset")  // ECONNRESET, EPIPE
-        case 110: return (.timeout, "Request to OpenAI API timed out")  // ETIMEDOUT
-        case 113, 101: return (.hostUnreachable, "Upstream host unreachable")  // EHOSTUNREACH, ENETUNREACH
+        case ECONNREFUSED: return (.connectionRefused, "Connection refused")
+        case ECONNRESET, EPIPE: return (.connectionReset, "Connection reset")
+        case ETIMEDOUT: return (.timeout, "Request to OpenAI API timed out")
+        case EHOSTUNREACH, ENETUNREACH: return (.hostUnreachable, "Upstream host unreachable")
         default: return (.network, "Network error communicating with OpenAI")
         }
     }

@@ -1,3 +1,5 @@
+import OpenAIClient
+
 /// Download headers shared by the Files and Audio controllers: the media type of a filename and a
 /// `Content-Disposition` that cannot be used for header injection.
 enum ContentDisposition {
@@ -37,7 +39,7 @@ enum ContentDisposition {
         var cleaned = String(String.UnicodeScalarView(filename.unicodeScalars.filter { !isControl($0) }))
         cleaned = cleaned.trimmingSpaces()
         if cleaned.isEmpty { cleaned = defaultName }
-        return "attachment; filename=\"\(asciiFallback(cleaned, defaultName: defaultName))\"; filename*=UTF-8''\(percentEncoded(cleaned))"
+        return "attachment; filename=\"\(asciiFallback(cleaned, defaultName: defaultName))\"; filename*=UTF-8''\(PercentEncoding.encode(cleaned, .attributeValue))"
     }
 
     /// The quoted-string form: printable ASCII without `"`, `\`, `/`; everything else becomes `_`.
@@ -53,32 +55,6 @@ enum ContentDisposition {
         }
         out = out.trimmingSpaces()
         return out.isEmpty ? defaultName : out
-    }
-
-    /// RFC 8187 `value-chars`: `attr-char`s as they are, every other UTF-8 byte as `%XX`.
-    static func percentEncoded(_ value: String) -> String {
-        let digits = Array("0123456789ABCDEF")
-        var out = ""
-        for byte in value.utf8 {
-            if isAttrChar(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%" + String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-            }
-        }
-        return out
-    }
-
-    private static func isAttrChar(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "+"), UInt8(ascii: "-"),
-            UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

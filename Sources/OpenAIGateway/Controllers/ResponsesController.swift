@@ -8,7 +8,6 @@ struct ResponsesController: Sendable {
     typealias Context = GatewayRequestContext
     let client: OpenAIClient
     let configuration: GatewayConfiguration
-    let requestLogger: RequestLogger
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("text", use: createText)
@@ -24,38 +23,24 @@ struct ResponsesController: Sendable {
 
     /// `POST /api/responses/text` → 201 with the upstream Response, unchanged.
     @Sendable func createText(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let body = try await validatedTextBody(&request)
-        let upstreamBody = TextResponseRequest.upstreamBody(body, defaultModel: configuration.defaultModel, stream: false)
-        let response = try await upstream("POST /v1/responses") { try await client.responses.create(upstreamBody) }
-        return passThrough(response, status: .created, request: request, context: context, requestModel: upstreamBody["model"]?.stringValue)
+        let body = try await validatedTextBody(request, context: context, stream: false)
+        return context.call.json(try await client.responses.create(body), status: .created, usage: .billed)
     }
 
     /// `POST /api/responses/text/stream` → 201 `text/event-stream`.
     @Sendable func createTextStream(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let body = try await validatedTextBody(&request)
-        let upstreamBody = TextResponseRequest.upstreamBody(body, defaultModel: configuration.defaultModel, stream: true)
-        let endpoint = "POST /v1/responses (stream)"
-        let events = try await upstream(endpoint) { try await client.responses.createStream(upstreamBody) }
-        return relay(
-            events,
-            status: .created,
-            startingAfter: nil,
-            endpoint: endpoint,
-            request: request,
-            context: context,
-            requestModel: upstreamBody["model"]?.stringValue
-        )
+        let body = try await validatedTextBody(request, context: context, stream: true)
+        context.call.annotate { $0.usageRole = .billed }
+        return relay(try await client.responses.createStream(body), status: .created, startingAfter: nil, request: request, context: context)
     }
 
     /// `GET /api/responses/:id/stream` → 200 `text/event-stream`, resuming after `starting_after` or `Last-Event-ID`.
+    /// The usage in the replayed events is the original call's: logged for reference, not billed again.
     @Sendable func resume(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
         let startingAfter = try Self.startingAfter(request)
-        let endpoint = "GET /v1/responses/{id}?stream=true"
-        let events = try await upstream(endpoint) { try await client.responses.retrieveStream(id: id, startingAfter: startingAfter) }
-        return relay(events, status: .ok, startingAfter: startingAfter, endpoint: endpoint, request: request, context: context, requestModel: nil)
+        let events = try await client.responses.retrieveStream(id: id, startingAfter: startingAfter)
+        return relay(events, status: .ok, startingAfter: startingAfter, request: request, context: context)
     }
 
     /// `GET /api/responses/:id` → 200 with the Response.
@@ -63,98 +48,60 @@ struct ResponsesController: Sendable {
         let id = try context.parameters.require("id")
         let query = request.uri.queryParameters.filter { ["include", "include[]"].contains(String($0.key)) }
             .map { (name: "include[]", value: String($0.value)) }
-        let response = try await upstream("GET /v1/responses/{id}") { try await client.responses.retrieve(id: id, query: query) }
-        return passThrough(response, status: .ok, request: request, context: context)
+        return context.call.json(try await client.responses.retrieve(id: id, query: query), status: .ok)
     }
 
     /// `DELETE /api/responses/:id` → 200 `{id, object, deleted}` as the upstream sends it.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let response = try await upstream("DELETE /v1/responses/{id}") { try await client.responses.delete(id: id) }
-        return passThrough(response, status: .ok, request: request, context: context)
+        return context.call.json(try await client.responses.delete(id: id), status: .ok)
     }
 
     /// `POST /api/responses/:id/cancel` → 201 with the cancelled Response (the reference app's status).
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let response = try await upstream("POST /v1/responses/{id}/cancel") { try await client.responses.cancel(id: id) }
-        return passThrough(response, status: .created, request: request, context: context)
+        return context.call.json(try await client.responses.cancel(id: id), status: .created)
     }
 
     /// `GET /api/responses/:id/input_items` → 200 with the upstream list (`limit`, `order`, `after`, `before`, `include`).
     @Sendable func inputItems(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
         let query = try Self.listQuery(request)
-        let response = try await upstream("GET /v1/responses/{id}/input_items") {
-            try await client.responses.listInputItems(id: id, query: query)
-        }
-        return passThrough(response, status: .ok, request: request, context: context)
+        return context.call.json(try await client.responses.listInputItems(id: id, query: query), status: .ok)
     }
 
     // MARK: - Helpers
 
-    private func validatedTextBody(_ request: inout Request) async throws -> JSONObject {
+    /// The validated client body as the upstream body (defaults applied); the model it names is
+    /// recorded, in case the answer does not say.
+    private func validatedTextBody(_ request: Request, context: Context, stream: Bool) async throws -> JSONObject {
+        var request = request
         let json = try await request.decodeJSONBody(limit: configuration.maxBodySize)
         let problems = TextResponseRequest.validate(json)
         guard problems.isEmpty, let object = json.objectValue else { throw GatewayError.validation(problems) }
-        return object
-    }
-
-    private func passThrough(
-        _ response: OpenAIResponse,
-        status: HTTPResponse.Status,
-        request: Request,
-        context: Context,
-        requestModel: String? = nil
-    ) -> Response {
-        let json = try? response.json()
-        requestLogger.success(
-            request: request,
-            context: context,
-            status: Int(status.code),
-            endpoint: response.metadata.endpoint,
-            metadata: response.metadata,
-            responseJSON: json,
-            requestModel: requestModel
-        )
-        return .upstreamJSON(response, status: status)
+        let body = TextResponseRequest.upstreamBody(object, defaultModel: configuration.defaultModel, stream: stream)
+        context.call.annotate { $0.model = body["model"]?.stringValue }
+        return body
     }
 
     private func relay(
         _ events: ResponsesResource.EventStream,
         status: HTTPResponse.Status,
         startingAfter: Int?,
-        endpoint: String,
         request: Request,
-        context: Context,
-        requestModel: String?
+        context: Context
     ) -> Response {
-        let requestLogger = self.requestLogger
-        let metadata = events.metadata
-        var extraHeaders: HTTPFields = [.requestID: context.requestID]
-        if let upstreamID = metadata.requestID { extraHeaders[.upstreamRequestID] = upstreamID }
+        context.call.upstream(events.metadata)
         let stream = SSERelay(
             status: status,
             events: events,
             policy: ResponsesRelayPolicy(startingAfter: startingAfter),
             keepAliveInterval: configuration.keepAliveInterval,
             path: request.uri.description,
-            extraHeaders: extraHeaders,
-            logger: context.logger,
-            onFrame: { frame in requestLogger.event(request: request, context: context, frame: frame) },
-            onFinish: { result in
-                requestLogger.stream(
-                    request: request,
-                    context: context,
-                    status: Int(status.code),
-                    endpoint: endpoint,
-                    metadata: metadata,
-                    result: result,
-                    requestModel: requestModel
-                )
-            }
+            call: context.call,
+            logger: context.logger
         )
-        return stream.response(for: request)
+        return stream.response(channel: context.channel)
     }
 
     /// `starting_after` from the query, else `Last-Event-ID` (the `id:` of the last frame the client saw).

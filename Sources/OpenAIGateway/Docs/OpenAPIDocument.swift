@@ -7,38 +7,6 @@ import OpenAIClient
 /// allow any other, which are forwarded), and success bodies that are OpenAI objects passed through
 /// are described as such rather than copied from OpenAI's spec.
 public enum GatewayOpenAPI {
-    /// Every documented operation in Hummingbird path syntax (`:id`), in document order.
-    /// The router's routes and this list must match (a test compares them).
-    public static let routes: [(method: String, path: String)] = [
-        ("POST", "/api/responses/text"),
-        ("POST", "/api/responses/text/stream"),
-        ("GET", "/api/responses/:id"),
-        ("DELETE", "/api/responses/:id"),
-        ("POST", "/api/responses/:id/cancel"),
-        ("GET", "/api/responses/:id/stream"),
-        ("GET", "/api/responses/:id/input_items"),
-        ("POST", "/api/files"),
-        ("GET", "/api/files"),
-        ("GET", "/api/files/:id"),
-        ("DELETE", "/api/files/:id"),
-        ("GET", "/api/files/:id/content"),
-        ("GET", "/api/files/:id/download"),
-        ("POST", "/api/audio/speech"),
-        ("POST", "/api/audio/transcriptions"),
-        ("POST", "/api/audio/translations"),
-        ("GET", "/health"),
-        ("GET", "/openapi.json"),
-        ("GET", "/api-docs-json"),
-        ("GET", "/api-docs"),
-    ]
-
-    /// Converts a Hummingbird path (`/api/responses/:id`) to OpenAPI syntax (`/api/responses/{id}`).
-    public static func openAPIPath(_ hummingbirdPath: String) -> String {
-        hummingbirdPath.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
-            .joined(separator: "/")
-    }
-
     /// The document. `serverURL`, when given, becomes the only entry of `servers`.
     public static func document(serverURL: String?) -> JSONValue {
         var root: JSONObject = [

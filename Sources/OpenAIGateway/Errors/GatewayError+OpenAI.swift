@@ -11,6 +11,12 @@ extension GatewayError {
     /// - Nothing from the request headers is echoed and `error.cause` (for logs only) is not used,
     ///   so the API key cannot leak into a body.
     public init(upstream error: OpenAIError) {
+        self.init(classifying: error)
+        endpoint = error.endpoint
+        attempts = error.attempts
+    }
+
+    private init(classifying error: OpenAIError) {
         switch error.kind {
         case .http:
             self = Self.fromHTTP(error)

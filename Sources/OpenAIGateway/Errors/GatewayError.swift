@@ -106,15 +106,42 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
         return .object(object)
     }
 
+    /// The error as a response, in the error style of the request's route group (``ErrorStyle``).
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if let retryAfterSeconds, status == .tooManyRequests {
-            // Finite and at most a day: an upstream may send anything in retry-after.
-            let seconds = retryAfterSeconds.isFinite ? min(max(retryAfterSeconds, 0), 86_400) : 60
-            headers[.retryAfter] = String(Int(seconds.rounded(.up)))
+        ErrorStyle(path: request.uri.path).response(for: self, path: request.uri.description)
+    }
+
+    /// The `Retry-After` header of a 429: whole seconds, finite and at most a day (an upstream may
+    /// send anything in retry-after).
+    var retryAfterHeader: String? {
+        guard let retryAfterSeconds, status == .tooManyRequests else { return nil }
+        let seconds = retryAfterSeconds.isFinite ? min(max(retryAfterSeconds, 0), 86_400) : 60
+        return String(Int(seconds.rounded(.up)))
+    }
+
+    /// OpenAI's error shape, for `/v1`: `{"error": {"message", "type", "param", "code"}}`. The message
+    /// ends with the hint, so a client that shows only the message still learns what to do.
+    public var openAIBody: JSONValue {
+        let text = hint.map { "\(message). \($0)" } ?? message
+        return [
+            "error": [
+                "message": .string(text),
+                "type": .string(Self.openAIType(status: Int(status.code))),
+                "param": JSONValue(parameter),
+                "code": .string(errorCode),
+            ]
+        ]
+    }
+
+    /// OpenAI's `error.type` for a status, as its SDKs expect.
+    static func openAIType(status: Int) -> String {
+        switch status {
+        case 401: "authentication_error"
+        case 403: "permission_error"
+        case 429: "rate_limit_error"
+        case 400..<500: "invalid_request_error"
+        default: "server_error"
         }
-        let bytes = body(path: request.uri.description).jsonBytes
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static let timestampFormatter: ISO8601DateFormatterBox = ISO8601DateFormatterBox()

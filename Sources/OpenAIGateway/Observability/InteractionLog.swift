@@ -31,11 +31,6 @@ public enum LogLevel: String, Sendable, Comparable, CaseIterable {
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// How a relayed stream ended.
-public enum StreamOutcome: String, Sendable, Hashable {
-    case completed, failed, cancelled, incomplete
-}
-
 /// The `stream` member of a request summary.
 public struct StreamSummary: Sendable, Hashable {
     public var outcome: StreamOutcome
@@ -94,8 +89,9 @@ public struct InteractionLogEntry: Sendable {
     }
 
     /// The summary of one gateway request, members in the documented order:
-    /// `timestamp, level, request_id, api, method, route, endpoint, status, attempts, latency_ms,
-    /// upstream_request_id, model, usage, cost_usd, stream, error`, then `extra`.
+    /// `timestamp, level, request_id, api, method, route, path, endpoint, status, attempts, latency_ms,
+    /// first_byte_ms, bytes_in, bytes_out, upstream_request_id, object_id, model, usage, cost_usd,
+    /// cost_note, outcome, stream, error`, then `extra`.
     /// `nil` values are left out, except `cost_usd`, which is `null` when unknown.
     ///
     /// - Parameters:
@@ -107,14 +103,21 @@ public struct InteractionLogEntry: Sendable {
         api: String,
         method: String?,
         route: String?,
+        path: String? = nil,
         endpoint: String?,
         status: Int?,
         attempts: Int? = nil,
         latencyMs: Double?,
+        firstByteMs: Double? = nil,
+        bytesIn: Int? = nil,
+        bytesOut: Int? = nil,
         upstreamRequestID: String? = nil,
+        objectID: String? = nil,
         model: String? = nil,
         usage: TokenUsage? = nil,
         costUSD: Double? = nil,
+        costNote: String? = nil,
+        outcome: String? = nil,
         stream: StreamSummary? = nil,
         error: ErrorSummary? = nil,
         extra: JSONObject = [:],
@@ -127,14 +130,21 @@ public struct InteractionLogEntry: Sendable {
         fields["api"] = .string(api)
         fields["method"] = method.map(JSONValue.string)
         fields["route"] = route.map(JSONValue.string)
+        fields["path"] = path.map(JSONValue.string)
         fields["endpoint"] = endpoint.map(JSONValue.string)
         fields["status"] = status.map { .int(Int64($0)) }
         fields["attempts"] = attempts.map { .int(Int64($0)) }
         fields["latency_ms"] = latencyMs.map { .double(($0 * 1000).rounded() / 1000) }
+        fields["first_byte_ms"] = firstByteMs.map { .double(($0 * 1000).rounded() / 1000) }
+        fields["bytes_in"] = bytesIn.map { .int(Int64($0)) }
+        fields["bytes_out"] = bytesOut.map { .int(Int64($0)) }
         fields["upstream_request_id"] = upstreamRequestID.map(JSONValue.string)
+        fields["object_id"] = objectID.map(JSONValue.string)
         fields["model"] = model.map(JSONValue.string)
         fields["usage"] = usage?.json
         fields["cost_usd"] = costUSD.map { .double(($0 * 1e8).rounded() / 1e8) } ?? .null
+        fields["cost_note"] = costNote.map(JSONValue.string)
+        fields["outcome"] = outcome.map(JSONValue.string)
         fields["stream"] = stream?.json
         fields["error"] = error?.json
         for (key, value) in extra where fields[key] == nil { fields[key] = value }

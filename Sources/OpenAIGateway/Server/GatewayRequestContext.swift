@@ -3,34 +3,29 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Per-request data: the gateway's request id and when the request arrived.
+/// Per-request data: the call record of the request (which carries its id and start time).
 public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Sent back as `X-Request-Id` and written in every log entry of the request.
-    public let requestID: String
-    public let startTime: ContinuousClock.Instant
+    /// The request's call record: handlers annotate it; the call pipeline finishes it.
+    public let call: CallRecorder
+    /// The connection, so that a long response can see the client go away without reading the
+    /// request stream (which would end the connection's keep-alive).
+    let channel: any Channel
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.requestID = Self.makeRequestID()
-        self.startTime = .now
-        self.logger[metadataKey: "request_id"] = .string(requestID)
+        self.channel = source.channel
+        // Hummingbird's request id (also in the logger's metadata as hb.request.id) is the one id:
+        // `X-Request-Id`, and `request_id` in the interaction log.
+        let id = source.logger[metadataKey: "hb.request.id"].map { "\($0)" } ?? ""
+        self.call = CallRecorder(requestID: "gw_" + id)
     }
+
+    /// The gateway's request id (`X-Request-Id`).
+    public var requestID: String { call.requestID }
 
     /// Bodies are bounded by the gateway's own limit (`MAX_BODY_SIZE`), counted as they arrive.
     public var maxUploadSize: Int { Int.max }
-
-    /// Milliseconds since the request arrived.
-    public var elapsedMilliseconds: Double {
-        (ContinuousClock.now - startTime).seconds * 1000
-    }
-
-    static func makeRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return "gw_" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
 }
 
 extension HTTPField.Name {

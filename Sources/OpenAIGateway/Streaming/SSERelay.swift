@@ -27,14 +27,21 @@ protocol StreamRelayPolicy: Sendable {
     var incompleteError: GatewayError { get }
     /// What a client should do when the gateway shuts down mid-stream.
     var shutdownHint: String { get }
+    /// Upstream events seen so far.
+    var eventCount: Int { get }
+    /// The upstream sequence number of the last event, when the stream numbers its events.
+    var lastSequence: Int? { get }
+    /// Writes what the stream told about the call (model, usage, object id, extras) into its record.
+    func annotate(_ record: inout CallRecord)
 }
 
-/// How a relayed stream ended, with the policy's final state, for the interaction log.
+/// How a relayed stream ended, with the policy's final state, for the call record.
 struct RelayResult<Policy: StreamRelayPolicy>: Sendable {
     var outcome: StreamOutcome
     var policy: Policy
     var error: GatewayError?
     var framesWritten: Int
+    var firstEventMs: Double?
 }
 
 /// Relays an upstream event stream to the client as `text/event-stream`.
@@ -50,12 +57,11 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
     var events: Events
     var policy: Policy
     var keepAliveInterval: Duration
+    /// The client's request path (the `path` of error bodies).
     var path: String
-    var extraHeaders: HTTPFields = [:]
+    /// The request's call record: the relay writes the stream's summary, outcome and error into it.
+    var call: CallRecorder
     var logger: Logger
-    /// Called after each frame is written (debug logging).
-    var onFrame: @Sendable (ServerSentEvent) -> Void = { _ in }
-    var onFinish: @Sendable (RelayResult<Policy>) -> Void
 
     private enum Item: Sendable {
         case event(Policy.Event)
@@ -63,30 +69,32 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
         case failure(GatewayError)
         case tick
         case shutdown
+        case clientGone
     }
 
-    func response(for request: Request) -> Response {
+    /// The streamed response. `channel` is the client's connection: when the client goes away, the
+    /// relay stops and the upstream request is cancelled at once.
+    func response(channel: any Channel) -> Response {
         var headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
             .cacheControl: "no-cache",
-            // Hummingbird closes the connection after a stream that watched for inbound close; say so,
-            // so that clients do not try to reuse it.
-            .connection: "close",
         ]
         headers[.accelBuffering] = "no"
-        headers.append(contentsOf: extraHeaders)
         let relay = self
         return Response(
             status: status,
             headers: headers,
-            body: ResponseBody { writer in try await relay.run(requestBody: request.body, writer: &writer) }
+            body: ResponseBody { writer in
+                let watcher = await ClientCloseWatcher.of(channel)
+                try await relay.run(watcher: watcher, writer: &writer)
+            }
         )
     }
 
-    private func run(requestBody: RequestBody, writer: inout any ResponseBodyWriter) async throws {
-        var result = RelayResult(outcome: .cancelled, policy: policy, error: nil, framesWritten: 0)
+    private func run(watcher: ClientCloseWatcher?, writer: inout any ResponseBodyWriter) async throws {
+        var result = RelayResult(outcome: .clientCancelled, policy: policy, error: nil, framesWritten: 0)
         do {
-            try await requestBody.consumeWithCancellationOnInboundClose { _ in
+            do {
                 let (items, continuation) = AsyncStream<Item>.makeStream()
                 // The reader waits until the writer has written each event, so a slow client slows the
                 // upstream read instead of making the gateway buffer the stream.
@@ -118,9 +126,15 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                         try await gracefulShutdown()
                         continuation.yield(.shutdown)
                     }
+                    if let watcher {
+                        group.addTask {
+                            await watcher.waitForClose()
+                            continuation.yield(.clientGone)
+                        }
+                    }
                     var lastWrite = ContinuousClock.now
-                    func finish(with error: GatewayError) async throws {
-                        result.outcome = .failed
+                    func finish(with error: GatewayError, outcome: StreamOutcome = .failed) async throws {
+                        result.outcome = outcome
                         result.error = error
                         try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path)))
                         result.framesWritten += 1
@@ -129,12 +143,13 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                         switch item {
                         case .event(let event):
                             defer { writtenContinuation.yield() }
+                            if result.firstEventMs == nil { result.firstEventMs = call.elapsedMilliseconds }
                             let step = result.policy.step(for: event, path: path)
                             if let frame = step.frame {
                                 try await writer.write(ServerSentEventEncoder.buffer(frame))
                                 result.framesWritten += 1
                                 lastWrite = .now
-                                onFrame(frame)
+                                call.streamEvent(frame)
                             }
                             if let error = step.error {
                                 if step.end == nil {
@@ -150,10 +165,10 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                                 break loop
                             }
                         case .end:
-                            try await finish(with: result.policy.incompleteError)
+                            try await finish(with: result.policy.incompleteError, outcome: .upstreamDropped)
                             break loop
                         case .failure(let error):
-                            try await finish(with: error)
+                            try await finish(with: error, outcome: .upstreamDropped)
                             break loop
                         case .tick:
                             if ContinuousClock.now - lastWrite >= keepAliveInterval * 0.9 {
@@ -170,6 +185,8 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                                 )
                             )
                             break loop
+                        case .clientGone:
+                            throw CancellationError()
                         }
                     }
                     writtenContinuation.finish()
@@ -178,11 +195,25 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
             }
         } catch {
             // Inbound close (CancellationError) or a failed write: the client went away.
-            result.outcome = .cancelled
+            result.outcome = .clientCancelled
             logger.debug("Stream ended by the client", metadata: ["error": "\(String(describing: error))"])
         }
-        onFinish(result)
-        if result.outcome != .cancelled {
+        let ended = result
+        call.annotate { record in
+            ended.policy.annotate(&record)
+            record.outcome = ended.outcome
+            record.stream = StreamRecord(
+                outcome: ended.outcome,
+                events: ended.policy.eventCount,
+                frames: ended.framesWritten,
+                lastSequence: ended.policy.lastSequence,
+                firstEventMs: ended.firstEventMs
+            )
+            if let error = ended.error {
+                record.error = ErrorSummary(status: Int(error.status.code), errorCode: error.errorCode, message: error.message)
+            }
+        }
+        if result.outcome != .clientCancelled {
             try await writer.finish(nil)
         }
     }
@@ -232,6 +263,15 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
 
     var shutdownHint: String {
         "Reconnect to GET /api/responses/{id}/stream with Last-Event-ID to continue where this stream stopped."
+    }
+
+    var eventCount: Int { relay.eventCount }
+    var lastSequence: Int? { relay.lastSequence }
+
+    func annotate(_ record: inout CallRecord) {
+        if let id = relay.responseID { record.objectID = id }
+        if let model = relay.model { record.model = model }
+        if let usage = relay.usage.flatMap(TokenUsage.init(json:)) { record.usage = usage }
     }
 
     /// The error that a `response.failed` event stands for.
@@ -311,4 +351,16 @@ struct TranscriptionRelayPolicy: StreamRelayPolicy {
     }
 
     var shutdownHint: String { "Send the transcription again once the gateway is back." }
+
+    var eventCount: Int { events }
+    var lastSequence: Int? { nil }
+
+    func annotate(_ record: inout CallRecord) {
+        record.extra["text_length"] = .int(Int64(text.count))
+        if let usage = usage.flatMap(TokenUsage.init(json:)) { record.usage = usage }
+        if let seconds = usage?["seconds"]?.doubleValue {
+            record.units = .audioSeconds(seconds, source: "upstream")
+            record.extra["duration_seconds"] = .double(seconds)
+        }
+    }
 }

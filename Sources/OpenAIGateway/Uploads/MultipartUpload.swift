@@ -22,6 +22,12 @@ struct UploadedFile: Sendable {
     var contentType: String?
     /// Bytes of the file part read so far (all of them once the upload finished).
     var bytes: Int
+    /// The file's first bytes (up to ``UploadedFile/headLimit``), for format sniffing such as a WAV header's duration.
+    var head: [UInt8] = []
+    /// Bytes of the whole request body read (set when the upload finished).
+    var requestBytes = 0
+
+    static let headLimit = 4096
 }
 
 /// What a multipart route accepts and how its body goes upstream.
@@ -130,7 +136,8 @@ enum MultipartUpload {
                 throw failure ?? error
             }
             if let failure { throw failure }
-            guard let file = reader.file else { throw GatewayError.validation([]) }
+            guard var file = reader.file else { throw GatewayError.validation([]) }
+            file.requestBytes = reader.bodyBytes
             return (result, reader.fields, file)
         }
     }
@@ -150,6 +157,8 @@ private struct UploadReader {
     private var field: (name: String, bytes: ByteBuffer)?
     private var skippingPart = false
     private var limit: Int
+    /// Bytes of the client's body read so far.
+    private(set) var bodyBytes = 0
     /// Upstream bytes waiting to be pulled (the fields before the file and the file's head, at first).
     private var pending: [ByteBuffer] = []
 
@@ -219,6 +228,7 @@ private struct UploadReader {
                 }
                 return try parser.next()
             }
+            bodyBytes += buffer.readableBytes
             parser.append(buffer)
         }
     }
@@ -245,6 +255,9 @@ private struct UploadReader {
         case .body(var buffer):
             if skippingPart { return }
             if phase == .inFile, field == nil {
+                if let count = file?.head.count, count < UploadedFile.headLimit {
+                    file?.head += buffer.readableBytesView.prefix(UploadedFile.headLimit - count)
+                }
                 file?.bytes += buffer.readableBytes
                 if let bytes = file?.bytes, bytes > limit { throw policy.fileLimit(fields).error }
                 pending.append(buffer)

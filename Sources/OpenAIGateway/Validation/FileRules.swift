@@ -396,10 +396,10 @@ struct FileListQuery: Sendable, Equatable {
 
     /// The gateway URL of the page after `lastID`, with the same filters.
     func nextPath(after lastID: String) -> String {
-        var parts = ["after=\(OpenAIRequest.queryComponent(lastID))"]
+        var parts = ["after=\(PercentEncoding.encode(lastID, .queryComponent))"]
         if let limit { parts.append("limit=\(limit)") }
         parts.append("order=\(order)")
-        if let purpose { parts.append("purpose=\(OpenAIRequest.queryComponent(purpose))") }
+        if let purpose { parts.append("purpose=\(PercentEncoding.encode(purpose, .queryComponent))") }
         return "/api/files?" + parts.joined(separator: "&")
     }
 }

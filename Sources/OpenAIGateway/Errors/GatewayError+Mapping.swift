@@ -3,70 +3,47 @@ import Logging
 import NIOCore
 import OpenAIClient
 
-/// The outermost middleware: every failure becomes the JSON error body, every response carries
-/// `X-Request-Id`, and every failed request is logged once.
-struct GatewayMiddleware: RouterMiddleware {
-    typealias Context = GatewayRequestContext
-    let requestLogger: RequestLogger
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            var response = try await next(request, context)
-            response.headers[.requestID] = context.requestID
-            return response
-        } catch {
-            let gatewayError = Self.gatewayError(for: error, request: request, logger: context.logger)
-            requestLogger.failure(request: request, context: context, error: gatewayError)
-            var response = try gatewayError.response(from: request, context: context)
-            response.headers[.requestID] = context.requestID
-            if let upstream = gatewayError.requestID { response.headers[.upstreamRequestID] = upstream }
-            return response
-        }
-    }
-
-    /// Maps anything thrown below to the gateway's error. Unknown errors become a plain 500 with no internals.
-    static func gatewayError(for error: any Error, request: Request, logger: Logger) -> GatewayError {
+extension GatewayError {
+    /// Maps anything thrown below the call pipeline to the gateway's error. Unknown errors become a
+    /// plain 500 with no internals (their type is logged).
+    init(_ error: any Error, request: Request, logger: Logger) {
         switch error {
         case let error as GatewayError:
-            return error
+            self = error
         case let error as OpenAIError:
-            return GatewayError(upstream: error)
+            self.init(upstream: error)
         case is NIOTooManyBytesError:
-            return .bodyTooLarge(limit: nil)
+            self = .bodyTooLarge(limit: nil)
         case let error as HTTPError:
             switch error.status {
             case .notFound:
-                return GatewayError(
+                self.init(
                     status: .notFound,
                     message: "Cannot \(request.method.rawValue) \(request.uri.path)",
                     errorCode: "route_not_found",
                     hint: "See GET /openapi.json or /api-docs for the routes this gateway serves."
                 )
             case .methodNotAllowed:
-                return GatewayError(
+                self.init(
                     status: .methodNotAllowed,
                     message: "Cannot \(request.method.rawValue) \(request.uri.path)",
                     errorCode: "method_not_allowed",
                     hint: "See GET /openapi.json for the methods each route accepts."
                 )
             case .contentTooLarge:
-                return .bodyTooLarge(limit: nil)
+                self = .bodyTooLarge(limit: nil)
             default:
-                return GatewayError(
-                    status: error.status,
-                    message: error.body ?? error.status.reasonPhrase,
-                    errorCode: "http_error"
-                )
+                self.init(status: error.status, message: error.body ?? error.status.reasonPhrase, errorCode: "http_error")
             }
         case is CancellationError:
-            return GatewayError(
+            self.init(
                 status: .init(code: 499, reasonPhrase: "Client Closed Request"),
                 message: "The request was cancelled",
                 errorCode: "request_cancelled"
             )
         default:
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            return GatewayError(
+            self.init(
                 status: .internalServerError,
                 message: "An unexpected error occurred",
                 errorCode: "internal_error",
@@ -74,9 +51,7 @@ struct GatewayMiddleware: RouterMiddleware {
             )
         }
     }
-}
 
-extension GatewayError {
     /// 413 for a request body over the configured limit.
     static func bodyTooLarge(limit: Int?) -> GatewayError {
         let size = limit.map { " of \($0) bytes" } ?? ""
@@ -105,8 +80,8 @@ extension Request {
     /// Collects a JSON body up to `limit` bytes (counted as they arrive) and parses it.
     ///
     /// This must be `collectBody` (which keeps the original inbound stream behind the collected
-    /// buffer), not `body.collect`: a stream relayed later watches that inbound stream for the client
-    /// going away, and Hummingbird's inbound-close handler traps on a body consumed the other way.
+    /// buffer), not `body.collect`, so the connection stays usable for the next request after a
+    /// relayed stream.
     mutating func decodeJSONBody(limit: Int) async throws -> JSONValue {
         if let length = headers[.contentLength].flatMap(Int.init), length > limit {
             throw GatewayError.bodyTooLarge(limit: limit)

@@ -1,0 +1,105 @@
+import NIOCore
+import OpenAIClient
+
+/// Where finished calls go: the interaction log now; metrics and the usage ledger are further sinks.
+///
+/// `record(_:)` is called once per request, on the request's task, after the response has ended: it
+/// must return at once (queue the work) and never throw.
+public protocol CallRecordSink: Sendable {
+    func record(_ call: CallRecord)
+    /// Whether this sink wants one ``StreamEventRecord`` per relayed stream event (debug logging).
+    var wantsEvents: Bool { get }
+    func event(_ event: StreamEventRecord)
+}
+
+extension CallRecordSink {
+    public var wantsEvents: Bool { false }
+    public func event(_ event: StreamEventRecord) {}
+}
+
+/// One relayed stream event, for sinks that want them.
+public struct StreamEventRecord: Sendable {
+    public var requestID: String
+    public var api: String
+    public var frame: ServerSentEvent
+}
+
+/// The one place a finished call goes through: its answer is read for id, model and usage, it is
+/// priced by ``Metering``, and it is handed to every sink.
+public struct CallPipeline: Sendable {
+    public let sinks: [any CallRecordSink]
+    public let metering: Metering
+    let wantsEvents: Bool
+
+    public init(sinks: [any CallRecordSink], metering: Metering) {
+        self.sinks = sinks
+        self.metering = metering
+        self.wantsEvents = sinks.contains { $0.wantsEvents }
+    }
+
+    func finish(_ record: CallRecord, answer: ByteBuffer?, describe: (@Sendable (JSONValue) -> JSONObject)?) {
+        var record = record
+        if let answer { Self.read(answer, into: &record, describe: describe) }
+        metering.price(&record)
+        for sink in sinks { sink.record(record) }
+    }
+
+    func event(_ event: StreamEventRecord) {
+        for sink in sinks where sink.wantsEvents { sink.event(event) }
+    }
+
+    /// Reads the upstream answer's `id`, `model` and `usage`, and the API-specific members.
+    static func read(_ answer: ByteBuffer, into record: inout CallRecord, describe: (@Sendable (JSONValue) -> JSONObject)?) {
+        guard let json = try? JSONValue(parsing: answer), json.objectValue != nil else { return }
+        if record.objectID == nil, let id = json["id"]?.stringValue { record.objectID = id }
+        if let model = json["model"]?.stringValue { record.model = model }
+        if record.usage == nil, let usage = TokenUsage(json: json["usage"]) { record.usage = usage }
+        guard let describe else { return }
+        for (key, value) in describe(json) where value != .null || record.extra[key] == nil {
+            record.extra[key] = value
+        }
+    }
+}
+
+/// The one place that turns a call's model, usage and units into a cost, from the model catalogue.
+public struct Metering: Sendable {
+    public let costs: CostEstimator
+
+    public init(costs: CostEstimator) {
+        self.costs = costs
+    }
+
+    /// Sets `cost` and, when it is nil or zero, `costNote`.
+    public func price(_ record: inout CallRecord) {
+        (record.cost, record.costNote) = cost(of: record)
+    }
+
+    func cost(of record: CallRecord) -> (Double?, String?) {
+        if case .free = record.units { return (0, "free_endpoint") }
+        let hasUnits = record.units != .none
+        guard record.usage != nil || hasUnits else { return (nil, nil) }
+        guard record.usageRole == .billed else { return (nil, "usage_for_reference") }
+        guard let model = record.model else { return (nil, "no_model") }
+        guard costs.catalogue.model(model) != nil else { return (nil, "unknown_model") }
+        let price: Double?
+        switch record.units {
+        case .none, .free:
+            price = record.usage.flatMap { costs.cost(model: model, usage: $0) }
+        case .speechCharacters(let characters):
+            price = costs.speechCost(model: model, characters: characters)
+        case .audioSeconds(let seconds, _):
+            price = costs.transcriptionCost(model: model, durationSeconds: seconds, usage: record.usage)
+            if price == nil, seconds == nil { return (nil, "no_audio_duration") }
+        case .images(let images):
+            if let usage = record.usage, costs.catalogue.model(model)?.prices.tokens != nil {
+                price = costs.cost(model: model, usage: usage)
+            } else {
+                let each = images.map { costs.imageCost(model: model, size: $0.size, quality: $0.quality, count: $0.count) }
+                price = each.contains(nil) ? nil : each.compactMap { $0 }.reduce(0, +)
+            }
+        case .videoSeconds(let seconds, let size):
+            price = costs.videoCost(model: model, seconds: seconds, size: size)
+        }
+        return price.map { ($0, nil) } ?? (nil, "no_price_for_model")
+    }
+}

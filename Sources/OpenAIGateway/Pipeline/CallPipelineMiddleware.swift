@@ -1,0 +1,96 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OpenAIClient
+
+/// The outermost middleware: attaches the call pipeline to the request's ``CallRecorder``, renders any
+/// failure in the error style of its route group, adds `X-Request-Id` (and `X-Upstream-Request-Id`),
+/// and wraps the response body so that the call is finished once, when the body has been written,
+/// has failed, or the client went away.
+struct CallPipelineMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let pipeline: CallPipeline
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let call = context.call
+        call.attach(pipeline, method: request.method.rawValue, path: request.uri.path, bytesIn: request.headers[.contentLength].flatMap(Int.init))
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let failure = GatewayError(error, request: request, logger: context.logger)
+            call.failed(failure)
+            response = ErrorStyle(path: request.uri.path).response(for: failure, path: request.uri.description)
+        }
+        let upstreamID = call.responded(status: Int(response.status.code), route: context.endpointPath)
+        response.headers[.requestID] = call.requestID
+        if let upstreamID { response.headers[.upstreamRequestID] = upstreamID }
+        response.body = Self.recorded(response.body, call: call)
+        return response
+    }
+
+    /// The body, written through a writer that counts bytes and sees the end, a failure or the client leaving.
+    static func recorded(_ body: ResponseBody, call: CallRecorder) -> ResponseBody {
+        ResponseBody(contentLength: body.contentLength) { writer in
+            let recording = RecordingBodyWriter(parent: writer, call: call)
+            do {
+                try await body.write(recording)
+            } catch {
+                call.finish(bodyOutcome: call.clientWriteFailed || error is CancellationError ? .clientCancelled : .upstreamDropped)
+                throw error
+            }
+            call.finish(bodyOutcome: call.bodyEnded ? .completed : .clientCancelled)
+        }
+    }
+}
+
+/// Forwards to the server's writer, telling the call record about every byte and the end.
+struct RecordingBodyWriter: ResponseBodyWriter {
+    var parent: any ResponseBodyWriter
+    let call: CallRecorder
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        let count = buffer.readableBytes
+        do {
+            try await parent.write(buffer)
+        } catch {
+            call.markClientWriteFailed()
+            throw error
+        }
+        call.wrote(count)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        do {
+            try await parent.finish(trailingHeaders)
+        } catch {
+            call.markClientWriteFailed()
+            throw error
+        }
+        call.markBodyEnded()
+    }
+}
+
+/// How a route group renders the gateway's errors.
+enum ErrorStyle {
+    /// The reference app's body (`statusCode`, `message`, `error_code`, `parameter`, `hint`, ...): `/api` and the rest.
+    case seed
+    /// OpenAI's `{"error": {"message", "type", "param", "code"}}`, so the SDKs raise the matching
+    /// exception: `/v1`.
+    case openAI
+
+    init(path: String) {
+        self = path == "/v1" || path.hasPrefix("/v1/") ? .openAI : .seed
+    }
+
+    func response(for error: GatewayError, path: String) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter = error.retryAfterHeader { headers[.retryAfter] = retryAfter }
+        let body: JSONValue
+        switch self {
+        case .seed: body = error.body(path: path)
+        case .openAI: body = error.openAIBody
+        }
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
+    }
+}

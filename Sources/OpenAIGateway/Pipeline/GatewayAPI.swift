@@ -1,0 +1,24 @@
+/// The APIs the gateway logs separately: each has its own `<api>.log`. A call's API comes from its
+/// matched route, never from the raw request path, so junk paths cannot open new log files.
+public enum GatewayAPI {
+    /// Requests that match no API route (unknown paths, `/health`, the docs) log here.
+    public static let fallback = "gateway"
+
+    /// Every API a route can belong to.
+    public static let known: Set<String> = [
+        "responses", "files", "audio", "images", "videos", "vector_stores", "chat", "completions", "embeddings",
+        "moderations", "models", "batches", "uploads", "conversations", "containers", "realtime", "evals",
+        "fine_tuning", "gateway",
+    ]
+
+    /// The API of a route template: `/api/vector-stores/{id}` → `vector_stores`, `/v1/chat/completions`
+    /// → `chat`; anything else → ``fallback``.
+    public static func forRoute(_ template: String?) -> String {
+        guard let template else { return fallback }
+        var parts = template.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0] == "api" || parts[0] == "v1" else { return fallback }
+        parts.removeFirst()
+        let name = parts[0].replacingOccurrences(of: "-", with: "_")
+        return known.contains(name) ? name : fallback
+    }
+}
