@@ -111,7 +111,9 @@ public final class CallRecorder: @unchecked Sendable {
 
     /// The response head's status and the matched route. Returns the upstream request id for the headers.
     func responded(status: Int, route: String?) -> String? {
-        state.withLockedValue { state in
+        // Hummingbird names an unmatched request's endpoint "NotFound"; a route template starts with "/".
+        let route = route?.hasPrefix("/") == true ? route : nil
+        return state.withLockedValue { state in
             state.record.status = status
             state.record.route = route
             state.record.api = GatewayAPI.forRoute(route)
