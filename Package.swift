@@ -83,14 +83,12 @@ let package = Package(
                 "OpenAISimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OpenAISimulatorTests",
             dependencies: [
                 "OpenAISimulator",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             exclude: ["sdk"],

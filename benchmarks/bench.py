@@ -2,14 +2,17 @@
 """Gateway overhead benchmark: the gateway in front of the stand-alone simulator, against the simulator directly.
 
 Usage: python3 benchmarks/bench.py [--binary PATH] [--requests N] [--seconds S] [--concurrency C]
+       [--simulator-binary PATH]   (the simulator of another build, e.g. to compare two gateways on one upstream)
 
 Builds nothing: pass a release binary (default .build/release/openai-gateway; build it with
 `swift build -c release --product openai-gateway`). Starts the simulator (no event delay) and the gateway on
 loopback ports, then prints for JSON and streaming:
   - latency at concurrency 1 (p50/p90/p99) direct and through the gateway, and the added latency;
   - throughput at concurrency C for S seconds, direct and through the gateway, and the ratio;
-  - for streams: time to first event and to the end, events per second;
+  - for streams (16 events each): time to first event and to the end, events per second;
+  - CPU time per request of the gateway process (and of the simulator, for scale) during the throughput runs;
   - the gateway's peak RSS.
+Connections are kept alive between requests, streams included, unless the server says `Connection: close`.
 Every loop is bounded by a count and a time limit, and all traffic goes to 127.0.0.1.
 """
 import argparse
@@ -65,7 +68,14 @@ def one_stream(conn, target):
         buf = buf[buf.rfind(b"\n\n") + 2:] if b"\n\n" in buf else buf
     if resp.status not in (200, 201):
         raise RuntimeError(f"{target.name}: stream status {resp.status}")
-    return first or 0.0, time.perf_counter() - start, events
+    return first or 0.0, time.perf_counter() - start, events, resp.will_close
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentiles(values):
@@ -85,9 +95,10 @@ def latency(target, requests, kind):
         if kind == "json":
             samples.append(one_json(conn, target))
         else:
-            first, total, n = one_stream(conn, target)
-            conn.close()
-            conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+            first, total, n, will_close = one_stream(conn, target)
+            if will_close:
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
             samples.append(total)
             firsts.append(first)
             events += n
@@ -107,9 +118,9 @@ def throughput(target, seconds, concurrency, kind):
                 if kind == "json":
                     one_json(conn, target)
                 else:
-                    one_stream(conn, target)
-                    conn.close()
-                    conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+                    if one_stream(conn, target)[3]:
+                        conn.close()
+                        conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
                 counts[i] += 1
             except Exception:
                 errors[i] += 1
@@ -124,7 +135,15 @@ def throughput(target, seconds, concurrency, kind):
     for t in threads:
         t.join(seconds + 60)
     elapsed = time.time() - started
-    return sum(counts) / elapsed, sum(errors)
+    return sum(counts) / elapsed, sum(errors), sum(counts)
+
+
+def measured(target, seconds, concurrency, kind, pids):
+    """Throughput, errors, and CPU milliseconds per request of each process in `pids`."""
+    before = [cpu_seconds(pid) for pid in pids]
+    rate, errors, count = throughput(target, seconds, concurrency, kind)
+    cpu = [(cpu_seconds(pid) - b) * 1000 / max(1, count) for pid, b in zip(pids, before)]
+    return rate, errors, cpu
 
 
 def main():
@@ -133,14 +152,15 @@ def main():
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--stream-requests", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--simulator-binary", default=None)
     args = parser.parse_args()
     if not os.path.exists(args.binary):
         raise SystemExit(f"{args.binary} not found: swift build -c release --product openai-gateway")
 
     sim_port, gw_port = free_port(), free_port()
     logs = tempfile.mkdtemp(prefix="bench-logs-")
-    sim = subprocess.Popen([args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", "0"],
+    sim = subprocess.Popen([args.simulator_binary or args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", "0"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
                LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
@@ -149,11 +169,11 @@ def main():
     try:
         wait_for(sim_port, "/__simulator/stats")
         wait_for(gw_port, "/health")
-        body = {"model": "gpt-4o", "input": "Benchmark the gateway please"}
-        direct = Target("simulator", sim_port, "/v1/responses", "/v1/responses", dict(body, store=False),
-                        dict(body, store=False, stream=True))
-        gateway = Target("gateway", gw_port, "/api/responses/text", "/api/responses/text/stream", dict(body, store=False),
-                         dict(body, store=False))
+        body = {"model": "gpt-4o", "input": "Benchmark the gateway please", "store": False}
+        # 8 output tokens: a stream of 16 events (created, in_progress, 4 item/part events, 8 deltas, done, incomplete).
+        stream_body = dict(body, max_output_tokens=8)
+        direct = Target("simulator", sim_port, "/v1/responses", "/v1/responses", body, dict(stream_body, stream=True))
+        gateway = Target("gateway", gw_port, "/api/responses/text", "/api/responses/text/stream", body, stream_body)
         for t in (direct, gateway):  # warm up connections and code paths
             latency(t, 50, "json")
             latency(t, 10, "stream")
@@ -173,12 +193,14 @@ def main():
         print(f"{'stream complete p50 (ms), c=1':38} {dp[0]:12.3f} {gp[0]:12.3f} {gp[0] - dp[0]:+12.3f}")
         print(f"{'stream complete p99 (ms), c=1':38} {dp[2]:12.3f} {gp[2]:12.3f} {gp[2] - dp[2]:+12.3f}")
         print(f"{'stream events per stream':38} {devents / max(1, len(d)):12.1f} {gevents / max(1, len(g)):12.1f}")
-        drps, derr = throughput(direct, args.seconds, args.concurrency, "json")
-        grps, gerr = throughput(gateway, args.seconds, args.concurrency, "json")
+        drps, derr, (dsim,) = measured(direct, args.seconds, args.concurrency, "json", [sim.pid])
+        grps, gerr, (gcpu, gsim) = measured(gateway, args.seconds, args.concurrency, "json", [gw.pid, sim.pid])
         print(f"{f'JSON throughput (req/s), c={args.concurrency}':38} {drps:12.0f} {grps:12.0f} {grps / drps:12.2f}")
-        dsps, dserr = throughput(direct, args.seconds, args.concurrency, "stream")
-        gsps, gserr = throughput(gateway, args.seconds, args.concurrency, "stream")
+        print(f"{f'CPU ms per JSON request, c={args.concurrency}':38} {dsim:12.3f} {gcpu:12.3f}   (simulator | gateway)")
+        dsps, dserr, (dssim,) = measured(direct, args.seconds, args.concurrency, "stream", [sim.pid])
+        gsps, gserr, (gscpu, gssim) = measured(gateway, args.seconds, args.concurrency, "stream", [gw.pid, sim.pid])
         print(f"{f'stream throughput (streams/s), c={args.concurrency}':38} {dsps:12.0f} {gsps:12.0f} {gsps / dsps:12.2f}")
+        print(f"{f'CPU ms per 16-event stream, c={args.concurrency}':38} {dssim:12.3f} {gscpu:12.3f}   (simulator | gateway)")
         events_per_stream = gevents / max(1, len(g))
         print(f"{f'stream events/s through gateway, c={args.concurrency}':38} {'':12} {gsps * events_per_stream:12.0f}")
         print(f"errors: direct {derr + dserr}, gateway {gerr + gserr}")

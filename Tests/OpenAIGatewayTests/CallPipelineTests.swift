@@ -4,7 +4,6 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import OpenAIClient
 import OpenAISimulator
 import Testing

@@ -115,15 +115,9 @@ struct FilesController: Sendable {
         }
         if object?["purpose"]?.stringValue == "assistants" {
             context.call.upstream(metadataResponse.metadata)
-            throw GatewayError(
-                status: .forbidden,
-                message: "Files with purpose \"assistants\" cannot be downloaded",
-                errorCode: "download_forbidden",
-                parameter: "id",
-                hint: "OpenAI keeps assistants files for file search and code interpreter only. Keep your own copy, or upload the file "
-                    + "with purpose \"user_data\" if you need to read it back.",
-                requestID: metadataResponse.metadata.requestID
-            )
+            var error = GatewayError(code: "download_forbidden", parameter: "id")
+            error.requestID = metadataResponse.metadata.requestID
+            throw error
         }
         let filename = object?["filename"]?.stringValue ?? id
         let (metadata, body) = try await client.files.content(id: id)

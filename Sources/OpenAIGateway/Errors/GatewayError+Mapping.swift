@@ -17,62 +17,31 @@ extension GatewayError {
         case let error as HTTPError:
             switch error.status {
             case .notFound:
-                self.init(
-                    status: .notFound,
-                    message: "Cannot \(request.method.rawValue) \(request.uri.path)",
-                    errorCode: "route_not_found",
-                    hint: "See GET /openapi.json or /api-docs for the routes this gateway serves."
-                )
+                self.init(code: "route_not_found", message: "Cannot \(request.method.rawValue) \(request.uri.path)")
             case .methodNotAllowed:
-                self.init(
-                    status: .methodNotAllowed,
-                    message: "Cannot \(request.method.rawValue) \(request.uri.path)",
-                    errorCode: "method_not_allowed",
-                    hint: "See GET /openapi.json for the methods each route accepts."
-                )
+                self.init(code: "method_not_allowed", message: "Cannot \(request.method.rawValue) \(request.uri.path)")
             case .contentTooLarge:
                 self = .bodyTooLarge(limit: nil)
             default:
                 self.init(status: error.status, message: error.body ?? error.status.reasonPhrase, errorCode: "http_error")
             }
         case is CancellationError:
-            self.init(
-                status: .init(code: 499, reasonPhrase: "Client Closed Request"),
-                message: "The request was cancelled",
-                errorCode: "request_cancelled"
-            )
+            self.init(code: "request_cancelled")
         default:
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            self.init(
-                status: .internalServerError,
-                message: "An unexpected error occurred",
-                errorCode: "internal_error",
-                hint: "This is a bug in the gateway. Report it with the request id."
-            )
+            self.init(code: "internal_error")
         }
     }
 
     /// 413 for a request body over the configured limit.
     static func bodyTooLarge(limit: Int?) -> GatewayError {
         let size = limit.map { " of \($0) bytes" } ?? ""
-        return GatewayError(
-            status: .contentTooLarge,
-            message: "Request body is larger than the limit\(size)",
-            errorCode: "payload_too_large",
-            parameter: "body",
-            hint: "Send a smaller body, or raise MAX_BODY_SIZE on the gateway."
-        )
+        return GatewayError(code: "payload_too_large", message: "Request body is larger than the limit\(size)", parameter: "body")
     }
 
     /// 400 for a body that is not JSON.
     static func malformedJSON(_ error: JSONParseError) -> GatewayError {
-        GatewayError(
-            status: .badRequest,
-            message: "Malformed JSON in request body: \(error.description)",
-            errorCode: "invalid_json",
-            parameter: "body",
-            hint: "Send a JSON object with Content-Type: application/json; check quotes, commas and brackets."
-        )
+        GatewayError(code: "invalid_json", message: "Malformed JSON in request body: \(error.description)", parameter: "body")
     }
 }
 
@@ -93,13 +62,7 @@ extension Request {
             throw GatewayError.bodyTooLarge(limit: limit)
         }
         if buffer.readableBytes == 0 {
-            throw GatewayError(
-                status: .badRequest,
-                message: "Request body is empty",
-                errorCode: "invalid_json",
-                parameter: "body",
-                hint: "Send a JSON object with Content-Type: application/json."
-            )
+            throw GatewayError(code: "invalid_json", message: "Request body is empty", parameter: "body")
         }
         do {
             return try JSONValue(parsing: buffer)

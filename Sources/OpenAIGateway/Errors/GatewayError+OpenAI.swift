@@ -21,62 +21,20 @@ extension GatewayError {
         case .http:
             self = Self.fromHTTP(error)
         case .timeout:
-            self = Self.network(
-                error,
-                .gatewayTimeout,
-                "Request to OpenAI API timed out",
-                "timeout_error",
-                "The request exceeded the timeout limit. Try again or increase OPENAI_TIMEOUT."
-            )
+            self = Self.network(error, "timeout_error")
         case .connectionRefused:
-            self = Self.network(
-                error,
-                .serviceUnavailable,
-                "Cannot connect to OpenAI API",
-                "ECONNREFUSED",
-                "Connection refused. Verify your network connection and that OpenAI services (OPENAI_BASE_URL) are accessible."
-            )
+            self = Self.network(error, "ECONNREFUSED")
         case .connectionReset:
-            self = Self.network(
-                error,
-                .gatewayTimeout,
-                "Connection to OpenAI API was reset",
-                "ECONNRESET",
-                "The connection was interrupted. This is usually temporary; retry with exponential backoff."
-            )
+            self = Self.network(error, "ECONNRESET")
         case .dnsFailure:
-            self = Self.network(
-                error,
-                .serviceUnavailable,
-                "Cannot resolve OpenAI API hostname",
-                "ENOTFOUND",
-                "DNS resolution failed. Check your network connection, DNS settings and OPENAI_BASE_URL."
-            )
+            self = Self.network(error, "ENOTFOUND")
         case .hostUnreachable:
-            self = Self.network(
-                error,
-                .serviceUnavailable,
-                "OpenAI API host unreachable",
-                "EHOSTUNREACH",
-                "Cannot reach the OpenAI API. Check your network connection and firewall settings."
-            )
+            self = Self.network(error, "EHOSTUNREACH")
         case .invalidResponse:
-            self = Self.network(
-                error,
-                .badGateway,
-                "Invalid response from OpenAI API",
-                "bad_upstream_response",
-                "The upstream answered with something that is not a valid OpenAI response. Check OPENAI_BASE_URL points at an OpenAI-compatible API."
-            )
+            self = Self.network(error, "bad_upstream_response")
             requestID = error.requestID
         case .responseTooLarge:
-            self = Self.network(
-                error,
-                .badGateway,
-                "Response from OpenAI API is too large",
-                "upstream_response_too_large",
-                "The upstream response exceeded the gateway's size limit. Ask for less (e.g. fewer items per page)."
-            )
+            self = Self.network(error, "upstream_response_too_large")
             requestID = error.requestID
         case .stream:
             let known = error.code.flatMap(HintCatalogue.entry(for:))
@@ -92,13 +50,7 @@ extension GatewayError {
                 attempts: error.attempts
             )
         default:
-            self = Self.network(
-                error,
-                .serviceUnavailable,
-                "Network error communicating with OpenAI",
-                "network_error",
-                "Check your network connection and try again."
-            )
+            self = Self.network(error, "network_error")
         }
     }
 
@@ -112,14 +64,11 @@ extension GatewayError {
         ]
     }
 
-    private static func network(
-        _ error: OpenAIError,
-        _ status: HTTPResponse.Status,
-        _ message: String,
-        _ code: String,
-        _ hint: String
-    ) -> GatewayError {
-        GatewayError(status: status, message: message, errorCode: code, hint: hint + retriedNote(error), attempts: error.attempts)
+    private static func network(_ error: OpenAIError, _ code: String) -> GatewayError {
+        var result = GatewayError(code: code)
+        result.hint = (result.hint ?? "") + retriedNote(error)
+        result.attempts = error.attempts
+        return result
     }
 
     private static func retriedNote(_ error: OpenAIError) -> String {

@@ -71,6 +71,20 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
 
     public var description: String { "GatewayError(\(status.code) \(errorCode): \(message))" }
 
+    /// An error the gateway raises itself, with the status, message and hint of its code in
+    /// ``HintCatalogue/gatewayCodes``.
+    /// - Parameter message: a more specific message than the catalogue's.
+    public init(code: String, message: String? = nil, parameter: String? = nil) {
+        let entry = HintCatalogue.gatewayCodes[code]
+        self.init(
+            status: HTTPResponse.Status(code: entry?.status ?? 500),
+            message: message ?? entry?.message ?? code,
+            errorCode: code,
+            parameter: parameter,
+            hint: entry?.hint
+        )
+    }
+
     /// A 400 listing every validation problem; the first one names `parameter` and `hint`.
     public static func validation(_ problems: [ValidationProblem]) -> GatewayError {
         let first = problems.first
@@ -92,7 +106,7 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     public func body(path: String, timestamp: Date = Date()) -> JSONValue {
         var object = JSONObject()
         object["statusCode"] = .int(Int64(status.code))
-        object["timestamp"] = .string(Self.timestampFormatter.format(timestamp))
+        object["timestamp"] = .string(InteractionLogEntry.timestamp(timestamp))
         object["path"] = .string(path)
         object["message"] = .string(message)
         object["error_code"] = .string(errorCode)
@@ -143,12 +157,4 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
         default: "server_error"
         }
     }
-
-    static let timestampFormatter: ISO8601DateFormatterBox = ISO8601DateFormatterBox()
-}
-
-/// `ISO8601DateFormatter` is not `Sendable`; `Date.ISO8601FormatStyle` is, and is what this wraps.
-struct ISO8601DateFormatterBox: Sendable {
-    let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    func format(_ date: Date) -> String { style.format(date) }
 }

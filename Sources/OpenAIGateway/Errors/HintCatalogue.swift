@@ -302,6 +302,61 @@ public enum HintCatalogue {
         "code_execution_failed": ErrorHint(500, "Code execution failed", "Retry the request."),
     ]
 
+    /// Errors the gateway raises itself, by its `error_code`: the status it answers with, the message
+    /// (a handler may give a more specific one) and the hint. ``GatewayError/init(code:message:parameter:)``
+    /// reads it, so this table is the one place that text lives.
+    public static let gatewayCodes: [String: ErrorHint] = [
+        "route_not_found": ErrorHint(404, "Route not found", "See GET /openapi.json or /api-docs for the routes this gateway serves."),
+        "method_not_allowed": ErrorHint(405, "Method not allowed", "See GET /openapi.json for the methods each route accepts."),
+        "payload_too_large": ErrorHint(413, "Request body is larger than the limit", "Send a smaller body, or raise MAX_BODY_SIZE on the gateway."),
+        "invalid_json": ErrorHint(
+            400,
+            "Malformed JSON in request body",
+            "Send a JSON object with Content-Type: application/json; check quotes, commas and brackets."
+        ),
+        "request_cancelled": ErrorHint(499, "The request was cancelled", "The client closed the connection before the answer was ready."),
+        "internal_error": ErrorHint(500, "An unexpected error occurred", "This is a bug in the gateway. Report it with the request id."),
+        "download_forbidden": ErrorHint(
+            403,
+            "Files with purpose \"assistants\" cannot be downloaded",
+            "OpenAI keeps assistants files for file search and code interpreter only. Keep your own copy, or upload the file "
+                + "with purpose \"user_data\" if you need to read it back."
+        ),
+        "server_shutting_down": ErrorHint(503, "The gateway is shutting down", "Retry against another instance, or once the gateway is back."),
+        "timeout_error": ErrorHint(
+            504,
+            "Request to OpenAI API timed out",
+            "The request exceeded the timeout limit. Try again or increase OPENAI_TIMEOUT."
+        ),
+        "ECONNREFUSED": ErrorHint(
+            503,
+            "Cannot connect to OpenAI API",
+            "Connection refused. Verify your network connection and that OpenAI services (OPENAI_BASE_URL) are accessible."
+        ),
+        "ECONNRESET": ErrorHint(
+            504,
+            "Connection to OpenAI API was reset",
+            "The connection was interrupted. This is usually temporary; retry with exponential backoff."
+        ),
+        "ENOTFOUND": ErrorHint(
+            503,
+            "Cannot resolve OpenAI API hostname",
+            "DNS resolution failed. Check your network connection, DNS settings and OPENAI_BASE_URL."
+        ),
+        "EHOSTUNREACH": ErrorHint(503, "OpenAI API host unreachable", "Cannot reach the OpenAI API. Check your network connection and firewall settings."),
+        "bad_upstream_response": ErrorHint(
+            502,
+            "Invalid response from OpenAI API",
+            "The upstream answered with something that is not a valid OpenAI response. Check OPENAI_BASE_URL points at an OpenAI-compatible API."
+        ),
+        "upstream_response_too_large": ErrorHint(
+            502,
+            "Response from OpenAI API is too large",
+            "The upstream response exceeded the gateway's size limit. Ask for less (e.g. fewer items per page)."
+        ),
+        "network_error": ErrorHint(503, "Network error communicating with OpenAI", "Check your network connection and try again."),
+    ]
+
     /// The entry for `code` in any table, the general OpenAI codes first.
     public static func entry(for code: String) -> ErrorHint? {
         for table in [openAICodes, imageCodes, videoCodes, fileCodes, vectorStoreCodes, imagesAPICodes, audioCodes, codeInterpreterCodes] {

@@ -176,14 +176,9 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                                 lastWrite = .now
                             }
                         case .shutdown:
-                            try await finish(
-                                with: GatewayError(
-                                    status: .serviceUnavailable,
-                                    message: "The gateway is shutting down",
-                                    errorCode: "server_shutting_down",
-                                    hint: result.policy.shutdownHint
-                                )
-                            )
+                            var error = GatewayError(code: "server_shutting_down")
+                            error.hint = result.policy.shutdownHint
+                            try await finish(with: error)
                             break loop
                         case .clientGone:
                             throw CancellationError()
