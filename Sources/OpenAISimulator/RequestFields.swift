@@ -84,19 +84,24 @@ struct RequestFields: Sendable {
         guard let value = raw.doubleValue else { throw SimulatorAPIError.invalidType(key, expected: "a number", got: raw) }
         if value < range.lowerBound {
             throw .invalidRequest(
-                "Invalid '\(key)': decimal below minimum value. Expected a value >= \(range.lowerBound), but got \(value) instead.",
+                "Invalid '\(key)': decimal below minimum value. Expected a value >= \(Self.text(range.lowerBound)), but got \(Self.text(value)) instead.",
                 param: key,
                 code: "decimal_below_min_value"
             )
         }
         if value > range.upperBound {
             throw .invalidRequest(
-                "Invalid '\(key)': decimal above maximum value. Expected a value <= \(range.upperBound), but got \(value) instead.",
+                "Invalid '\(key)': decimal above maximum value. Expected a value <= \(Self.text(range.upperBound)), but got \(Self.text(value)) instead.",
                 param: key,
                 code: "decimal_above_max_value"
             )
         }
         return value
+    }
+
+    /// A number as OpenAI writes it in messages: `2`, not `2.0`.
+    private static func text(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// `metadata`: an object of at most 16 string values (keys ≤ 64 characters, values ≤ 512).
