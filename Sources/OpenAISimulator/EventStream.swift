@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import OpenAIClient
 
 /// Where the events of one SSE answer come from.
@@ -7,6 +8,8 @@ enum EventSource: Sendable {
     case plan(EventPlan, storeID: String?, delay: Duration)
     /// Stored events, then live ones from a background run (a background create or a resume).
     case stored(replay: [JSONValue], live: AsyncStream<JSONValue>?)
+    /// Ready-made SSE frames (a Chat Completions stream and its `[DONE]`), paced by `delay`.
+    case frames([ByteBuffer], delay: Duration)
 }
 
 /// Thrown to cut a stream as `drop_after_events` asks: Hummingbird closes the connection mid-body.
@@ -50,8 +53,12 @@ enum EventStream {
         var written = 0
 
         mutating func write(_ event: JSONValue, to writer: inout any ResponseBodyWriter) async throws {
+            try await write(frame: SimulatorHTTP.frame(event), to: &writer)
+        }
+
+        mutating func write(frame: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
             if let limit, written >= limit { throw SimulatedDrop() }
-            try await writer.write(SimulatorHTTP.frame(event))
+            try await writer.write(frame)
             written += 1
         }
     }
@@ -71,6 +78,11 @@ enum EventStream {
                     try await counter.write(event, to: &writer)
                 }
                 try Task.checkCancellation()
+            }
+        case .frames(let frames, let delay):
+            for (index, frame) in frames.enumerated() {
+                if index > 0, delay > .zero { try await Task.sleep(for: delay) }
+                try await counter.write(frame: frame, to: &writer)
             }
         case .plan(let plan, let storeID, let delay):
             var last: JSONValue = .null

@@ -1,18 +1,17 @@
 import Foundation
+import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
 import OpenAIClient
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _NIOFileSystem
 
 /// Uploaded files: metadata in memory, bytes on disk (one file per id), so a 512 MB upload
 /// never sits in memory.
+///
+/// Every file operation on a request path goes through NIO's file system (`FileSystem.shared`),
+/// which runs the system calls on NIO's thread pool: a slow disk never blocks a thread of the
+/// Swift concurrency pool. Handles are scoped (`withFileHandle`), so they are closed even when the
+/// request is cancelled part way.
 final class SimulatorFileStore: Sendable {
     /// What `GET /v1/files/{id}` answers, plus what listing needs.
     struct Record: Sendable {
@@ -74,8 +73,8 @@ final class SimulatorFileStore: Sendable {
     }
 
     /// Moves a finished upload into place and records it.
-    func add(temporaryPath: String, id: String, bytes: Int, filename: String, purpose: String, expiresAfter: Int?) throws -> Record {
-        try FileManager.default.moveItem(atPath: temporaryPath, toPath: path(id: id))
+    func add(temporaryPath: String, id: String, bytes: Int, filename: String, purpose: String, expiresAfter: Int?) async throws -> Record {
+        try await FileSystem.shared.moveItem(at: FilePath(temporaryPath), to: FilePath(path(id: id)))
         let created = Self.now()
         return records.withLockedValue { state in
             state.sequence += 1
@@ -113,97 +112,63 @@ final class SimulatorFileStore: Sendable {
     }
 
     /// Forgets a live file and removes its bytes; `false` when unknown or expired.
-    func delete(id: String) -> Bool {
+    func delete(id: String) async -> Bool {
         let now = Self.now()
         let removed = records.withLockedValue { state -> Bool in
             guard let record = state.files[id], !Self.isExpired(record, now: now) else { return false }
             state.files[id] = nil
             return true
         }
-        if removed { try? FileManager.default.removeItem(atPath: path(id: id)) }
+        if removed { await Self.discard(path(id: id)) }
         return removed
     }
+
+    /// Removes a file if it is there (an upload that failed, a deleted file), ignoring errors.
+    static func discard(_ path: String) async {
+        _ = try? await FileSystem.shared.removeItem(at: FilePath(path), recursively: false)
+    }
+
+    /// Writes the chunks `nextChunk` hands out (until it returns `nil`) to a new file at `path`,
+    /// buffered, and returns how many bytes there were. The file only appears at `path` once it is
+    /// complete: NIO creates it unnamed (or under a temporary name) and links it into place when the
+    /// handle closes without an error, so a failed upload leaves nothing behind.
+    static func write(
+        to path: String,
+        from nextChunk: () async throws -> ByteBuffer?
+    ) async throws -> Int {
+        try await FileSystem.shared.withFileHandle(
+            forWritingAt: FilePath(path),
+            options: .newFile(replaceExisting: true, permissions: .ownerReadWrite)
+        ) { handle in
+            var writer = handle.bufferedWriter(capacity: .kibibytes(256))
+            var count = 0
+            while let chunk = try await nextChunk() {
+                count += chunk.readableBytes
+                try await writer.write(contentsOf: chunk)
+            }
+            try await writer.flush()
+            return count
+        }
+    }
+
+    /// Streams the first `size` bytes of the file at `path` to a response body, chunk by chunk.
+    /// A file shorter than `size` (removed meanwhile) throws, which cuts the connection.
+    static func read(_ path: String, size: Int, chunkSize: Int, to writer: inout any ResponseBodyWriter) async throws {
+        let sent = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+            var sent = 0
+            for try await chunk in handle.readChunks(in: 0..<Int64(size), chunkLength: .bytes(Int64(chunkSize))) {
+                sent += chunk.readableBytes
+                try await writer.write(chunk)
+            }
+            return sent
+        }
+        guard sent == size else { throw StorageFailure(message: "\(path) ended after \(sent) of \(size) bytes") }
+    }
+
+    struct StorageFailure: Error { var message: String }
 
     private static func isExpired(_ record: Record, now: Int) -> Bool {
         if let expiresAt = record.expiresAt { return expiresAt <= now }
         return false
     }
-}
-
-/// A file opened with POSIX calls: writes go straight from a `ByteBuffer`'s storage, without the
-/// copy into `Data` that `FileHandle` would need. Closed when released; used by one task at a time.
-final class PosixFile {
-    private let descriptor: Int32
-
-    struct Failure: Error { var message: String }
-
-    static func create(_ path: String) throws(Failure) -> PosixFile {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw Failure(message: "cannot create \(path): errno \(errno)") }
-        return PosixFile(descriptor: fd)
-    }
-
-    static func openForReading(_ path: String) throws(Failure) -> PosixFile {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw Failure(message: "cannot open \(path): errno \(errno)") }
-        return PosixFile(descriptor: fd)
-    }
-
-    private init(descriptor: Int32) {
-        self.descriptor = descriptor
-    }
-
-    deinit {
-        close(descriptor)
-    }
-
-    /// Writes every readable byte of `buffer` (retrying short writes).
-    func write(_ buffer: ByteBuffer) throws(Failure) {
-        let fd = descriptor
-        let failed = buffer.withUnsafeReadableBytes { raw -> Bool in
-            guard var pointer = raw.baseAddress else { return false }
-            var remaining = raw.count
-            while remaining > 0 {
-                let written = posixWrite(fd, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return true
-                }
-                remaining -= written
-                pointer = pointer.advanced(by: written)
-            }
-            return false
-        }
-        if failed { throw Failure(message: "write failed: errno \(errno)") }
-    }
-
-    /// Reads up to `count` bytes; an empty buffer means end of file.
-    func read(upTo count: Int, allocator: ByteBufferAllocator) throws(Failure) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: count)
-        let fd = descriptor
-        var failed = false
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-            guard let base = raw.baseAddress else { return 0 }
-            while true {
-                let got = posixRead(fd, base, count)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failed = true
-                    return 0
-                }
-                return got
-            }
-        }
-        if failed { throw Failure(message: "read failed: errno \(errno)") }
-        return buffer
-    }
-}
-
-// `write`/`read` are shadowed by the methods above; these name the C functions unambiguously.
-@inline(__always) private func posixWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, pointer, count)
-}
-
-@inline(__always) private func posixRead(_ fd: Int32, _ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(fd, pointer, count)
 }

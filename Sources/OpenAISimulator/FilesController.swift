@@ -1,7 +1,7 @@
-import Foundation
 import Hummingbird
 import NIOCore
 import OpenAIClient
+import _NIOFileSystem
 
 /// The Files API: upload (multipart, streamed to disk), list, retrieve, delete and download.
 struct FilesController: Sendable {
@@ -29,7 +29,7 @@ struct FilesController: Sendable {
                 throw SimulatorAPIError.invalidValue(param: "purpose", got: purpose, allowed: Self.purposes)
             }
             let expiresAfter = try Self.expiry(form)
-            let record = try store.add(
+            let record = try await store.add(
                 temporaryPath: temporary,
                 id: SimulatorFileStore.makeID(),
                 bytes: file.bytes,
@@ -39,7 +39,7 @@ struct FilesController: Sendable {
             )
             return SimulatorHTTP.json(record.json)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            await SimulatorFileStore.discard(temporary)
             throw error
         }
     }
@@ -106,7 +106,7 @@ struct FilesController: Sendable {
 
     @Sendable func delete(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard store.delete(id: id) else { throw SimulatorAPIError.fileNotFound(id) }
+        guard await store.delete(id: id) else { throw SimulatorAPIError.fileNotFound(id) }
         return SimulatorHTTP.json(["id": .string(id), "object": "file", "deleted": true])
     }
 
@@ -122,16 +122,8 @@ struct FilesController: Sendable {
             status: .ok,
             headers: [.contentType: "application/octet-stream"],
             body: ResponseBody(contentLength: size) { writer in
-                let file = try PosixFile.openForReading(path)
-                let allocator = ByteBufferAllocator()
-                var sent = 0
-                while sent < size {
-                    let chunk = try file.read(upTo: min(Self.chunkSize, size - sent), allocator: allocator)
-                    // A file shorter than recorded (deleted meanwhile) cuts the connection.
-                    guard chunk.readableBytes > 0 else { throw PosixFile.Failure(message: "\(path) ended early") }
-                    sent += chunk.readableBytes
-                    try await writer.write(chunk)
-                }
+                // Read on NIO's thread pool; a file shorter than recorded (deleted meanwhile) cuts the connection.
+                try await SimulatorFileStore.read(path, size: size, chunkSize: Self.chunkSize, to: &writer)
                 try await writer.finish(nil)
             }
         )
@@ -181,17 +173,12 @@ struct MultipartForm: Sendable {
         fields.filter { $0.name == name }.map(\.value)
     }
 
-    private enum Part {
-        case field(name: String, value: ByteBuffer)
-        case file(PosixFile?)
-        case skipped
-    }
-
     /// Reads the whole body without collecting it.
     ///
     /// - Parameters:
     ///   - fileField: the part streamed as the file; other parts with a filename are discarded.
-    ///   - fileDestination: where the file's bytes go; `nil` counts and drops them. Removed on failure.
+    ///   - fileDestination: where the file's bytes go (written on NIO's thread pool); `nil` counts
+    ///     and drops them. Nothing is left there on failure.
     static func read(_ request: Request, fileField: String = "file", fileDestination: String?) async throws -> MultipartForm {
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("multipart/form-data"),
@@ -202,23 +189,47 @@ struct MultipartForm: Sendable {
                 param: nil
             )
         }
-        var parser = MultipartParser(boundary: boundary)
+        var events = MultipartEvents(body: request.body.makeAsyncIterator(), parser: MultipartParser(boundary: boundary))
         var form = MultipartForm()
-        var part = Part.skipped
         var fieldBytes = 0
         do {
-            for try await chunk in request.body {
-                parser.append(chunk)
-                try form.drain(&parser, part: &part, fieldBytes: &fieldBytes, fileField: fileField, destination: fileDestination)
+            while let event = try await events.next() {
+                // Part handlers below consume each part up to its end, so only heads arrive here.
+                guard case .head(let head) = event else { continue }
+                if head.name == fileField, form.file == nil {
+                    var file = File(filename: head.filename ?? fileField, contentType: head.contentType, bytes: 0)
+                    if let fileDestination {
+                        file.bytes = try await SimulatorFileStore.write(to: fileDestination) { try await events.nextBody() }
+                    } else {
+                        while let bytes = try await events.nextBody() { file.bytes += bytes.readableBytes }
+                    }
+                    form.file = file
+                } else if head.filename != nil || head.name == nil {
+                    while try await events.nextBody() != nil {}
+                } else {
+                    var value = ByteBuffer()
+                    while var bytes = try await events.nextBody() {
+                        fieldBytes += bytes.readableBytes
+                        guard fieldBytes <= Self.fieldLimit else {
+                            throw SimulatorAPIError(
+                                status: 413,
+                                message: "The form fields are larger than \(Self.fieldLimit) bytes.",
+                                type: "invalid_request_error",
+                                param: nil,
+                                code: nil
+                            )
+                        }
+                        value.writeBuffer(&bytes)
+                    }
+                    form.fields.append((head.name ?? "", String(buffer: value)))
+                }
             }
-            try parser.finish()
         } catch {
-            part = .skipped  // closes an open file before it is removed
-            if let fileDestination { try? FileManager.default.removeItem(atPath: fileDestination) }
+            if let fileDestination { await SimulatorFileStore.discard(fileDestination) }
             switch error {
             case let error as MultipartError:
                 throw SimulatorAPIError.invalidRequest("Could not parse multipart form: \(error.reason).", param: nil)
-            case let error as PosixFile.Failure:
+            case let error as FileSystemError:
                 throw SimulatorAPIError(
                     status: 500,
                     message: "Could not store the upload: \(error.message)",
@@ -232,54 +243,35 @@ struct MultipartForm: Sendable {
         }
         return form
     }
+}
 
-    private mutating func drain(
-        _ parser: inout MultipartParser,
-        part: inout Part,
-        fieldBytes: inout Int,
-        fileField: String,
-        destination: String?
-    ) throws {
-        while let event = try parser.next() {
-            switch event {
-            case .head(let head):
-                if head.name == fileField, file == nil {
-                    file = File(filename: head.filename ?? fileField, contentType: head.contentType, bytes: 0)
-                    part = .file(try destination.map { path throws(PosixFile.Failure) in try PosixFile.create(path) })
-                } else if head.filename != nil || head.name == nil {
-                    part = .skipped
-                } else {
-                    part = .field(name: head.name ?? "", value: ByteBuffer())
-                }
-            case .body(let bytes):
-                switch part {
-                case .file(let writer):
-                    try writer?.write(bytes)
-                    file?.bytes += bytes.readableBytes
-                case .field(let name, var value):
-                    part = .skipped  // drops the enum's reference so appending does not copy the buffer
-                    fieldBytes += bytes.readableBytes
-                    guard fieldBytes <= Self.fieldLimit else {
-                        throw SimulatorAPIError(
-                            status: 413,
-                            message: "The form fields are larger than \(Self.fieldLimit) bytes.",
-                            type: "invalid_request_error",
-                            param: nil,
-                            code: nil
-                        )
-                    }
-                    var bytes = bytes
-                    value.writeBuffer(&bytes)
-                    part = .field(name: name, value: value)
-                case .skipped:
-                    break
-                }
-            case .partEnd:
-                if case .field(let name, let value) = part { fields.append((name, String(buffer: value))) }
-                part = .skipped
-            case .end:
-                part = .skipped
+/// The multipart events of a request body, pulled as they are needed (the body is read only as
+/// fast as its parts are consumed).
+private struct MultipartEvents {
+    var body: RequestBody.AsyncIterator
+    var parser: MultipartParser
+    var ended = false
+
+    /// The next event; `nil` after the closing boundary and the end of the body.
+    mutating func next() async throws -> MultipartEvent? {
+        while true {
+            if let event = try parser.next() { return event }
+            if ended { return nil }
+            if let chunk = try await body.next() {
+                parser.append(chunk)
+            } else {
+                ended = true
+                try parser.finish()
             }
+        }
+    }
+
+    /// The next bytes of the current part's body; `nil` once the part has ended.
+    mutating func nextBody() async throws -> ByteBuffer? {
+        switch try await next() {
+        case .body(let bytes)?: return bytes
+        case .partEnd?, .end?, nil: return nil
+        case .head?: throw MultipartError(reason: "a part started before the previous one ended")
         }
     }
 }

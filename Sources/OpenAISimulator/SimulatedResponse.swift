@@ -54,7 +54,8 @@ struct SimulatedResponse: Sendable {
     // MARK: - Reply text
 
     /// A reply that depends only on the input and instructions, so tests can predict it.
-    static func replyDeltas(input: String, instructions: String?) -> [String] {
+    /// `variant` picks another closing sentence (the other choices of a chat completion with `n` > 1).
+    static func replyDeltas(input: String, instructions: String?, variant: Int = 0) -> [String] {
         let inputWords = input.split(whereSeparator: \.isWhitespace).prefix(12).map(String.init)
         var sentence = inputWords.isEmpty ? "Simulated reply to an empty input." : "Simulated reply to: \(inputWords.joined(separator: " "))."
         if let instructions {
@@ -67,7 +68,8 @@ struct SimulatedResponse: Sendable {
             "Nothing here came from a real model; the simulator derives every word from the request it received.",
             "Same input, same words: the simulator keeps its replies stable so that tests can rely on them.",
         ]
-        sentence += " " + closings[Int(fnv1a(input + (instructions ?? "")) % UInt64(closings.count))]
+        let closing = (fnv1a(input + (instructions ?? "")) % UInt64(closings.count) + UInt64(max(0, variant))) % UInt64(closings.count)
+        sentence += " " + closings[Int(closing)]
         let words = sentence.split(separator: " ", omittingEmptySubsequences: true)
         return words.enumerated().map { index, word in index == words.count - 1 ? String(word) : "\(word) " }
     }
@@ -175,5 +177,13 @@ enum SimulatorIDs {
             out.append(Character(String(generator.next(upperBound: UInt8(16)), radix: 16)))
         }
         return out
+    }
+
+    private static let alphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// `prefix` followed by random letters and digits: `chatcmpl-` + 29 as OpenAI's chat completion ids.
+    static func alphanumeric(_ prefix: String, count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return prefix + String((0..<count).map { _ in alphanumerics[Int(generator.next(upperBound: UInt(alphanumerics.count)))] })
     }
 }

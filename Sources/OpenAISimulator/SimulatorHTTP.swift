@@ -57,6 +57,16 @@ enum SimulatorHTTP {
         ServerSentEventEncoder.buffer(ServerSentEvent(event: event["type"]?.stringValue, data: event.jsonString))
     }
 
+    /// One SSE frame without an event name, `data: <json>\n\n`, as Chat Completions streams are written.
+    static func dataFrame(_ value: JSONValue) -> ByteBuffer {
+        ServerSentEventEncoder.buffer(ServerSentEvent(data: value.jsonString))
+    }
+
+    /// The frame that ends a Chat Completions stream: `data: [DONE]\n\n`.
+    static var doneFrame: ByteBuffer {
+        ServerSentEventEncoder.buffer(ServerSentEvent(data: "[DONE]"))
+    }
+
     /// Reads and parses a JSON body (bounded). It must be `collectBody` (mutating): that keeps the
     /// original inbound stream behind the buffer, so `consumeWithCancellationOnInboundClose` can still
     /// watch the connection afterwards. (`body.collect` leaves a consumed stream on which Hummingbird

@@ -3,7 +3,9 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The simulator's routes: `/v1/responses...`, `/__simulator/...`, and OpenAI-shaped 404s for the rest.
+/// The simulator's routes: `/v1/responses...`, `/v1/chat/completions...`, `/v1/embeddings`,
+/// `/v1/models...`, `/v1/moderations`, `/v1/files...`, `/v1/audio/...`, `/__simulator/...`, and
+/// OpenAI-shaped 404s for the rest.
 public func buildSimulatorRouter(
     configuration: SimulatorConfiguration,
     state: SimulatorState
@@ -11,6 +13,10 @@ public func buildSimulatorRouter(
     let router = Router(context: SimulatorRequestContext.self)
     router.addMiddleware { SimulatorMiddleware(state: state) }
     ResponsesController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
+    ChatCompletionsController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
+    EmbeddingsController().addRoutes(to: router.group("v1"))
+    ModelsController().addRoutes(to: router.group("v1"))
+    ModerationsController().addRoutes(to: router.group("v1"))
     FilesController(store: SimulatorFileStore(directory: configuration.fileDirectory)).addRoutes(to: router.group("v1"))
     AudioController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ControlController(state: state).addRoutes(to: router.group("__simulator"))

@@ -1,7 +1,8 @@
 import NIOConcurrencyHelpers
 import OpenAIClient
 
-/// Everything the simulator remembers: faults to play, stored responses and their events, stats.
+/// Everything the simulator remembers: faults to play, stored responses and their events, stored
+/// chat completions, stats.
 ///
 /// Shared by the HTTP handlers and by tests, which can add faults and read stats in-process:
 /// ```swift
@@ -54,7 +55,7 @@ public final class SimulatorState: Sendable {
         storage.withLockedValue { $0.stats }
     }
 
-    /// Clears faults, stored responses (stopping background runs) and stats.
+    /// Clears faults, stored responses (stopping background runs), stored chat completions and stats.
     public func reset() {
         let (runs, subscribers) = storage.withLockedValue { storage in
             let runs = storage.responses.values.compactMap(\.run)
@@ -130,6 +131,8 @@ public final class SimulatorState: Sendable {
         var order: [String] = []
         var nextSubscriber = 0
         var stats = SimulatorStats()
+        var chatCompletions: [String: StoredChatCompletion] = [:]
+        var chatSequence = 0
     }
 
     func insert(id: String, _ response: StoredResponse) {
@@ -262,5 +265,60 @@ public final class SimulatorState: Sendable {
             }
         }
         return (result.replay, result.live)
+    }
+
+    // MARK: - Stored chat completions
+
+    /// A chat completion created with `store: true`.
+    struct StoredChatCompletion: Sendable {
+        /// The object as created.
+        var completion: JSONValue
+        var metadata: JSONObject
+        var model: String
+        /// Creation order: completions made in the same second still list in a stable order.
+        var sequence = 0
+
+        /// What retrieve and list answer: the completion with its `metadata`.
+        var json: JSONValue {
+            guard case .object(var object) = completion else { return completion }
+            object["metadata"] = .object(metadata)
+            return .object(object)
+        }
+    }
+
+    /// Stores a chat completion; beyond ``maxStoredResponses`` the oldest is forgotten.
+    func insertChatCompletion(id: String, _ completion: StoredChatCompletion) {
+        storage.withLockedValue { storage in
+            var completion = completion
+            storage.chatSequence += 1
+            completion.sequence = storage.chatSequence
+            storage.chatCompletions[id] = completion
+            if storage.chatCompletions.count > maxStoredResponses,
+                let oldest = storage.chatCompletions.min(by: { $0.value.sequence < $1.value.sequence })?.key
+            {
+                storage.chatCompletions[oldest] = nil
+            }
+        }
+    }
+
+    func chatCompletion(id: String) -> StoredChatCompletion? {
+        storage.withLockedValue { $0.chatCompletions[id] }
+    }
+
+    /// Every stored chat completion, oldest first.
+    func chatCompletions() -> [StoredChatCompletion] {
+        storage.withLockedValue { $0.chatCompletions.values.sorted { $0.sequence < $1.sequence } }
+    }
+
+    /// Replaces a stored chat completion's metadata; `nil` when there is none with that id.
+    func updateChatCompletion(id: String, metadata: JSONObject) -> StoredChatCompletion? {
+        storage.withLockedValue { storage in
+            storage.chatCompletions[id]?.metadata = metadata
+            return storage.chatCompletions[id]
+        }
+    }
+
+    func deleteChatCompletion(id: String) -> Bool {
+        storage.withLockedValue { $0.chatCompletions.removeValue(forKey: id) != nil }
     }
 }

@@ -34,18 +34,22 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
         ]
     }
 
-    /// The route pattern a request is counted under.
+    /// Collections whose members are addressed by id: `/v1/<collection>/{id}` and `/v1/<collection>/{id}/<action>`.
+    static let collections: [[Substring]] = [["chat", "completions"], ["responses"], ["files"], ["models"]]
+
+    /// The route pattern a request is counted under, e.g. `GET /v1/files/{id}/content`.
     static func routePattern(method: String, path: String) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        let pattern: String
-        switch parts.count {
-        case 3 where parts[0] == "v1" && (parts[1] == "responses" || parts[1] == "files"):
-            pattern = "/v1/\(parts[1])/{id}"
-        case 4 where parts[0] == "v1" && (parts[1] == "responses" || parts[1] == "files"):
-            pattern = "/v1/\(parts[1])/{id}/\(parts[3])"
-        default:
-            pattern = path
+        if parts.first == "v1" {
+            let rest = parts.dropFirst()
+            for collection in collections where rest.starts(with: collection) {
+                let extra = rest.count - collection.count
+                guard extra == 1 || extra == 2 else { continue }
+                var pattern = ["v1"] + collection.map(String.init) + ["{id}"]
+                if extra == 2, let action = rest.last { pattern.append(String(action)) }
+                return "\(method) /" + pattern.joined(separator: "/")
+            }
         }
-        return "\(method) \(pattern)"
+        return "\(method) \(path)"
     }
 }

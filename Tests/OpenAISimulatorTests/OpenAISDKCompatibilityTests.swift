@@ -16,10 +16,13 @@ struct OpenAISDKCompatibilityTests {
     /// One line the script prints for every check that passed.
     static let expectedChecks = [
         "create", "stream", "stream_helper", "retrieve", "input_items", "delete", "background_cancel", "rate_limit",
-        "file_round_trip", "speech", "transcription",
+        "file_round_trip", "speech", "transcription", "chat_create", "chat_stream", "chat_stream_usage", "chat_stored",
+        "embeddings", "models", "moderations",
     ]
 
-    @Test("the openai Python SDK can create, stream, retrieve, list, delete, cancel, see rate limits, upload and download files, and create speech")
+    @Test(
+        "the openai Python SDK can use responses, rate limits, files, speech, transcription, chat completions (streamed with and without usage), embeddings, models and moderations"
+    )
     func officialSDK() async throws {
         try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")
         if let problem = await SDKAvailability.shared.problem() {

@@ -236,4 +236,48 @@ struct SimulatorFilesTests {
             #expect(elapsed < .seconds(15))
         }
     }
+
+    @Test func abandonedUploadLeavesNothingOnDiskAndFinishedOnesAppearWhole() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-files-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let simulator = try await SimulatorServer.start(.init(port: 0, fileDirectory: directory))
+        let sim = SimHarness(simulator: simulator)
+        do {
+            let head = ByteBuffer(
+                string:
+                    "--\(MultipartBody.boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--\(MultipartBody.boundary)\r\n"
+                    + MultipartBody.fileHead(name: "file", filename: "big.jsonl")
+            )
+            // Announces 10 MB, sends 1 MB, then the client goes away.
+            let (pieces, continuation) = AsyncStream<ByteBuffer>.makeStream()
+            continuation.yield(head)
+            continuation.yield(ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 1 << 20)))
+            var request = HTTPClientRequest(url: sim.root + "/v1/files")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: MultipartBody.contentType)
+            request.body = .stream(pieces, length: .known(Int64(head.readableBytes + (10 << 20))))
+            let upload = Task { try await HTTPClient.shared.execute(request, timeout: .seconds(30)) }
+            try await Task.sleep(for: .milliseconds(300))
+            upload.cancel()
+            continuation.finish()
+            _ = await upload.result
+            let empty = try await sim.eventually {
+                (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true
+            }
+            #expect(empty, "left behind: \((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])")
+
+            // The simulator still works, and a finished upload is one file named by its id.
+            let file = try await sim.upload(purpose: "batch", filename: "ok.jsonl", bytes: Array("{}\n".utf8))
+            let id = try #require(file["id"]?.stringValue)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [id])
+            #expect(try await sim.download("/v1/files/\(id)/content").bytes == Array("{}\n".utf8))
+            #expect(try await sim.send(.DELETE, "/v1/files/\(id)").status == 200)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        } catch {
+            await simulator.shutdown()
+            throw error
+        }
+        await simulator.shutdown()
+    }
 }

@@ -9,7 +9,7 @@ control routes (`/__simulator/...`) are found at BASE_URL without its `/v1`.
 Prints one line per check ("ok NAME: detail" or "FAIL NAME: reason") and exits 1 when any
 check failed, 2 on bad usage or when the SDK is not installed. A check is a function taking a
 `Context` and returning a short detail string; it raises `CheckFailed` (or anything else) to fail.
-Add new checks (files, audio, ...) by writing a function and listing it in CHECKS.
+Add new checks by writing a function and listing it in CHECKS.
 """
 
 import argparse
@@ -206,6 +206,141 @@ def check_transcription(ctx):
     return f"{len(text.text)} chars"
 
 
+CHAT_MESSAGES = [
+    {"role": "system", "content": "Be brief."},
+    {"role": "user", "content": "Say hello to the SDK check."},
+]
+
+
+def _check_usage(usage):
+    expect(usage is not None, "no usage")
+    expect(usage.prompt_tokens > 0 and usage.completion_tokens > 0, f"usage {usage}")
+    expect(usage.total_tokens == usage.prompt_tokens + usage.completion_tokens, f"usage total {usage}")
+    expect(usage.prompt_tokens_details.cached_tokens == 0, f"cached tokens {usage.prompt_tokens_details}")
+    expect(usage.completion_tokens_details.reasoning_tokens == 0, f"reasoning tokens {usage.completion_tokens_details}")
+
+
+def check_chat_create(ctx):
+    completion = ctx.client.chat.completions.create(model=MODEL, messages=CHAT_MESSAGES, n=2)
+    expect(completion.id.startswith("chatcmpl-"), f"unexpected id {completion.id!r}")
+    expect(completion.object == "chat.completion", f"object {completion.object!r}")
+    expect(len(completion.choices) == 2, f"{len(completion.choices)} choices for n=2")
+    for index, choice in enumerate(completion.choices):
+        expect(choice.index == index, f"choice index {choice.index}")
+        expect(choice.finish_reason == "stop", f"finish_reason {choice.finish_reason!r}")
+        expect(choice.message.role == "assistant", f"role {choice.message.role!r}")
+        expect(choice.message.content.startswith("Simulated reply to: Say hello to the SDK check."), f"content {choice.message.content!r}")
+    _check_usage(completion.usage)
+    return f"{completion.id} {len(completion.choices)} choices, {completion.usage.total_tokens} tokens"
+
+
+def _stream_text(chunks):
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def check_chat_stream(ctx):
+    expected = ctx.client.chat.completions.create(model=MODEL, messages=CHAT_MESSAGES).choices[0].message.content
+    chunks = list(ctx.client.chat.completions.create(model=MODEL, messages=CHAT_MESSAGES, stream=True))
+    expect(len(chunks) > 3, f"{len(chunks)} chunks")
+    expect(len({c.id for c in chunks}) == 1, "chunks have different ids")
+    expect(all(c.object == "chat.completion.chunk" for c in chunks), "a chunk is not a chat.completion.chunk")
+    expect(chunks[0].choices[0].delta.role == "assistant", f"first delta {chunks[0].choices[0].delta}")
+    expect(chunks[-1].choices[0].finish_reason == "stop", f"last chunk {chunks[-1]}")
+    # Without stream_options.include_usage the key is absent, not null.
+    expect(all("usage" not in c.model_fields_set for c in chunks), "a chunk carries usage without include_usage")
+    text = _stream_text(chunks)
+    expect(text == expected, f"streamed text {text!r} != {expected!r}")
+    with ctx.client.chat.completions.stream(model=MODEL, messages=CHAT_MESSAGES) as stream:
+        final = stream.get_final_completion()
+    expect(final.choices[0].message.content == expected, f"helper final text {final.choices[0].message.content!r}")
+    return f"{len(chunks)} chunks, {len(text)} chars; stream helper agrees"
+
+
+def check_chat_stream_usage(ctx):
+    chunks = list(
+        ctx.client.chat.completions.create(
+            model=MODEL, messages=CHAT_MESSAGES, stream=True, stream_options={"include_usage": True}
+        )
+    )
+    last = chunks[-1]
+    expect(last.choices == [], f"last chunk has choices {last.choices}")
+    _check_usage(last.usage)
+    expect(all("usage" in c.model_fields_set and c.usage is None for c in chunks[:-1]), "other chunks should have usage: null")
+    expect(chunks[-2].choices[0].finish_reason == "stop", "the chunk before the usage chunk does not finish")
+    with ctx.client.chat.completions.stream(
+        model=MODEL, messages=CHAT_MESSAGES, stream_options={"include_usage": True}
+    ) as stream:
+        final = stream.get_final_completion()
+    expect(final.usage is not None and final.usage.total_tokens == last.usage.total_tokens, f"helper usage {final.usage}")
+    return f"{len(chunks)} chunks, usage {last.usage.prompt_tokens}+{last.usage.completion_tokens}"
+
+
+def check_chat_stored(ctx):
+    created = ctx.client.chat.completions.create(
+        model=MODEL, messages=CHAT_MESSAGES, store=True, metadata={"suite": "sdk"}
+    )
+    retrieved = ctx.client.chat.completions.retrieve(created.id)
+    expect(retrieved.id == created.id and retrieved.metadata == {"suite": "sdk"}, f"retrieved {retrieved}")
+    listed = [c.id for c in ctx.client.chat.completions.list(metadata={"suite": "sdk"})]
+    expect(created.id in listed, f"{created.id} not in {listed}")
+    updated = ctx.client.chat.completions.update(created.id, metadata={"suite": "sdk2"})
+    expect(updated.metadata == {"suite": "sdk2"}, f"metadata after update {updated.metadata}")
+    deleted = ctx.client.chat.completions.delete(created.id)
+    expect(deleted.deleted and deleted.id == created.id, f"{deleted}")
+    try:
+        ctx.client.chat.completions.retrieve(created.id)
+    except openai.NotFoundError:
+        return f"{created.id} stored, listed, updated, deleted"
+    raise CheckFailed("deleted chat completion still retrievable")
+
+
+def check_embeddings(ctx):
+    import math
+    texts = ["hello world", "a second text"]
+    floats = ctx.client.embeddings.create(model="text-embedding-3-small", input=texts, encoding_format="float")
+    # Without encoding_format the SDK asks for base64 and decodes it: check both halves.
+    raw = ctx.client.embeddings.with_raw_response.create(model="text-embedding-3-small", input=texts)
+    sent = json.loads(raw.http_request.content)
+    expect(sent.get("encoding_format") == "base64", f"the SDK did not ask for base64: {sent}")
+    expect(isinstance(json.loads(raw.text)["data"][0]["embedding"], str), "the base64 answer is not a string")
+    default = raw.parse()
+    expect([d.index for d in floats.data] == [0, 1], f"indexes {[d.index for d in floats.data]}")
+    for plain, decoded in zip(floats.data, default.data):
+        expect(len(plain.embedding) == 1536, f"{len(plain.embedding)} dimensions")
+        expect(abs(math.sqrt(sum(x * x for x in plain.embedding)) - 1) < 1e-4, "not a unit vector")
+        expect(plain.embedding == list(decoded.embedding), "base64-decoded vector differs from the float one")
+    expect(floats.usage.prompt_tokens == floats.usage.total_tokens > 0, f"usage {floats.usage}")
+    short = ctx.client.embeddings.create(model="text-embedding-3-large", input="hello world", dimensions=256)
+    expect(len(short.data[0].embedding) == 256, f"{len(short.data[0].embedding)} dimensions for 256")
+    return "2 x 1536 floats equal as float and base64; dimensions=256 ok"
+
+
+def check_models(ctx):
+    ids = [model.id for model in ctx.client.models.list()]
+    for name in ("gpt-4o", "gpt-4o-mini", "text-embedding-3-small"):
+        expect(name in ids, f"{name} not in the model list")
+    model = ctx.client.models.retrieve("gpt-4o")
+    expect(model.id == "gpt-4o" and model.object == "model" and model.owned_by, f"{model}")
+    try:
+        ctx.client.models.retrieve("gpt-9-ultra")
+    except openai.NotFoundError as error:
+        expect(error.code == "model_not_found", f"code {error.code!r}")
+        return f"{len(ids)} models; unknown model is NotFoundError"
+    raise CheckFailed("unknown model did not raise NotFoundError")
+
+
+def check_moderations(ctx):
+    result = ctx.client.moderations.create(model="omni-moderation-latest", input=["I want to kill them.", "Have a nice day."])
+    expect(result.id.startswith("modr-"), f"id {result.id!r}")
+    expect(len(result.results) == 2, f"{len(result.results)} results")
+    violent, kind = result.results
+    expect(violent.flagged and violent.categories.violence, f"{violent.categories}")
+    expect(violent.category_scores.violence > 0.9, f"score {violent.category_scores.violence}")
+    expect(violent.category_applied_input_types.violence == ["text"], f"{violent.category_applied_input_types}")
+    expect(not kind.flagged, f"{kind.categories}")
+    return f"{result.id}: flagged {[r.flagged for r in result.results]}"
+
+
 CHECKS = [
     ("create", check_create),
     ("stream", check_stream),
@@ -218,6 +353,13 @@ CHECKS = [
     ("file_round_trip", check_file_round_trip),
     ("speech", check_speech),
     ("transcription", check_transcription),
+    ("chat_create", check_chat_create),
+    ("chat_stream", check_chat_stream),
+    ("chat_stream_usage", check_chat_stream_usage),
+    ("chat_stored", check_chat_stored),
+    ("embeddings", check_embeddings),
+    ("models", check_models),
+    ("moderations", check_moderations),
 ]
 
 
