@@ -15,6 +15,7 @@ struct AudioController: Sendable {
     let client: OpenAIClient
     let configuration: GatewayConfiguration
     let requestLogger: RequestLogger
+    let catalogue: ModelCatalogue
 
     /// Largest transcript collected from the upstream (text formats and JSON are small; verbose JSON with
     /// word timestamps of 25 MB of audio stays far below this).
@@ -41,13 +42,13 @@ struct AudioController: Sendable {
                 )
             ])
         }
-        let problems = AudioRules.validateSpeech(object)
+        let problems = AudioRules.validateSpeech(object, catalogue: catalogue)
         guard problems.isEmpty else { throw GatewayError.validation(problems) }
         let upstreamBody = AudioRules.speechUpstreamBody(object)
         let opened = try await upstream("POST /v1/audio/speech") { try await client.audio.speech(upstreamBody) }
 
-        let format = upstreamBody["response_format"]?.stringValue ?? "mp3"
-        let model = upstreamBody["model"]?.stringValue ?? "tts-1"
+        let format = upstreamBody["response_format"]?.stringValue ?? AudioRules.Defaults.speechFormat
+        let model = upstreamBody["model"]?.stringValue ?? AudioRules.Defaults.speechModel
         let characters = upstreamBody["input"]?.stringValue?.count ?? 0
         var headers: HTTPFields = [
             .contentType: opened.metadata.headers.first(name: "content-type") ?? AudioRules.speechContentType(format),
@@ -107,11 +108,11 @@ struct AudioController: Sendable {
         let client = self.client
         let endpoint = "POST /v1/audio/transcriptions"
         let (opened, fields, file) = try await upstream(endpoint) {
-            try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription)) { body in
+            try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription, catalogue: catalogue)) { body in
                 try await client.audio.transcriptionStream(body)
             }
         }
-        let model = fields["model"] ?? "whisper-1"
+        let model = fields["model"] ?? AudioRules.Defaults.transcriptionModel
         var extraHeaders: HTTPFields = [.requestID: context.requestID]
         if let upstreamID = opened.metadata.requestID { extraHeaders[.upstreamRequestID] = upstreamID }
         let upstreamType = opened.metadata.headers.first(name: "content-type")?.lowercased() ?? ""
@@ -164,14 +165,14 @@ struct AudioController: Sendable {
     @Sendable func translation(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
         let (response, fields, file) = try await upstream("POST /v1/audio/translations") {
-            try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation)) { body in
+            try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation, catalogue: catalogue)) { body in
                 try await client.audio.translation(body)
             }
         }
         return transcript(
             metadata: response.metadata,
             body: response.body,
-            model: fields["model"] ?? "whisper-1",
+            model: fields["model"] ?? AudioRules.Defaults.transcriptionModel,
             fields: fields,
             file: file,
             request: request,

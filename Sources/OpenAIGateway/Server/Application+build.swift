@@ -113,7 +113,8 @@ func buildRouter(
     }
     ResponsesController(client: client, configuration: configuration, requestLogger: requestLogger)
         .addRoutes(to: router.group("api/responses"))
-    AudioController(client: client, configuration: configuration, requestLogger: requestLogger).addRoutes(to: router.group("api/audio"))
+    AudioController(client: client, configuration: configuration, requestLogger: requestLogger, catalogue: requestLogger.costs.catalogue)
+        .addRoutes(to: router.group("api/audio"))
     FilesController(client: client, configuration: configuration, requestLogger: requestLogger).addRoutes(to: router.group("api/files"))
     SystemController(configuration: configuration, upstreamBaseURL: upstreamURL).addRoutes(to: router)
     return router
