@@ -194,6 +194,60 @@ struct ModelCatalogueTests {
             Issue.record("unexpected error \(error)")
         }
     }
+
+    @Test("typed capability accessors read the catalogue's data")
+    func capabilityAccessors() throws {
+        let tts = try #require(catalogue.model("tts-1"))
+        #expect(tts.task == "speech")
+        #expect(tts.stringList("voices") == ["alloy", "ash", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer"])
+        #expect(tts.stringList("response_formats") == ["mp3", "opus", "aac", "flac", "wav", "pcm"])
+        #expect(tts.range("speed") == 0.25...4.0)
+        #expect(tts.integer("max_input_characters") == 4096)
+        #expect(tts.flag("instructions") == false)
+        #expect(try #require(catalogue.model("gpt-4o-mini-tts")).flag("instructions") == true)
+        let whisper = try #require(catalogue.model("whisper-1"))
+        #expect(whisper.integer("max_file_bytes") == 26_214_400)
+        #expect(whisper.flag("translations") == true)
+        #expect(whisper.stringList("timestamp_granularities") == ["word", "segment"])
+        // Absent or mis-shaped capabilities read as "not stated".
+        #expect(tts.stringList("nothing") == nil && tts.range("nothing") == nil && tts.flag("nothing") == nil)
+        #expect(tts.string("task") == "speech" && tts.number("max_input_characters") == 4096)
+        let odd = ModelInfo(
+            name: "odd",
+            kind: .audio,
+            capabilities: ["voices": ["a", 1], "speed": ["min": 2, "max": 1], "flag": "yes", "size": 1.5]
+        )
+        #expect(odd.stringList("voices") == nil)
+        #expect(odd.range("speed") == nil)
+        #expect(odd.flag("flag") == nil)
+        #expect(odd.integer("size") == nil && odd.number("size") == 1.5)
+        #expect(odd.task == nil)
+    }
+
+    @Test("models of a kind and task, in the file's order, without the retired ones at a date")
+    func modelsByKindAndTask() throws {
+        let now = Date(timeIntervalSince1970: 1_793_836_800)  // 2026-11-05
+        #expect(catalogue.models(kind: .audio, task: "speech").map(\.name) == ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"])
+        #expect(
+            catalogue.models(kind: .audio, task: "transcription", availableOn: now).map(\.name)
+                == ["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-4o-transcribe-diarize"]
+        )
+        #expect(catalogue.models(kind: .image).map(\.name).contains("dall-e-3"))
+        #expect(!catalogue.models(kind: .image, availableOn: now).map(\.name).contains("dall-e-3"))
+        #expect(catalogue.retiredModels(on: now).map(\.name) == ["dall-e-2", "dall-e-3", "sora-2", "sora-2-pro"])
+        #expect(catalogue.retiredModels(on: Date(timeIntervalSince1970: 1_700_000_000)).isEmpty)
+        #expect(Set(catalogue.orderedNames) == Set(catalogue.names) && catalogue.orderedNames.count == catalogue.models.count)
+
+        let parsed = try ModelCatalogue(data: Array(#"{"models":{"zeta":{"kind":"text"},"alpha":{"kind":"text"},"mid":{"kind":"audio"}}}"#.utf8))
+        #expect(parsed.orderedNames == ["zeta", "alpha", "mid"])
+        #expect(parsed.names == ["alpha", "mid", "zeta"])
+        #expect(parsed.models(kind: .text).map(\.name) == ["zeta", "alpha"])
+        let built = ModelCatalogue(
+            models: ["b": ModelInfo(name: "b", kind: .text), "a": ModelInfo(name: "a", kind: .text), "c": ModelInfo(name: "c", kind: .text)],
+            order: ["c", "missing", "c"]
+        )
+        #expect(built.orderedNames == ["c", "a", "b"])
+    }
 }
 
 /// Whether a cost is present and within 1e-12 of `expected`.

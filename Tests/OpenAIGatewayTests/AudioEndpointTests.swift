@@ -81,6 +81,12 @@ struct AudioEndpointTests {
                 (["voice": "alloy", "input": "x", "speed": 0.2], "speed", "speed must be at least 0.25"),
                 (["voice": "alloy", "input": "x", "speed": 4.01], "speed", "speed must not exceed 4.0"),
                 (["voice": "alloy", "input": "x", "instructions": 5], "instructions", "instructions must be a string"),
+                // From the model catalogue: tts-1 has neither the newer voices nor instructions.
+                (["model": "tts-1", "voice": "marin", "input": "x"], "voice", "voice must be one of: alloy, ash, coral"),
+                (
+                    ["model": "tts-1", "voice": "alloy", "input": "x", "instructions": "Calmly."], "instructions",
+                    "instructions are not supported with tts-1"
+                ),
             ]
             for (body, parameter, message) in cases {
                 let result = try await gateway.request(.POST, "/api/audio/speech", json: body)
@@ -112,10 +118,13 @@ struct AudioEndpointTests {
             #expect(verboseJSON["duration"]?.doubleValue != nil)
             #expect(verboseJSON["words"]?.arrayValue != nil)
 
-            for (format, type) in [("text", "text/plain"), ("srt", "text/plain"), ("vtt", "text/vtt")] {
+            // The catalogue gives gpt-4o-transcribe json and text only; the subtitle formats are whisper-1's.
+            for (format, type, model) in [
+                ("text", "text/plain", "gpt-4o-transcribe"), ("srt", "text/plain", "whisper-1"), ("vtt", "text/vtt", "whisper-1"),
+            ] {
                 let result = try await gateway.audioUpload(
                     "/api/audio/transcriptions",
-                    fields: [("response_format", format), ("model", "gpt-4o-transcribe")],
+                    fields: [("response_format", format), ("model", model)],
                     file: Self.wavFile
                 )
                 #expect(result.status == 200, "\(format): \(result.text)")
@@ -209,6 +218,14 @@ struct AudioEndpointTests {
                 ("transcriptions", [("temperature", "-1")], Self.wavFile, "temperature", "temperature must be at least 0"),
                 ("transcriptions", [("timestamp_granularities[]", "char")], Self.wavFile, "timestamp_granularities[]", "Each timestamp_granularity"),
                 ("transcriptions", [("stream", "true"), ("model", "whisper-1")], Self.wavFile, "stream", "stream is not supported with whisper-1"),
+                (
+                    "transcriptions", [("model", "gpt-4o-transcribe"), ("response_format", "srt")], Self.wavFile, "response_format",
+                    "response_format must be one of: json, text"
+                ),
+                (
+                    "transcriptions", [("model", "gpt-4o-mini-transcribe"), ("timestamp_granularities[]", "word")], Self.wavFile,
+                    "timestamp_granularities[]", "timestamp_granularities is not supported"
+                ),
                 ("transcriptions", [], AudioFile(filename: "voice.opus", bytes: [1, 2, 3]), "file", "Audio format \"opus\" is not supported."),
                 ("transcriptions", [], AudioFile(filename: "notes.txt", bytes: [1, 2, 3]), "file", "Audio format \"txt\" is not supported."),
                 ("transcriptions", [("model", "whisper-1")], nil, "file", "file is required"),
@@ -227,6 +244,26 @@ struct AudioEndpointTests {
             }
             #expect(gateway.upstreamCount("POST /v1/audio/transcriptions") == 0)
             #expect(gateway.upstreamCount("POST /v1/audio/translations") == 0)
+        }
+    }
+
+    @Test("fields after the file are checked against the model that follows the file")
+    func modelAfterTheFile() async throws {
+        try await GatewayHarness.run { gateway in
+            // diarized_json is only gpt-4o-transcribe-diarize's: fine when that model follows the file...
+            let diarized = try await gateway.audioUpload(
+                "/api/audio/transcriptions",
+                fields: [("response_format", "diarized_json"), ("model", "gpt-4o-transcribe-diarize")],
+                file: Self.wavFile,
+                fileFirst: true
+            )
+            #expect(diarized.status == 200, "\(diarized.text)")
+            // ...and a 400 when the model after the file (or the default, whisper-1) lacks it.
+            for fields in [[("response_format", "diarized_json"), ("model", "gpt-4o-transcribe")], [("response_format", "diarized_json")]] {
+                let refused = try await gateway.audioUpload("/api/audio/transcriptions", fields: fields, file: Self.wavFile, fileFirst: true)
+                #expect(refused.status == 400, "\(fields): \(refused.text)")
+                #expect(try refused.json()["parameter"]?.stringValue == "response_format")
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import OpenAIClient
 import Testing
 
@@ -171,6 +172,140 @@ struct InteractionLogWriterTests {
         run.cancel()
         try await run.value
         #expect(try lines("\(directory)/2026-11-05/vector_stores.log").count == 100)
+    }
+
+    /// The process's open file descriptors and what they point at (Linux: `/proc/self/fd`).
+    private static func openDescriptors() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").map { name in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) ?? ""
+        }
+    }
+
+    private static let hasProcFD = FileManager.default.fileExists(atPath: "/proc/self/fd")
+
+    @Test("only the known api names have their own file; anything else goes to gateway.log")
+    func knownAPIs() {
+        for api in [
+            "responses", "files", "audio", "images", "videos", "vector_stores", "chat", "completions", "embeddings", "moderations",
+            "models", "batches", "uploads", "conversations", "containers", "realtime", "evals", "fine_tuning", "gateway",
+        ] {
+            #expect(InteractionLogWriter.fileName(forAPI: api) == api)
+        }
+        #expect(InteractionLogWriter.knownAPIs.count == 19)
+        #expect(InteractionLogWriter.fileName(forAPI: "Responses") == "responses")
+        for junk in ["", "wp-admin", "vector-stores", "../escape", "a/b", "responses2", "x\u{0}y"] {
+            #expect(InteractionLogWriter.fileName(forAPI: junk) == "gateway", "\(junk)")
+        }
+    }
+
+    @Test("300 made-up api names all land in gateway.log and open at most the known files", .enabled(if: hasProcFD))
+    func unknownAPIsShareGatewayLog() async throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let before = try Self.openDescriptors().count
+        let writer = InteractionLogWriter(directory: directory, minimumLevel: .info, logger: Self.logger)
+        let run = Task { try await writer.run() }
+        let date = Date(timeIntervalSince1970: 1_793_836_800)
+        for index in 0..<300 { writer.log(entry(api: "junk-\(index)", ["i": .int(Int64(index))], date: date)) }
+        writer.log(entry(api: "responses", ["known": true], date: date))
+        await writer.flush()
+
+        let during = try Self.openDescriptors()
+        #expect(during.count - before <= InteractionLogWriter.knownAPIs.count, "\(during)")
+        #expect(during.filter { $0.hasPrefix(directory) }.count == 2)
+        #expect(try lines("\(directory)/2026-11-05/gateway.log").map { $0["i"]?.intValue } == Array(0..<300))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(directory)/2026-11-05").sorted() == ["gateway.log", "responses.log"])
+        writer.finish()
+        try await run.value
+        #expect(try Self.openDescriptors().filter { $0.hasPrefix(directory) }.isEmpty)
+    }
+
+    @Test("the files of a finished day are closed when the first entry of the next day is written", .enabled(if: hasProcFD))
+    func dayChangeClosesFiles() async throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = InteractionLogWriter(directory: directory, minimumLevel: .info, logger: Self.logger)
+        let run = Task { try await writer.run() }
+        let date = Date(timeIntervalSince1970: 1_793_836_800)  // 2026-11-05
+        writer.log(entry(api: "responses", ["n": 1], date: date))
+        writer.log(entry(api: "files", ["n": 2], date: date))
+        await writer.flush()
+        #expect(try Self.openDescriptors().filter { $0.hasPrefix("\(directory)/2026-11-05/") }.count == 2)
+
+        writer.log(entry(api: "responses", ["n": 3], date: date.addingTimeInterval(86_400)))
+        await writer.flush()
+        let open = try Self.openDescriptors()
+        #expect(open.filter { $0.hasPrefix("\(directory)/2026-11-05/") }.isEmpty, "\(open)")
+        #expect(open.filter { $0.hasPrefix("\(directory)/2026-11-06/") } == ["\(directory)/2026-11-06/responses.log"])
+        writer.finish()
+        try await run.value
+        #expect(try lines("\(directory)/2026-11-05/files.log").count == 1)
+        #expect(try lines("\(directory)/2026-11-06/responses.log").first?["n"] == 3)
+    }
+
+    @Test("a burst of 10,000 entries is written in full and in order, a buffer per file rather than a write per line")
+    func burst() async throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = InteractionLogWriter(directory: directory, minimumLevel: .info, logger: Self.logger)
+        let date = Date(timeIntervalSince1970: 1_793_836_800)
+        // Queued before run() starts: drained in one round, one buffer for the one file.
+        for index in 0..<10_000 { writer.log(entry(api: "responses", ["i": .int(Int64(index))], date: date)) }
+        let run = Task { try await writer.run() }
+        await writer.flush()
+        #expect(try lines("\(directory)/2026-11-05/responses.log").map { $0["i"]?.intValue } == Array(0..<10_000))
+        #expect(writer.bufferWriteCount == 1)
+
+        // While it runs: 10,000 more from 10 tasks, across two files.
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<10 {
+                group.addTask {
+                    for index in 0..<1_000 {
+                        writer.log(
+                            self.entry(
+                                api: task.isMultiple(of: 2) ? "audio" : "files",
+                                ["task": .int(Int64(task)), "i": .int(Int64(index))],
+                                date: date
+                            )
+                        )
+                    }
+                }
+            }
+        }
+        await writer.flush()
+        let audio = try lines("\(directory)/2026-11-05/audio.log")
+        let files = try lines("\(directory)/2026-11-05/files.log")
+        #expect(audio.count == 5_000 && files.count == 5_000)
+        var seen: [Int: [Int]] = [:]
+        for line in audio + files { seen[line["task"]?.intValue ?? -1, default: []].append(line["i"]?.intValue ?? -1) }
+        #expect(seen.count == 10)
+        for (_, indices) in seen { #expect(indices == Array(0..<1_000)) }
+        #expect(writer.bufferWriteCount < 1_000, "\(writer.bufferWriteCount) writes for 10,000 entries")
+        #expect(writer.failedWriteCount == 0)
+        writer.finish()
+        try await run.value
+    }
+
+    @Test("the file work runs on the writer's thread pool: with that pool stopped nothing is written, and it is counted")
+    func fileWorkRunsOnTheThreadPool() async throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let date = Date(timeIntervalSince1970: 1_793_836_800)
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let writer = InteractionLogWriter(directory: directory, minimumLevel: .info, logger: Self.logger, threadPool: pool)
+        let run = Task { try await writer.run() }
+        writer.log(entry(api: "models", ["n": 1], date: date))
+        await writer.flush()
+        #expect(try lines("\(directory)/2026-11-05/models.log").count == 1)
+
+        try await pool.shutdownGracefully()
+        for index in 0..<5 { writer.log(entry(api: "models", ["n": .int(Int64(index))], date: date)) }
+        await writer.flush()
+        #expect(writer.failedWriteCount == 5)
+        writer.finish()
+        try await run.value
+        #expect(try lines("\(directory)/2026-11-05/models.log").count == 1)
     }
 
     @Test("the request summary keeps its documented key order and logs an unknown cost as null")

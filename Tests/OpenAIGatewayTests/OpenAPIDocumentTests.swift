@@ -94,4 +94,67 @@ struct OpenAPIDocumentTests {
         #expect(!html.contains("</script><script>alert"))
         #expect(html.contains(#""/x\"\u003c/script\u003e\u003cscript\u003ealert(1)""#))
     }
+
+    /// The JSON schema properties of an Audio operation's request body.
+    private func audioProperties(_ document: JSONValue, _ path: String, mediaType: String) throws -> JSONValue {
+        try #require(document["paths"]?[path]?["post"]?["requestBody"]?["content"]?[mediaType]?["schema"]?["properties"])
+    }
+
+    private func strings(_ value: JSONValue?) -> [String]? {
+        value?.arrayValue?.compactMap(\.stringValue)
+    }
+
+    @Test("the Audio enums are the bundled catalogue's models, voices and formats")
+    func audioEnumsFromTheBundledCatalogue() throws {
+        let speech = try audioProperties(document, "/api/audio/speech", mediaType: "application/json")
+        #expect(strings(speech["model"]?["enum"]) == ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"])
+        #expect(speech["model"]?["default"] == "tts-1")
+        #expect(
+            strings(speech["voice"]?["enum"])
+                == ["alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse", "marin", "cedar"]
+        )
+        #expect(strings(speech["response_format"]?["enum"]) == ["mp3", "opus", "aac", "flac", "wav", "pcm"])
+        #expect(speech["input"]?["maxLength"]?.intValue == 4096)
+        #expect(speech["speed"]?["minimum"]?.doubleValue == 0.25 && speech["speed"]?["maximum"]?.doubleValue == 4)
+        #expect(speech["instructions"]?["description"] == "Only with gpt-4o-mini-tts.")
+
+        let transcription = try audioProperties(document, "/api/audio/transcriptions", mediaType: "multipart/form-data")
+        #expect(
+            strings(transcription["model"]?["enum"]) == ["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-4o-transcribe-diarize"]
+        )
+        #expect(strings(transcription["response_format"]?["enum"]) == ["json", "text", "srt", "vtt", "verbose_json", "diarized_json"])
+        #expect(strings(transcription["timestamp_granularities[]"]?["items"]?["enum"]) == ["word", "segment"])
+        #expect(transcription["file"]?["description"]?.stringValue?.hasSuffix("at most 25 MB.") == true)
+        #expect(transcription["stream"]?["description"]?.stringValue?.contains("not with whisper-1") == true)
+
+        let translation = try audioProperties(document, "/api/audio/translations", mediaType: "multipart/form-data")
+        #expect(strings(translation["model"]?["enum"]) == ["whisper-1"])
+        #expect(strings(translation["response_format"]?["enum"]) == ["json", "text", "srt", "vtt", "verbose_json"])
+    }
+
+    @Test("a catalogue with a new speech model lists it in the document, and retired models are left out")
+    func audioEnumsFromACustomCatalogue() throws {
+        let custom = try AudioRulesTests.customCatalogue()
+        let document = GatewayOpenAPI.document(serverURL: nil, catalogue: custom, now: AudioRulesTests.now)
+        let speech = try audioProperties(document, "/api/audio/speech", mediaType: "application/json")
+        #expect(strings(speech["model"]?["enum"]) == ["tts-2", "tts-1", "tts-sunset"])
+        #expect(strings(speech["voice"]?["enum"]) == ["aurora", "alloy"])
+        #expect(speech["voice"]?["description"]?.stringValue?.contains("aurora: tts-2") == true)
+        #expect(speech["input"]?["maxLength"] == nil)  // tts-sunset states no limit
+        let transcription = try audioProperties(document, "/api/audio/transcriptions", mediaType: "multipart/form-data")
+        #expect(strings(transcription["model"]?["enum"]) == ["whisper-1", "whisper-2"])
+        #expect(transcription["file"]?["description"]?.stringValue?.hasSuffix("at most 50 MB.") == true)
+        let later = GatewayOpenAPI.document(serverURL: nil, catalogue: custom, now: Date(timeIntervalSince1970: 1_893_456_000))
+        #expect(strings(try audioProperties(later, "/api/audio/speech", mediaType: "application/json")["model"]?["enum"]) == ["tts-2", "tts-1"])
+
+        // The custom document is valid OpenAPI 3.1 too.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-openapi-custom-\(UUID().uuidString).json")
+        try document.prettyJSONString.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runPython(
+            "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))\nprint('valid')",
+            [file.path]
+        )
+        #expect(result.status == 0, "\(result.output)")
+    }
 }

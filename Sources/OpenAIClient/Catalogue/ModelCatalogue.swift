@@ -24,6 +24,9 @@ public struct ModelCatalogue: Sendable {
     public let source: String?
     /// The `as_of` date of the prices.
     public let asOf: String?
+    /// Every catalogue name in the order the file lists them (messages and documents list models in
+    /// this order); names of a catalogue built from a dictionary are sorted.
+    public let orderedNames: [String]
 
     /// The catalogue shipped with the package, or an empty one if the resource cannot be read
     /// (an empty catalogue prices nothing, so costs are logged as unknown rather than the process stopping).
@@ -35,10 +38,16 @@ public struct ModelCatalogue: Sendable {
     }()
 
     /// Builds a catalogue from models in memory (tests, or a catalogue assembled in code).
-    public init(models: [String: ModelInfo], source: String? = nil, asOf: String? = nil) {
+    /// - Parameter order: the order in which the models are listed; names it misses follow, sorted,
+    ///   and names that are not in `models` are ignored.
+    public init(models: [String: ModelInfo], order: [String] = [], source: String? = nil, asOf: String? = nil) {
         self.models = models
         self.source = source
         self.asOf = asOf
+        var seen = Set<String>()
+        var ordered = order.filter { models[$0] != nil && seen.insert($0).inserted }
+        ordered += models.keys.filter { !seen.contains($0) }.sorted()
+        self.orderedNames = ordered
     }
 
     /// Parses catalogue JSON: `{"source":…, "as_of":…, "models": {"<name>": {kind, prices, capabilities, lifecycle}}}`.
@@ -57,7 +66,7 @@ public struct ModelCatalogue: Sendable {
         for (name, entry) in models {
             parsed[name] = try ModelInfo(name: name, json: entry)
         }
-        self.init(models: parsed, source: json["source"]?.stringValue, asOf: json["as_of"]?.stringValue)
+        self.init(models: parsed, order: models.keys, source: json["source"]?.stringValue, asOf: json["as_of"]?.stringValue)
     }
 
     /// Reads a catalogue file (the `MODEL_CATALOGUE_FILE` override).

@@ -14,6 +14,7 @@ struct AudioController: Sendable {
     typealias Context = GatewayRequestContext
     let client: OpenAIClient
     let configuration: GatewayConfiguration
+    let catalogue: ModelCatalogue
 
     /// Largest transcript collected from the upstream (text formats and JSON are small; verbose JSON with
     /// word timestamps of 25 MB of audio stays far below this).
@@ -40,10 +41,10 @@ struct AudioController: Sendable {
                 )
             ])
         }
-        let problems = AudioRules.validateSpeech(object)
+        let problems = AudioRules.validateSpeech(object, catalogue: catalogue)
         guard problems.isEmpty else { throw GatewayError.validation(problems) }
         let upstreamBody = AudioRules.speechUpstreamBody(object)
-        let format = upstreamBody["response_format"]?.stringValue ?? "mp3"
+        let format = upstreamBody["response_format"]?.stringValue ?? AudioRules.Defaults.speechFormat
         context.call.annotate { record in
             record.model = upstreamBody["model"]?.stringValue
             record.usageRole = .billed
@@ -67,7 +68,7 @@ struct AudioController: Sendable {
     /// `POST /api/audio/transcriptions` → 200 JSON, text, subtitles, or an SSE stream with `stream=true`.
     @Sendable func transcription(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
-        let (opened, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription)) { body in
+        let (opened, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription, catalogue: catalogue)) { body in
             try await client.audio.transcriptionStream(body)
         }
         record(fields: fields, file: file, context: context)
@@ -97,7 +98,7 @@ struct AudioController: Sendable {
     /// `POST /api/audio/translations` (into English, whisper-1) → 200 JSON or text.
     @Sendable func translation(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
-        let (response, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation)) { body in
+        let (response, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation, catalogue: catalogue)) { body in
             try await client.audio.translation(body)
         }
         record(fields: fields, file: file, context: context)
@@ -111,7 +112,7 @@ struct AudioController: Sendable {
     /// (priced per minute when the upstream's answer has no duration).
     private func record(fields: FormFields, file: UploadedFile, context: Context) {
         context.call.annotate { record in
-            record.model = fields["model"] ?? "whisper-1"
+            record.model = fields["model"] ?? AudioRules.Defaults.transcriptionModel
             record.usageRole = .billed
             record.bytesIn = file.requestBytes
             let seconds = AudioDuration.wavSeconds(head: file.head, fileBytes: file.bytes)

@@ -8,6 +8,8 @@ struct SystemController: Sendable {
     typealias Context = GatewayRequestContext
     let configuration: GatewayConfiguration
     let upstreamBaseURL: String
+    /// The model catalogue in use (`MODEL_CATALOGUE_FILE` or the bundled one): the document's enums come from it.
+    let catalogue: ModelCatalogue
     let startedAt: ContinuousClock.Instant = .now
 
     func addRoutes(to router: Router<Context>) {
@@ -30,7 +32,7 @@ struct SystemController: Sendable {
     }
 
     @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
-        Self.json(GatewayOpenAPI.document(serverURL: nil), status: .ok)
+        Self.json(GatewayOpenAPI.document(serverURL: nil, catalogue: catalogue), status: .ok)
     }
 
     @Sendable func docs(_ request: Request, context: Context) async throws -> Response {

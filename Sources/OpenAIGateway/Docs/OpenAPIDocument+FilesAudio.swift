@@ -46,23 +46,112 @@ extension GatewayOpenAPI {
         ],
     ]
 
-    static let transcriptionFields: JSONObject = [
-        "file": ["type": "string", "format": "binary", "description": "The audio (flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, webm), at most 25 MB."],
-        "model": [
-            "type": "string", "default": "whisper-1",
-            "enum": ["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-4o-transcribe-diarize"],
-        ],
-        "language": ["type": "string", "minLength": 2, "maxLength": 2, "description": "ISO-639-1 code, e.g. en."],
-        "prompt": ["type": "string"],
-        "response_format": [
-            "type": "string", "default": "json", "enum": ["json", "text", "srt", "vtt", "verbose_json", "diarized_json"],
-        ],
-        "temperature": ["type": "number", "minimum": 0, "maximum": 1, "description": "Sent as a form string; parsed."],
-        "timestamp_granularities[]": ["type": "array", "items": ["type": "string", "enum": ["word", "segment"]]],
-        "stream": ["type": "boolean", "description": "true streams transcript.text.delta / transcript.text.done events (not with whisper-1)."],
-    ]
+    // MARK: - Audio schemas from the model catalogue
 
-    static var filesAndAudioPaths: JSONObject {
+    /// A string schema whose `enum` is `values` (no enum when the catalogue does not list them).
+    static func stringSchema(_ values: [String]?, default defaultValue: String? = nil, description: String? = nil) -> JSONValue {
+        var schema: JSONObject = ["type": "string"]
+        if let values, !values.isEmpty { schema["enum"] = .array(values.map(JSONValue.string)) }
+        if let defaultValue, values.map({ $0.contains(defaultValue) }) ?? true { schema["default"] = .string(defaultValue) }
+        if let description { schema["description"] = .string(description) }
+        return .object(schema)
+    }
+
+    /// `verbose_json: whisper-1; diarized_json: gpt-4o-transcribe-diarize` for the values of a list
+    /// capability that not every model has; nil when every model has every value.
+    static func availability(_ capability: String, values: [String]?, models: [ModelInfo]) -> String? {
+        guard let values else { return nil }
+        let notes = values.compactMap { value -> String? in
+            let having = models.filter { $0.stringList(capability)?.contains(value) == true }.map(\.name)
+            return having.count < models.count ? "\(value): \(having.isEmpty ? "none" : having.joined(separator: ", "))" : nil
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
+    }
+
+    static func speechSchema(_ audio: AudioModels) -> JSONValue {
+        let models = audio.speech
+        var properties = JSONObject()
+        properties["model"] = stringSchema(models.map(\.name), default: AudioRules.Defaults.speechModel)
+        let voices = AudioRules.union("voices", of: models)
+        properties["voice"] = stringSchema(
+            voices,
+            description: availability("voices", values: voices, models: models).map { "Not every model has every voice (\($0))." }
+        )
+        var input: JSONObject = ["type": "string"]
+        if let maxLength = AudioRules.largest("max_input_characters", of: models) { input["maxLength"] = .int(Int64(maxLength)) }
+        properties["input"] = .object(input)
+        let formats = AudioRules.union("response_formats", of: models)
+        properties["response_format"] = stringSchema(
+            formats,
+            default: AudioRules.Defaults.speechFormat,
+            description: availability("response_formats", values: formats, models: models)
+        )
+        var speed: JSONObject = ["type": "number", "default": .double(AudioRules.Defaults.speechSpeed)]
+        if let range = AudioRules.widestRange("speed", of: models) {
+            speed["minimum"] = .double(range.lowerBound)
+            speed["maximum"] = .double(range.upperBound)
+        }
+        properties["speed"] = .object(speed)
+        let instructions = models.filter { $0.flag("instructions") != false }.map(\.name)
+        properties["instructions"] = [
+            "type": "string",
+            "description": .string(instructions.isEmpty ? "No speech model takes instructions." : "Only with \(AudioRules.orList(instructions))."),
+        ]
+        return ["type": "object", "required": ["voice", "input"], "additionalProperties": true, "properties": .object(properties)]
+    }
+
+    static func audioFileSchema(_ models: [ModelInfo]) -> JSONValue {
+        let formats = AudioRules.union("file_formats", of: models).map { " (\($0.joined(separator: ", ")))" } ?? ""
+        let limit = AudioRules.megabytesText(AudioRules.absoluteFileLimit(models))
+        return ["type": "string", "format": "binary", "description": .string("The audio\(formats), at most \(limit) MB.")]
+    }
+
+    static func transcriptionFields(_ audio: AudioModels) -> JSONObject {
+        let models = audio.transcription
+        let formats = AudioRules.union("response_formats", of: models)
+        let granularities = AudioRules.union("timestamp_granularities", of: models)
+        let withTimestamps = models.filter { $0.stringList("timestamp_granularities")?.isEmpty == false }.map(\.name)
+        let notStreaming = models.filter { $0.flag("streaming") == false }.map(\.name)
+        var fields = JSONObject()
+        fields["file"] = audioFileSchema(models)
+        fields["model"] = stringSchema(models.map(\.name), default: AudioRules.Defaults.transcriptionModel)
+        fields["language"] = ["type": "string", "minLength": 2, "maxLength": 2, "description": "ISO-639-1 code, e.g. en."]
+        fields["prompt"] = ["type": "string"]
+        fields["response_format"] = stringSchema(
+            formats,
+            default: AudioRules.Defaults.transcriptFormat,
+            description: availability("response_formats", values: formats, models: models)
+        )
+        fields["temperature"] = ["type": "number", "minimum": 0, "maximum": 1, "description": "Sent as a form string; parsed."]
+        fields["timestamp_granularities[]"] = [
+            "type": "array", "items": stringSchema(granularities),
+            "description": .string(withTimestamps.isEmpty ? "No model gives timestamps." : "Only with \(AudioRules.orList(withTimestamps))."),
+        ]
+        fields["stream"] = [
+            "type": "boolean",
+            "description": .string(
+                "true streams transcript.text.delta / transcript.text.done events"
+                    + (notStreaming.isEmpty ? "." : " (not with \(AudioRules.orList(notStreaming))).")
+            ),
+        ]
+        return fields
+    }
+
+    static func translationFields(_ audio: AudioModels) -> JSONObject {
+        let models = audio.translation
+        var fields = JSONObject()
+        fields["file"] = audioFileSchema(models)
+        fields["model"] = stringSchema(models.map(\.name), default: AudioRules.Defaults.transcriptionModel)
+        fields["prompt"] = ["type": "string"]
+        fields["response_format"] = stringSchema(
+            AudioRules.union("response_formats", of: models),
+            default: AudioRules.Defaults.transcriptFormat
+        )
+        fields["temperature"] = ["type": "number", "minimum": 0, "maximum": 1]
+        return fields
+    }
+
+    static func filesAndAudioPaths(_ audio: AudioModels) -> JSONObject {
         [
             "/api/files": [
                 "post": operation(
@@ -157,33 +246,7 @@ extension GatewayOpenAPI {
                     "Text to speech",
                     "OpenAI `POST /audio/speech`; the audio streams back as it is produced, with `Content-Disposition: attachment; filename=\"speech.<format>\"`.",
                     tag: "Audio",
-                    body: [
-                        "required": true,
-                        "content": [
-                            "application/json": [
-                                "schema": [
-                                    "type": "object", "required": ["voice", "input"], "additionalProperties": true,
-                                    "properties": [
-                                        "model": ["type": "string", "enum": ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"], "default": "tts-1"],
-                                        "voice": [
-                                            "type": "string",
-                                            "enum": [
-                                                "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse",
-                                                "marin",
-                                                "cedar",
-                                            ],
-                                        ],
-                                        "input": ["type": "string", "maxLength": 4096],
-                                        "response_format": [
-                                            "type": "string", "enum": ["mp3", "opus", "aac", "flac", "wav", "pcm"], "default": "mp3",
-                                        ],
-                                        "speed": ["type": "number", "minimum": 0.25, "maximum": 4, "default": 1],
-                                        "instructions": ["type": "string"],
-                                    ],
-                                ]
-                            ]
-                        ],
-                    ],
+                    body: ["required": true, "content": ["application/json": ["schema": speechSchema(audio)]]],
                     success: ("200", binaryResponse("The audio.", mediaType: "audio/mpeg")),
                     errors: [400, 429, 502, 503, 504]
                 )
@@ -195,7 +258,7 @@ extension GatewayOpenAPI {
                     "OpenAI `POST /audio/transcriptions`, the upload streamed. JSON for json/verbose_json/diarized_json, text for text/srt "
                         + "(text/plain) and vtt (text/vtt); with stream=true, server-sent events.",
                     tag: "Audio",
-                    body: multipartBody("The audio file and options.", properties: transcriptionFields, required: ["file"]),
+                    body: multipartBody("The audio file and options.", properties: transcriptionFields(audio), required: ["file"]),
                     success: ("200", ["description": "The transcript (JSON, text or server-sent events)."]),
                     errors: [400, 413, 429, 502, 503, 504]
                 )
@@ -204,18 +267,9 @@ extension GatewayOpenAPI {
                 "post": operation(
                     "createTranslation",
                     "Translate speech to English text",
-                    "OpenAI `POST /audio/translations` (whisper-1), the upload streamed.",
+                    "OpenAI `POST /audio/translations` (models that translate: \(AudioRules.orList(audio.translation.map(\.name)))), the upload streamed.",
                     tag: "Audio",
-                    body: multipartBody(
-                        "The audio file and options.",
-                        properties: [
-                            "file": transcriptionFields["file"] ?? [:], "model": ["type": "string", "enum": ["whisper-1"], "default": "whisper-1"],
-                            "prompt": ["type": "string"],
-                            "response_format": ["type": "string", "default": "json", "enum": ["json", "text", "srt", "vtt", "verbose_json"]],
-                            "temperature": ["type": "number", "minimum": 0, "maximum": 1],
-                        ],
-                        required: ["file"]
-                    ),
+                    body: multipartBody("The audio file and options.", properties: translationFields(audio), required: ["file"]),
                     success: ("200", ["description": "The English text (JSON or text)."]),
                     errors: [400, 413, 429, 502, 503, 504]
                 )

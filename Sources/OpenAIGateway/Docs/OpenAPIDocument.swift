@@ -1,3 +1,4 @@
+import Foundation
 import OpenAIClient
 
 /// The OpenAPI 3.1 description of the gateway's own endpoints, served at `/openapi.json` and
@@ -8,7 +9,11 @@ import OpenAIClient
 /// are described as such rather than copied from OpenAI's spec.
 public enum GatewayOpenAPI {
     /// The document. `serverURL`, when given, becomes the only entry of `servers`.
-    public static func document(serverURL: String?) -> JSONValue {
+    /// - Parameters:
+    ///   - catalogue: the models whose capabilities the Audio schemas list (models, voices, formats,
+    ///     ranges), the same catalogue the validation reads.
+    ///   - now: models retired at this date are not listed.
+    public static func document(serverURL: String?, catalogue: ModelCatalogue = .bundled, now: Date = Date()) -> JSONValue {
         var root: JSONObject = [
             "openapi": "3.1.0",
             "info": [
@@ -28,7 +33,7 @@ public enum GatewayOpenAPI {
             ["name": "Gateway", "description": "Health and documentation"],
         ]
         var allPaths = paths
-        for (path, item) in filesAndAudioPaths { allPaths[path] = item }
+        for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
         root["paths"] = .object(allPaths)
         root["components"] = ["schemas": .object(Schemas.all)]
         return .object(root)

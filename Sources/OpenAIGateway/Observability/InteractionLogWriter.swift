@@ -1,16 +1,26 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOPosix
 import OpenAIClient
 import ServiceLifecycle
 
 /// Appends interaction log entries, one compact JSON object per line, to
 /// `<directory>/<YYYY-MM-DD UTC>/<api>.log`, off the request path.
 ///
-/// `log(_:)` never blocks, never throws and never drops an accepted entry: it hands the entry to an
-/// unbounded stream that `run()` drains. Run the writer as a service of the application's
-/// `ServiceGroup`, listed before the HTTP server so that it shuts down after it: on graceful shutdown
-/// (or cancellation) it writes every entry already accepted, then closes its files.
+/// `log(_:)` never blocks, never throws and never drops an accepted entry: it appends the entry to an
+/// unbounded queue that `run()` drains. Each round takes every entry queued so far, builds one buffer per
+/// file and writes each buffer with one call, so a burst of entries costs a few system calls, not one
+/// per line. The file work (opening, writing, closing) runs on NIO's blocking thread pool, never on a
+/// Swift concurrency thread.
+///
+/// Files come from a fixed set, ``knownAPIs``: an entry whose `api` is not one of them goes to
+/// `gateway.log`, so a client cannot make the writer open a file per made-up path. The files of a day are
+/// closed when the first entry of another day is written.
+///
+/// Run the writer as a service of the application's `ServiceGroup`, listed before the HTTP server so that
+/// it shuts down after it: on graceful shutdown (or cancellation) it writes every entry already accepted,
+/// then closes its files. A write failure is counted (``failedWriteCount``) and reported once per file.
 ///
 /// ```swift
 /// let writer = InteractionLogWriter(directory: "./logs", minimumLevel: .info, logger: logger)
@@ -18,15 +28,39 @@ import ServiceLifecycle
 ///                     endpoint: "POST /v1/responses", status: 200, latencyMs: 812, costUSD: 0.00725))
 /// ```
 public final class InteractionLogWriter: Service {
+    /// The `api` names that have their own log file (`<api>.log`); every other name is written to
+    /// `gateway.log`.
+    public static let knownAPIs: Set<String> = [
+        "responses", "files", "audio", "images", "videos", "vector_stores", "chat", "completions", "embeddings", "moderations",
+        "models", "batches", "uploads", "conversations", "containers", "realtime", "evals", "fine_tuning", "gateway",
+    ]
+
+    /// The file (without `.log`) that entries of `api` go to: `api` lowercased when it is one of
+    /// ``knownAPIs``, `gateway` otherwise.
+    public static func fileName(forAPI api: String) -> String {
+        let name = api.lowercased()
+        return knownAPIs.contains(name) ? name : "gateway"
+    }
+
     private enum Item: Sendable {
         case entry(InteractionLogEntry)
         case flush(CheckedContinuation<Void, Never>)
     }
 
     private struct State {
+        /// Whether `run()` was called.
         var running = false
+        /// False once `finish()`, graceful shutdown or cancellation stopped the writer taking entries.
+        var accepting = true
+        /// True once `run()` wrote the last accepted entry.
+        var drained = false
+        var queue: [Item] = []
+        /// `run()` waiting for the queue to fill.
+        var waiter: CheckedContinuation<Void, Never>?
         var failedWrites = 0
         var lateEntries = 0
+        var bufferWrites = 0
+        var reportedInactivePool = false
     }
 
     /// The log root (`LOG_DIR`).
@@ -34,9 +68,8 @@ public final class InteractionLogWriter: Service {
     /// Entries more verbose than this are skipped.
     public let minimumLevel: LogLevel
     private let logger: Logger
-    private let secrets: [String]
-    private let stream: AsyncStream<Item>
-    private let continuation: AsyncStream<Item>.Continuation
+    private let encoder: LogLineEncoder
+    private let threadPool: NIOThreadPool
     private let state = NIOLockedValueBox(State())
 
     /// - Parameters:
@@ -44,12 +77,19 @@ public final class InteractionLogWriter: Service {
     ///   - minimumLevel: the most verbose level written (`LOG_LEVEL`).
     ///   - logger: where write failures are reported (never the entries themselves).
     ///   - secrets: strings scrubbed from every line (the upstream API key), on top of `LogRedaction`.
-    public init(directory: String, minimumLevel: LogLevel, logger: Logger, secrets: [String] = []) {
+    ///   - threadPool: where the file work runs (NIO's shared blocking pool by default).
+    public init(
+        directory: String,
+        minimumLevel: LogLevel,
+        logger: Logger,
+        secrets: [String] = [],
+        threadPool: NIOThreadPool = .singleton
+    ) {
         self.directory = directory
         self.minimumLevel = minimumLevel
         self.logger = logger
-        self.secrets = secrets.filter { $0.count >= 8 }
-        (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .unbounded)
+        self.encoder = LogLineEncoder(secrets: secrets.filter { $0.count >= 8 })
+        self.threadPool = threadPool
     }
 
     /// Whether an entry at `level` would be written (lets callers skip building costly entries).
@@ -58,31 +98,50 @@ public final class InteractionLogWriter: Service {
     /// Queues `entry` for writing. Returns at once; safe from any task or thread.
     public func log(_ entry: InteractionLogEntry) {
         guard isEnabled(entry.level) else { return }
-        if case .terminated = continuation.yield(.entry(entry)) {
-            // The writer has shut down; there is no file to put it in any more.
-            let late = state.withLockedValue { state -> Int in
+        let (waiter, late) = state.withLockedValue { state -> (CheckedContinuation<Void, Never>?, Int) in
+            guard state.accepting else {
                 state.lateEntries += 1
-                return state.lateEntries
+                return (nil, state.lateEntries)
             }
-            if late == 1 { logger.warning("interaction log entry after shutdown was not written", metadata: ["api": "\(entry.api)"]) }
+            state.queue.append(.entry(entry))
+            defer { state.waiter = nil }
+            return (state.waiter, 0)
         }
+        waiter?.resume()
+        // The writer has shut down; there is no file to put it in any more.
+        if late == 1 { logger.warning("interaction log entry after shutdown was not written", metadata: ["api": "\(entry.api)"]) }
     }
 
     /// Waits until every entry logged before this call is written (or could not be written).
     /// Returns at once when the writer has finished; waits for `run()` to start otherwise.
     public func flush() async {
-        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            if case .terminated = continuation.yield(.flush(waiter)) { waiter.resume() }
+        await withCheckedContinuation { (flushed: CheckedContinuation<Void, Never>) in
+            let (queued, waiter) = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
+                // Nothing will be written any more: drained, or stopped before run() started.
+                if state.drained || (!state.accepting && !state.running) { return (false, nil) }
+                state.queue.append(.flush(flushed))
+                defer { state.waiter = nil }
+                return (true, state.waiter)
+            }
+            if queued { waiter?.resume() } else { flushed.resume() }
         }
     }
 
     /// Stops accepting entries; `run()` writes what was accepted and returns.
     public func finish() {
-        continuation.finish()
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.accepting = false
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     /// How many entries could not be written (for metrics and tests).
     public var failedWriteCount: Int { state.withLockedValue { $0.failedWrites } }
+
+    /// How many buffers were written, each with one write call (for tests of the batching).
+    var bufferWriteCount: Int { state.withLockedValue { $0.bufferWrites } }
 
     /// Drains the queue into the log files until `finish()`, graceful shutdown or cancellation,
     /// then writes what is left and closes the files. Never throws for a write failure.
@@ -95,29 +154,130 @@ public final class InteractionLogWriter: Service {
             logger.error("InteractionLogWriter.run() called twice; the second call returns at once")
             return
         }
-        let files = LogFileSet(directory: directory, logger: logger)
-        let continuation = self.continuation
-        // AsyncStream delivers buffered elements after finish() and after cancellation, so ending the
-        // stream is enough for the loop to write everything already accepted.
-        await withGracefulShutdownHandler {
-            for await item in stream {
-                switch item {
-                case .entry(let entry):
-                    if !files.write(line(for: entry), api: entry.api, day: InteractionLogEntry.day(entry.date)) {
-                        state.withLockedValue { $0.failedWrites += 1 }
-                    }
-                case .flush(let waiter):
-                    waiter.resume()
+        // Shutdown and cancellation only stop the intake: the loop still writes everything accepted.
+        var files = await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                var files = LogFileSet(directory: directory, logger: logger)
+                while let batch = await nextBatch() {
+                    files = await write(batch, to: files)
                 }
+                return files
+            } onCancel: {
+                self.finish()
             }
         } onGracefulShutdown: {
-            continuation.finish()
+            self.finish()
         }
-        continuation.finish()
-        files.closeAll()
+        let closed = await Self.onThreadPool(threadPool) { [files] in
+            var files = files
+            files.closeAll()
+            return true
+        }
+        if closed == nil { files.closeAll() }
     }
 
-    private func line(for entry: InteractionLogEntry) -> [UInt8] {
+    /// Every item queued so far (waiting until there is one), or nil once the writer stopped taking
+    /// entries and the queue is empty.
+    private func nextBatch() async -> [Item]? {
+        enum Step {
+            case batch([Item])
+            case wait, end
+        }
+        while true {
+            let step = state.withLockedValue { state -> Step in
+                if !state.queue.isEmpty {
+                    var batch: [Item] = []
+                    swap(&batch, &state.queue)
+                    return .batch(batch)
+                }
+                if !state.accepting {
+                    state.drained = true
+                    return .end
+                }
+                return .wait
+            }
+            switch step {
+            case .batch(let batch): return batch
+            case .end: return nil
+            case .wait:
+                await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                    let ready = state.withLockedValue { state -> Bool in
+                        if !state.queue.isEmpty || !state.accepting { return true }
+                        state.waiter = waiter
+                        return false
+                    }
+                    if ready { waiter.resume() }
+                }
+            }
+        }
+    }
+
+    /// Writes the entries of `batch` (one buffer per file, on the thread pool), then wakes its flushes.
+    private func write(_ batch: [Item], to files: LogFileSet) async -> LogFileSet {
+        var entries: [InteractionLogEntry] = []
+        var flushes: [CheckedContinuation<Void, Never>] = []
+        entries.reserveCapacity(batch.count)
+        for item in batch {
+            switch item {
+            case .entry(let entry): entries.append(entry)
+            case .flush(let waiter): flushes.append(waiter)
+            }
+        }
+        var files = files
+        if !entries.isEmpty {
+            let encoder = self.encoder
+            let outcome = await Self.onThreadPool(threadPool) { [files, entries] in
+                var files = files
+                let result = files.write(LogFileSet.buffers(for: entries, encoder: encoder))
+                return (files: files, result: result)
+            }
+            let failed: Int
+            let buffers: Int
+            if let outcome {
+                files = outcome.files
+                failed = outcome.result.failedLines
+                buffers = outcome.result.buffersWritten
+            } else {
+                failed = entries.count
+                buffers = 0
+            }
+            let firstPoolFailure = state.withLockedValue { state -> Bool in
+                state.failedWrites += failed
+                state.bufferWrites += buffers
+                guard outcome == nil, !state.reportedInactivePool else { return false }
+                state.reportedInactivePool = true
+                return true
+            }
+            if firstPoolFailure {
+                logger.error("interaction log: the I/O thread pool is not running; entries are lost (see failedWriteCount)")
+            }
+        }
+        for flush in flushes { flush.resume() }
+        return files
+    }
+
+    /// Runs `body` on `pool` and returns its result; nil when the pool is not running.
+    ///
+    /// Deliberately not `runIfActive`: that one skips the work when the calling task is cancelled, and the
+    /// writer must still write what it accepted after `run()` is cancelled.
+    private static func onThreadPool<T: Sendable>(_ pool: NIOThreadPool, _ body: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            pool.submit { workState in
+                guard case .active = workState else {
+                    continuation.resume(returning: nil)
+                    return
+                }
+                continuation.resume(returning: body())
+            }
+        }
+    }
+}
+
+/// Turns an entry into its log line: redacted, secrets scrubbed, newline-terminated.
+struct LogLineEncoder: Sendable {
+    let secrets: [String]
+
+    func line(for entry: InteractionLogEntry) -> [UInt8] {
         var bytes = LogRedaction.redact(.object(entry.fields)).jsonBytes
         if !secrets.isEmpty {
             var text = String(decoding: bytes, as: UTF8.self)
@@ -137,12 +297,25 @@ import Musl
 import Darwin
 #endif
 
-/// The open log files of the current day, one per API. Used only inside `InteractionLogWriter.run()`,
-/// by one task, so it needs no lock.
-final class LogFileSet {
+/// The open log files of the current day, one per file name. A value that `InteractionLogWriter.run()`
+/// hands to one thread-pool job at a time and takes back, so it needs no lock.
+struct LogFileSet: Sendable {
+    /// The lines of one file of one round, in order, with the end offset of each line.
+    struct Buffer: Sendable {
+        var day: String
+        var name: String
+        var bytes: [UInt8] = []
+        var lineEnds: [Int] = []
+    }
+
+    struct WriteResult: Sendable {
+        var failedLines = 0
+        var buffersWritten = 0
+    }
+
     private let directory: String
     private let logger: Logger
-    private var day: String?
+    private(set) var day: String?
     private var descriptors: [String: Int32] = [:]
     /// Entries that failed, by file path; the first failure is reported at once, the count on close.
     private var failures: [String: Int] = [:]
@@ -152,54 +325,79 @@ final class LogFileSet {
         self.logger = logger
     }
 
-    deinit { closeAll() }
+    /// How many files are open.
+    var openFileCount: Int { descriptors.count }
 
-    /// Appends `line` to `<directory>/<day>/<api>.log`. Returns false when it could not.
-    func write(_ line: [UInt8], api: String, day: String) -> Bool {
-        if self.day != day {
-            closeAll()
-            self.day = day
-        }
-        let name = Self.fileName(api)
-        let path = "\(directory)/\(day)/\(name).log"
-        let descriptor: Int32
-        if let open = descriptors[name] {
-            descriptor = open
-        } else {
-            switch openFile(path: path, dayDirectory: "\(directory)/\(day)") {
-            case .success(let opened):
-                descriptor = opened
-                descriptors[name] = opened
-            case .failure(let reason):
-                recordFailure(path: path, reason: reason)
-                return false
+    /// The entries as one buffer per day and file, in the order each first appears; each file's lines
+    /// keep the entries' order.
+    static func buffers(for entries: [InteractionLogEntry], encoder: LogLineEncoder) -> [Buffer] {
+        var buffers: [Buffer] = []
+        var index: [String: Int] = [:]
+        for entry in entries {
+            let day = InteractionLogEntry.day(entry.date)
+            let name = InteractionLogWriter.fileName(forAPI: entry.api)
+            let key = "\(day)/\(name)"
+            let position: Int
+            if let existing = index[key] {
+                position = existing
+            } else {
+                position = buffers.count
+                index[key] = position
+                buffers.append(Buffer(day: day, name: name))
             }
+            buffers[position].bytes += encoder.line(for: entry)
+            buffers[position].lineEnds.append(buffers[position].bytes.count)
         }
-        if let reason = Self.writeAll(line, to: descriptor) {
-            recordFailure(path: path, reason: reason)
-            // Reopen next time: the file may have been removed or the disk freed.
-            Self.close(descriptor)
-            descriptors[name] = nil
-            return false
-        }
-        return true
+        return buffers
     }
 
-    func closeAll() {
+    /// Appends each buffer to `<directory>/<day>/<name>.log` with one write, closing the files of the
+    /// previous day when the day changes. Blocking: call it on a thread-pool thread.
+    mutating func write(_ buffers: [Buffer]) -> WriteResult {
+        var result = WriteResult()
+        for buffer in buffers {
+            if day != buffer.day {
+                closeAll()
+                day = buffer.day
+            }
+            let path = "\(directory)/\(buffer.day)/\(buffer.name).log"
+            let descriptor: Int32
+            if let open = descriptors[buffer.name] {
+                descriptor = open
+            } else {
+                switch openFile(path: path, dayDirectory: "\(directory)/\(buffer.day)") {
+                case .success(let opened):
+                    descriptor = opened
+                    descriptors[buffer.name] = opened
+                case .failure(let reason):
+                    recordFailure(path: path, reason: reason, lines: buffer.lineEnds.count)
+                    result.failedLines += buffer.lineEnds.count
+                    continue
+                }
+            }
+            result.buffersWritten += 1
+            let (written, failure) = Self.writeAll(buffer.bytes, to: descriptor)
+            if let failure {
+                // Lines written in full before the failure are in the file; the others are lost.
+                let lost = buffer.lineEnds.count { $0 > written }
+                recordFailure(path: path, reason: failure, lines: lost)
+                result.failedLines += lost
+                // Reopen next time: the file may have been removed or the disk freed.
+                Self.close(descriptor)
+                descriptors[buffer.name] = nil
+            }
+        }
+        return result
+    }
+
+    /// Closes every file and reports the failure counts. Blocking: call it on a thread-pool thread.
+    mutating func closeAll() {
         for descriptor in descriptors.values { Self.close(descriptor) }
         descriptors.removeAll()
         for (path, count) in failures where count > 1 {
             logger.error("interaction log: \(count) entries could not be written", metadata: ["file": "\(path)"])
         }
         failures.removeAll()
-    }
-
-    /// `api` restricted to `[a-z0-9_-]` so that it cannot leave the day directory.
-    static func fileName(_ api: String) -> String {
-        let allowed = api.lowercased().unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
-        return allowed && !api.isEmpty ? api.lowercased() : "gateway"
     }
 
     private enum OpenResult {
@@ -234,10 +432,11 @@ final class LogFileSet {
         return nil
     }
 
-    private func recordFailure(path: String, reason: String) {
-        let count = (failures[path] ?? 0) + 1
+    private mutating func recordFailure(path: String, reason: String, lines: Int) {
+        let count = (failures[path] ?? 0) + lines
+        let first = failures[path] == nil
         failures[path] = count
-        if count == 1 {
+        if first {
             logger.error(
                 "interaction log: write failed, entries for this file are lost until it works",
                 metadata: ["file": "\(path)", "reason": "\(reason)"]
@@ -245,8 +444,9 @@ final class LogFileSet {
         }
     }
 
-    /// Writes every byte (a short write or EINTR continues), or returns why it could not.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+    /// Writes every byte with as few calls as the kernel allows (a short write or EINTR continues).
+    /// Returns how many bytes were written, and why it stopped when it could not write them all.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> (written: Int, failure: String?) {
         var offset = 0
         var interruptions = 0
         while offset < bytes.count {
@@ -259,10 +459,10 @@ final class LogFileSet {
             } else if written < 0, errno == EINTR, interruptions < 100 {
                 interruptions += 1
             } else {
-                return written == 0 ? "wrote 0 bytes" : errnoText()
+                return (offset, written == 0 ? "wrote 0 bytes" : errnoText())
             }
         }
-        return nil
+        return (offset, nil)
     }
 
     private static func close(_ descriptor: Int32) {

@@ -4,21 +4,15 @@ public enum GatewayAPI {
     /// Requests that match no API route (unknown paths, `/health`, the docs) log here.
     public static let fallback = "gateway"
 
-    /// Every API a route can belong to.
-    public static let known: Set<String> = [
-        "responses", "files", "audio", "images", "videos", "vector_stores", "chat", "completions", "embeddings",
-        "moderations", "models", "batches", "uploads", "conversations", "containers", "realtime", "evals",
-        "fine_tuning", "gateway",
-    ]
-
     /// The API of a route template: `/api/vector-stores/{id}` → `vector_stores`, `/v1/chat/completions`
-    /// → `chat`; anything else → ``fallback``.
+    /// → `chat`, when it is one of the log files the writer keeps (``InteractionLogWriter/knownAPIs``);
+    /// anything else → ``fallback``.
     public static func forRoute(_ template: String?) -> String {
         guard let template else { return fallback }
         var parts = template.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0] == "api" || parts[0] == "v1" else { return fallback }
         parts.removeFirst()
         let name = parts[0].replacingOccurrences(of: "-", with: "_")
-        return known.contains(name) ? name : fallback
+        return InteractionLogWriter.knownAPIs.contains(name) ? name : fallback
     }
 }

@@ -75,9 +75,11 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
         )
     }
     ResponsesController(client: client, configuration: configuration).addRoutes(to: router.group("api/responses"))
-    AudioController(client: client, configuration: configuration).addRoutes(to: router.group("api/audio"))
+    AudioController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
+        .addRoutes(to: router.group("api/audio"))
     FilesController(client: client, configuration: configuration).addRoutes(to: router.group("api/files"))
-    SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL).addRoutes(to: router)
+    SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL, catalogue: pipeline.metering.costs.catalogue)
+        .addRoutes(to: router)
     return router
 }
 
