@@ -1,19 +1,8 @@
 import Foundation
 import NIOCore
 import OpenAIClient
+import OpenAISimulator
 import Testing
-
-/// A small deterministic generator, so that "random" chunkings are the same on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One part as reassembled from the events.
 private struct Part: Equatable, CustomStringConvertible {
@@ -41,7 +30,7 @@ private enum Chunking: CustomStringConvertible {
         case .whole: return [bytes]
         case .bytes: return bytes.map { [$0] }
         case .random(let seed):
-            var generator = SeededGenerator(state: seed)
+            var generator = SplitMix64(seed: seed)
             var chunks: [[UInt8]] = []
             var index = 0
             while index < bytes.count {
@@ -95,7 +84,7 @@ private func parse(
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var generator = SeededGenerator(state: seed)
+    var generator = SplitMix64(seed: seed)
     return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
 }
 

@@ -1,19 +1,8 @@
 import Foundation
 import NIOCore
 import OpenAIClient
+import OpenAISimulator
 import Testing
-
-/// A small deterministic generator, so that "random" chunkings are the same on every run.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Feeds `chunks` one after the other, reading events after each, then finishes.
 private func decode(chunks: [[UInt8]]) -> (events: [ServerSentEvent], parser: ServerSentEventParser) {
@@ -32,7 +21,7 @@ private func decode(chunks: [[UInt8]]) -> (events: [ServerSentEvent], parser: Se
 private func chunkings(of bytes: [UInt8]) -> [(name: String, chunks: [[UInt8]])] {
     var result: [(String, [[UInt8]])] = [("whole", [bytes]), ("bytewise", bytes.map { [$0] })]
     for seed in UInt64(1)...8 {
-        var generator = SplitMix64(state: seed)
+        var generator = SplitMix64(seed: seed)
         var chunks: [[UInt8]] = []
         var index = 0
         while index < bytes.count {

@@ -134,22 +134,14 @@ enum AudioRules {
             )
         }
 
-        if let formats = union("response_formats", of: candidates) {
-            rules.oneOf(
-                "response_format",
-                values: formats,
-                message: "response_format must be one of: \(formats.joined(separator: ", "))",
-                hint: choiceHint(
-                    noun: "response format",
-                    requested: body["response_format"]?.stringValue,
-                    values: formats,
-                    defaultValue: Defaults.speechFormat,
-                    model: model,
-                    capability: "response_formats",
-                    choices: choices
-                )
-            )
-        } else {
+        if !checkResponseFormat(
+            &rules,
+            requested: body["response_format"]?.stringValue,
+            defaultValue: Defaults.speechFormat,
+            model: model,
+            candidates: candidates,
+            choices: choices
+        ) {
             rules.string("response_format", hint: "Send the audio format as a string, e.g. \"\(Defaults.speechFormat)\".")
         }
 
@@ -249,22 +241,14 @@ enum AudioRules {
         )
         let candidates = model.map { [$0.info] } ?? choices
 
-        if let formats = union("response_formats", of: candidates) {
-            rules.oneOf(
-                "response_format",
-                values: formats,
-                message: "response_format must be one of: \(formats.joined(separator: ", "))",
-                hint: choiceHint(
-                    noun: "response format",
-                    requested: fields["response_format"],
-                    values: formats,
-                    defaultValue: Defaults.transcriptFormat,
-                    model: model,
-                    capability: "response_formats",
-                    choices: choices
-                )
-            )
-        }
+        checkResponseFormat(
+            &rules,
+            requested: fields["response_format"],
+            defaultValue: Defaults.transcriptFormat,
+            model: model,
+            candidates: candidates,
+            choices: choices
+        )
         if let language = fields["language"], operation == .transcription {
             let isCode = language.count == 2 && language.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic }
             if !isCode {
@@ -299,6 +283,35 @@ enum AudioRules {
             }
         }
         return rules.problems
+    }
+
+    /// `response_format` must be one the candidate models have. Returns false when they state no formats
+    /// (then nothing is checked here).
+    @discardableResult
+    private static func checkResponseFormat(
+        _ rules: inout FieldValidator,
+        requested: String?,
+        defaultValue: String,
+        model: ModelChoice?,
+        candidates: [ModelInfo],
+        choices: [ModelInfo]
+    ) -> Bool {
+        guard let formats = union("response_formats", of: candidates) else { return false }
+        rules.oneOf(
+            "response_format",
+            values: formats,
+            message: "response_format must be one of: \(formats.joined(separator: ", "))",
+            hint: choiceHint(
+                noun: "response format",
+                requested: requested,
+                values: formats,
+                defaultValue: defaultValue,
+                model: model,
+                capability: "response_formats",
+                choices: choices
+            )
+        )
+        return true
     }
 
     private static func checkTimestampGranularities(
