@@ -49,6 +49,17 @@ public struct ResponseEventStream<Body: AsyncSequence & Sendable>: AsyncSequence
             }
             return nil
         }
+
+        /// The next event when it already arrived with the ones before it, without waiting for more
+        /// of the body (nil when none is buffered or the stream is done).
+        public mutating func nextBuffered() throws(OpenAIError) -> ResponseStreamEvent? {
+            guard !finished, let event = events.nextBuffered() else { return nil }
+            if ResponseStreamEvent.isDone(event) {
+                finished = true
+                return nil
+            }
+            return try ResponseStreamEvent(parsing: event)
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {

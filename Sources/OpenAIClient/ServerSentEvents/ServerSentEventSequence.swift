@@ -37,6 +37,12 @@ public struct ServerSentEventSequence<Base: AsyncSequence>: AsyncSequence where 
             self.base = base
         }
 
+        /// The next event when it is already buffered (received, not yet returned), without waiting
+        /// for more of the body: a relay writes every event that arrived together in one go.
+        public mutating func nextBuffered() -> ServerSentEvent? {
+            parser.nextEvent()
+        }
+
         /// The next event, `nil` at the end of the body (a trailing incomplete event is dropped).
         /// Rethrows whatever the base sequence throws.
         public mutating func next() async throws -> ServerSentEvent? {

@@ -275,15 +275,15 @@ public final class InteractionLogWriter: Service {
 
 /// Turns an entry into its log line: redacted, secrets scrubbed, newline-terminated.
 struct LogLineEncoder: Sendable {
-    let secrets: [String]
+    let secrets: [[UInt8]]
+
+    init(secrets: [String]) {
+        self.secrets = secrets.map { Array($0.utf8) }
+    }
 
     func line(for entry: InteractionLogEntry) -> [UInt8] {
         var bytes = LogRedaction.redact(.object(entry.fields)).jsonBytes
-        if !secrets.isEmpty {
-            var text = String(decoding: bytes, as: UTF8.self)
-            for secret in secrets { text = LogRedaction.redactSecrets(in: text, secret: secret) }
-            bytes = Array(text.utf8)
-        }
+        for secret in secrets { bytes = LogRedaction.redactSecrets(in: bytes, secret: secret) }
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }

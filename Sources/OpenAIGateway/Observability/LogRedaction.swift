@@ -29,20 +29,56 @@ public enum LogRedaction {
     /// `text` with every occurrence of `secret` (the API key) replaced by `sk-...redacted`.
     /// Secrets shorter than 8 characters are left alone: replacing them would mangle ordinary text.
     public static func redactSecrets(in text: String, secret: String) -> String {
-        guard secret.count >= 8, text.contains(secret) else { return text }
-        return text.replacingOccurrences(of: secret, with: "sk-...redacted")
+        let bytes = Array(text.utf8)
+        let redacted = redactSecrets(in: bytes, secret: Array(secret.utf8))
+        return redacted == bytes ? text : String(decoding: redacted, as: UTF8.self)
     }
 
-    /// Whether a member named `key` holds a credential.
-    public static func isSecretKey(_ key: String) -> Bool {
-        let normalized = key.lowercased().replacingOccurrences(of: "-", with: "_")
-        if ["authorization", "proxy_authorization", "api_key", "apikey", "password", "secret", "cookie", "set_cookie"]
-            .contains(where: { normalized.contains($0) })
-        {
-            return true
+    /// `bytes` with every occurrence of `secret` replaced by `sk-...redacted` (the log writer's form:
+    /// it searches the encoded line, without building a String).
+    public static func redactSecrets(in bytes: [UInt8], secret: [UInt8]) -> [UInt8] {
+        guard secret.count >= 8, bytes.count >= secret.count, let first = secret.first else { return bytes }
+        var out: [UInt8] = []
+        var copiedUpTo = 0
+        var index = 0
+        let last = bytes.count - secret.count
+        while index <= last {
+            if bytes[index] == first, bytes[index..<index + secret.count].elementsEqual(secret) {
+                if out.isEmpty { out.reserveCapacity(bytes.count) }
+                out += bytes[copiedUpTo..<index]
+                out += replacement
+                index += secret.count
+                copiedUpTo = index
+            } else {
+                index += 1
+            }
         }
-        return ["access_token", "refresh_token", "id_token", "bearer", "token"].contains(normalized)
+        guard copiedUpTo > 0 else { return bytes }
+        out += bytes[copiedUpTo...]
+        return out
     }
+
+    private static let replacement = Array("sk-...redacted".utf8)
+
+    /// Whether a member named `key` holds a credential: its name, lower-cased with `-` as `_`, contains
+    /// `authorization`, `api_key`, `apikey`, `password`, `secret` or `cookie`, or is a token's name.
+    /// (Byte-level: this runs for every member of every log line.)
+    public static func isSecretKey(_ key: String) -> Bool {
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(key.utf8.count)
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): normalized.append(byte + 32)
+            case UInt8(ascii: "-"): normalized.append(UInt8(ascii: "_"))
+            default: normalized.append(byte)
+            }
+        }
+        if secretWords.contains(where: { normalized.containsRun($0) }) { return true }
+        return tokenNames.contains(normalized)
+    }
+
+    private static let secretWords: [[UInt8]] = ["authorization", "api_key", "apikey", "password", "secret", "cookie"].map { Array($0.utf8) }
+    private static let tokenNames: Set<[UInt8]> = Set(["access_token", "refresh_token", "id_token", "bearer", "token"].map { Array($0.utf8) })
 
     /// A summary for `text` when it is a base64 payload, else `nil`.
     static func elidingPayload(_ text: String) -> String? {
@@ -65,5 +101,16 @@ public enum LogRedaction {
         default:
             return false
         }
+    }
+}
+
+extension [UInt8] {
+    /// Whether `run` occurs in the array as consecutive elements.
+    fileprivate func containsRun(_ run: [UInt8]) -> Bool {
+        guard let first = run.first, run.count <= count else { return run.isEmpty }
+        for start in 0...(count - run.count) where self[start] == first && self[start..<start + run.count].elementsEqual(run) {
+            return true
+        }
+        return false
     }
 }

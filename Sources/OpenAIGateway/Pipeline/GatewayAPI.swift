@@ -12,7 +12,7 @@ public enum GatewayAPI {
         var parts = template.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0] == "api" || parts[0] == "v1" else { return fallback }
         parts.removeFirst()
-        let name = parts[0].replacingOccurrences(of: "-", with: "_")
+        let name = String(parts[0].map { $0 == "-" ? "_" : $0 })
         return InteractionLogWriter.knownAPIs.contains(name) ? name : fallback
     }
 }

@@ -5,6 +5,15 @@ import NIOCore
 import OpenAIClient
 import ServiceLifecycle
 
+/// An event iterator that also hands out the events that already arrived, without waiting: the relay
+/// writes every event of one upstream read with one write (and one hand-off between its tasks).
+protocol BufferedEventIterator: AsyncIteratorProtocol {
+    mutating func nextBuffered() throws -> Element?
+}
+
+extension ServerSentEventSequence.AsyncIterator: BufferedEventIterator {}
+extension ResponseEventStream.AsyncIterator: BufferedEventIterator {}
+
 /// What a relay does with one upstream event.
 struct RelayStep: Sendable {
     /// The frame to write, or nil to skip the event.
@@ -52,7 +61,8 @@ struct RelayResult<Policy: StreamRelayPolicy>: Sendable {
 ///   stream with exactly one `error` frame carrying the JSON error body.
 /// - The client going away cancels the upstream request at once (inbound close → task cancellation).
 /// - Graceful shutdown ends the stream with an `error` frame (503 `server_shutting_down`).
-struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Sendable where Events.Element == Policy.Event {
+struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Sendable
+where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterator {
     var status: HTTPResponse.Status
     var events: Events
     var policy: Policy
@@ -64,7 +74,8 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
     var logger: Logger
 
     private enum Item: Sendable {
-        case event(Policy.Event)
+        /// Every event that arrived together (one upstream read): relayed with one write.
+        case events([Policy.Event])
         case end
         case failure(GatewayError)
         case tick
@@ -96,15 +107,18 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
         do {
             do {
                 let (items, continuation) = AsyncStream<Item>.makeStream()
-                // The reader waits until the writer has written each event, so a slow client slows the
+                // The reader waits until the writer has written each batch, so a slow client slows the
                 // upstream read instead of making the gateway buffer the stream.
                 let (written, writtenContinuation) = AsyncStream<Void>.makeStream()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         var acknowledgements = written.makeAsyncIterator()
+                        var iterator = events.makeAsyncIterator()
                         do {
-                            for try await event in events {
-                                continuation.yield(.event(event))
+                            while let first = try await iterator.next() {
+                                var batch = [first]
+                                while let more = try iterator.nextBuffered() { batch.append(more) }
+                                continuation.yield(.events(batch))
                                 guard await acknowledgements.next() != nil else { break }
                             }
                             continuation.yield(.end)
@@ -141,29 +155,38 @@ struct SSERelay<Events: AsyncSequence & Sendable, Policy: StreamRelayPolicy>: Se
                     }
                     loop: for await item in items {
                         switch item {
-                        case .event(let event):
+                        case .events(let batch):
                             defer { writtenContinuation.yield() }
                             if result.firstEventMs == nil { result.firstEventMs = call.elapsedMilliseconds }
-                            let step = result.policy.step(for: event, path: path)
-                            if let frame = step.frame {
-                                try await writer.write(ServerSentEventEncoder.buffer(frame))
-                                result.framesWritten += 1
-                                lastWrite = .now
-                                call.streamEvent(frame)
-                            }
-                            if let error = step.error {
-                                if step.end == nil {
-                                    try await finish(with: error)  // one `error` frame after the relayed one
-                                } else {
-                                    result.outcome = .failed  // the relayed frame was the error frame
-                                    result.error = error
+                            var out = ByteBuffer()
+                            var ended = false
+                            for event in batch {
+                                let step = result.policy.step(for: event, path: path)
+                                if let frame = step.frame {
+                                    ServerSentEventEncoder.write(frame, into: &out)
+                                    result.framesWritten += 1
+                                    call.streamEvent(frame)
                                 }
-                                break loop
+                                if let error = step.error {
+                                    result.outcome = .failed
+                                    result.error = error
+                                    if step.end == nil {
+                                        // One `error` frame after the relayed one (otherwise the relayed frame was it).
+                                        ServerSentEventEncoder.write(result.policy.errorFrame(error, path: path), into: &out)
+                                        result.framesWritten += 1
+                                    }
+                                    ended = true
+                                } else if let end = step.end {
+                                    result.outcome = end
+                                    ended = true
+                                }
+                                if ended { break }
                             }
-                            if let end = step.end {
-                                result.outcome = end
-                                break loop
+                            if out.readableBytes > 0 {
+                                try await writer.write(out)
+                                lastWrite = .now
                             }
+                            if ended { break loop }
                         case .end:
                             try await finish(with: result.policy.incompleteError, outcome: .upstreamDropped)
                             break loop
