@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import OpenAIGateway
 import OpenAISimulator
 import ServiceLifecycle
@@ -27,6 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Start the built-in simulator and use it as the upstream: no key, no network.") var simulator = false
 
     func run() async throws {
+        ConcurrencyOnEventLoops.install()
         let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
         var configuration: GatewayConfiguration
         do {
@@ -70,6 +73,7 @@ struct Simulator: AsyncParsableCommand {
     @Option(help: "Milliseconds between stream events.") var eventDelayMs = 20
 
     func run() async throws {
+        ConcurrencyOnEventLoops.install()
         var logger = Logger(label: "openai-simulator")
         logger.logLevel = .info
         let configuration = SimulatorConfiguration(host: host, port: port, eventDelay: .milliseconds(eventDelayMs))
@@ -86,5 +90,14 @@ struct SimulatorService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await simulator.shutdown()
+    }
+}
+
+/// Runs Swift concurrency's jobs on NIO's event loops (the process's one thread pool for I/O and
+/// tasks), so a request does not hop between the concurrency pool and the event loops at every
+/// await. Nothing in the gateway blocks a thread (file I/O goes to NIO's thread pool), which this needs.
+enum ConcurrencyOnEventLoops {
+    static func install() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 }
