@@ -80,6 +80,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets (running the official SDK's Python checks).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OpenAIClientTests",
             dependencies: [
@@ -93,6 +99,7 @@ let package = Package(
             name: "OpenAISimulatorTests",
             dependencies: [
                 "OpenAISimulator",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             exclude: ["sdk"],
@@ -103,6 +110,7 @@ let package = Package(
             dependencies: [
                 "OpenAIGateway",
                 "OpenAISimulator",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

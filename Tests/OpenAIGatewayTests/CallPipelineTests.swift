@@ -184,18 +184,20 @@ struct CallPipelineTests {
         #expect(growth <= 4, "open descriptors grew by \(growth)")
     }
 
-    @Test("/v1 errors are in OpenAI's shape; /api errors in the reference app's")
+    @Test("/v1 errors raised by the gateway are in OpenAI's shape; /api errors in the reference app's")
     func errorStylePerRouteGroup() async throws {
-        try await GatewayHarness.run { gateway in
-            let v1 = try await gateway.request(.GET, "/v1/no_such_api")
-            #expect(v1.status == 404)
+        try await GatewayHarness.run(configure: { $0.maxBodySize = 1000 }) { gateway in
+            let big: JSONValue = ["model": "gpt-4o", "input": .string(String(repeating: "x", count: 2000))]
+            let v1 = try await gateway.request(.POST, "/v1/responses", json: big)
+            #expect(v1.status == 413)
             let error = try #require(try v1.json()["error"])
             #expect(error["type"]?.stringValue == "invalid_request_error")
-            #expect(error["code"]?.stringValue == "route_not_found")
-            #expect(error["param"] == .null)
-            #expect(error["message"]?.stringValue?.contains("/openapi.json") == true, "the message carries the hint")
+            #expect(error["code"]?.stringValue == "payload_too_large")
+            #expect(error["param"]?.stringValue == "body")
+            #expect(error["message"]?.stringValue?.contains("MAX_BODY_SIZE") == true, "the message carries the hint")
             #expect(try v1.json()["statusCode"] == nil)
-            #expect(v1.headers.first(name: "x-request-id")?.hasPrefix("gw_") == true)
+            #expect(v1.headers.first(name: "x-gateway-request-id")?.hasPrefix("gw_") == true)
+            #expect(gateway.upstreamCount("POST /v1/responses") == 0)
 
             let api = try await gateway.request(.GET, "/api/no_such_api")
             #expect(try api.json()["statusCode"]?.intValue == 404)

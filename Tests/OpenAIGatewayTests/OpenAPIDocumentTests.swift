@@ -1,6 +1,7 @@
 import Foundation
 import OpenAIClient
 import Testing
+import TestSupport
 
 @testable import OpenAIGateway
 
@@ -8,31 +9,17 @@ import Testing
 struct OpenAPIDocumentTests {
     let document = GatewayOpenAPI.document(serverURL: "http://127.0.0.1:3000")
 
-    /// Runs `python3 -c script args...` and returns its exit status and combined output.
-    func runPython(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Whether the OpenAPI document at `path` is valid OpenAPI 3.1 (openapi-spec-validator), with its output.
+    func validate(_ path: String) async -> (status: Int32, output: String) {
+        let script = "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))\nprint('valid')"
+        return await PythonProcess.run(["-c", script, path], timeout: .seconds(120))
     }
 
-    @Test func isValidOpenAPI31() throws {
+    @Test func isValidOpenAPI31() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-openapi-\(UUID().uuidString).json")
         try document.prettyJSONString.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let script = """
-            import json, sys
-            from openapi_spec_validator import validate
-            validate(json.load(open(sys.argv[1])))
-            print("valid")
-            """
-        let result = try runPython(script, [file.path])
+        let result = await validate(file.path)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("valid"))
         #expect(document["openapi"] == "3.1.0")
@@ -133,7 +120,7 @@ struct OpenAPIDocumentTests {
     }
 
     @Test("a catalogue with a new speech model lists it in the document, and retired models are left out")
-    func audioEnumsFromACustomCatalogue() throws {
+    func audioEnumsFromACustomCatalogue() async throws {
         let custom = try AudioRulesTests.customCatalogue()
         let document = GatewayOpenAPI.document(serverURL: nil, catalogue: custom, now: AudioRulesTests.now)
         let speech = try audioProperties(document, "/api/audio/speech", mediaType: "application/json")
@@ -151,10 +138,7 @@ struct OpenAPIDocumentTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-openapi-custom-\(UUID().uuidString).json")
         try document.prettyJSONString.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try runPython(
-            "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))\nprint('valid')",
-            [file.path]
-        )
+        let result = await validate(file.path)
         #expect(result.status == 0, "\(result.output)")
     }
 }

@@ -32,7 +32,8 @@ struct RouteDocumentationTests {
         )
     }
 
+    /// Hummingbird's catch-all `**` is documented as the `{path}` parameter.
     static func normalise(_ path: String) -> String {
-        "/" + path.split(separator: "/").joined(separator: "/")
+        "/" + path.split(separator: "/").map { $0 == "**" ? "{path}" : String($0) }.joined(separator: "/")
     }
 }

@@ -5,6 +5,7 @@ import NIOHTTP1
 import OpenAIClient
 import OpenAISimulator
 import Testing
+import TestSupport
 
 /// One HTTP answer, fully read.
 struct SimHTTPResult {

@@ -117,6 +117,10 @@ public struct OpenAIError: Error, Sendable, CustomStringConvertible {
     public var cause: String?
     /// How many attempts were made before giving up.
     public var attempts: Int
+    /// The upstream's error answer as it was sent (status line aside): its headers and its body bytes
+    /// (up to 1 MiB), so a pass-through can hand it to its client unchanged.
+    public var responseHeaders: [(name: String, value: String)] = []
+    public var responseBody: [UInt8] = []
     /// The upstream call that failed, as a template (`GET /v1/files/{id}`): the same label its
     /// success carries in ``OpenAIResponseMetadata/endpoint``. Set by the transport.
     public var endpoint: String?
@@ -181,6 +185,7 @@ extension OpenAIError {
         status: Int,
         header: (String) -> String?,
         body: [UInt8],
+        headers: [(name: String, value: String)] = [],
         attempts: Int = 1
     ) -> OpenAIError {
         let json = try? JSONValue(parsing: body)
@@ -202,5 +207,13 @@ extension OpenAIError {
             body: json,
             attempts: attempts
         )
+        .withResponse(headers: headers, body: body)
+    }
+
+    private func withResponse(headers: [(name: String, value: String)], body: [UInt8]) -> OpenAIError {
+        var error = self
+        error.responseHeaders = headers
+        error.responseBody = body
+        return error
     }
 }

@@ -24,6 +24,8 @@ public struct OpenAIRequest: Sendable {
     /// Where the request goes, after the base URL, built from segments (ids are always encoded).
     public var path: OpenAIPath
     public var query: [(name: String, value: String)]
+    /// A query string sent exactly as given (a forwarded request's), instead of `query`.
+    public var rawQuery: String?
     public var headers: HTTPHeaders
     public var body: Body
     /// A short label for logs, e.g. `GET /files/{id}` (the template: no caller-supplied values).
@@ -39,7 +41,9 @@ public struct OpenAIRequest: Sendable {
 
     func url(baseURL: String) -> String {
         var url = baseURL + path.encoded
-        if !query.isEmpty {
+        if let rawQuery, !rawQuery.isEmpty {
+            url += "?" + rawQuery
+        } else if !query.isEmpty {
             url += "?"
                 + query.map { "\(PercentEncoding.encode($0.name, .queryComponent))=\(PercentEncoding.encode($0.value, .queryComponent))" }
                 .joined(separator: "&")

@@ -166,6 +166,7 @@ public struct OpenAITransport: Sendable {
                     status: Int(status),
                     header: { headers.first(name: $0) },
                     body: body.errorBytes,
+                    headers: headers.map { ($0.name, $0.value) },
                     attempts: attemptNumber
                 )
                 failure.endpoint = endpoint

@@ -31,8 +31,10 @@ public enum GatewayOpenAPI {
             ["name": "Files", "description": "OpenAI Files API: uploads and downloads stream through the gateway"],
             ["name": "Audio", "description": "OpenAI Audio API: speech, transcriptions, translations"],
             ["name": "Gateway", "description": "Health and documentation"],
+            ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
         ]
         var allPaths = paths
+        allPaths["/v1/{path}"] = openAICompatiblePath
         for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
         root["paths"] = .object(allPaths)
         root["components"] = ["schemas": .object(Schemas.all)]
@@ -181,6 +183,31 @@ public enum GatewayOpenAPI {
                 )
             ],
         ]
+    }
+
+    /// `/v1/{path}`: every OpenAI API path, forwarded.
+    static var openAICompatiblePath: JSONValue {
+        var item = JSONObject()
+        let parameter: JSONValue = [
+            "name": "path", "in": "path", "required": true,
+            "description": "Any OpenAI API path after /v1, e.g. `responses`, `chat/completions`, `files/{id}/content`.",
+            "schema": ["type": "string"],
+        ]
+        for method in ["get", "post", "put", "patch", "delete"] {
+            item[method] = operation(
+                "openAICompatible_\(method)",
+                "OpenAI API pass-through (\(method.uppercased()))",
+                "Forwarded to the upstream OpenAI API with its query, headers (less hop-by-hop ones and the caller's Authorization, "
+                    + "which the gateway's key replaces) and body; the answer's status, headers and body come back unchanged, streams "
+                    + "event by event. Errors the gateway raises itself use OpenAI's shape `{\"error\": {message, type, param, code}}`. "
+                    + "See the OpenAI API reference for each path's bodies.",
+                tag: "OpenAI-compatible",
+                parameters: [parameter],
+                success: ("200", ["description": "The upstream's answer, unchanged."]),
+                errors: []
+            )
+        }
+        return .object(item)
     }
 
     static let streamDescription =

@@ -355,6 +355,12 @@ public enum HintCatalogue {
             "The upstream response exceeded the gateway's size limit. Ask for less (e.g. fewer items per page)."
         ),
         "network_error": ErrorHint(503, "Network error communicating with OpenAI", "Check your network connection and try again."),
+        "stream_incomplete": ErrorHint(
+            502,
+            "The upstream stream ended before the response completed",
+            "Send the request again; a Responses stream can be resumed with GET /v1/responses/{id}?stream=true&starting_after=N."
+        ),
+        "invalid_path": ErrorHint(400, "The path has a '.' or '..' segment", "Send the API path as OpenAI documents it, without dot segments."),
     ]
 
     /// The entry for `code` in any table, the general OpenAI codes first.

@@ -103,14 +103,3 @@ public enum LogRedaction {
         }
     }
 }
-
-extension [UInt8] {
-    /// Whether `run` occurs in the array as consecutive elements.
-    fileprivate func containsRun(_ run: [UInt8]) -> Bool {
-        guard let first = run.first, run.count <= count else { return run.isEmpty }
-        for start in 0...(count - run.count) where self[start] == first && self[start..<start + run.count].elementsEqual(run) {
-            return true
-        }
-        return false
-    }
-}

@@ -23,8 +23,15 @@ struct CallPipelineMiddleware: RouterMiddleware {
             response = ErrorStyle(path: request.uri.path).response(for: failure, path: request.uri.description)
         }
         let upstreamID = call.responded(status: Int(response.status.code), route: context.endpointPath)
-        response.headers[.requestID] = call.requestID
-        if let upstreamID { response.headers[.upstreamRequestID] = upstreamID }
+        switch ErrorStyle(path: request.uri.path) {
+        case .seed:
+            response.headers[.requestID] = call.requestID
+            if let upstreamID { response.headers[.upstreamRequestID] = upstreamID }
+        case .openAI:
+            // OpenAI's own `x-request-id` passes through (the SDKs show it); the gateway's id is beside it.
+            response.headers[.gatewayRequestID] = call.requestID
+            if response.headers[.requestID] == nil { response.headers[.requestID] = call.requestID }
+        }
         response.body = Self.recorded(response.body, call: call)
         return response
     }

@@ -115,8 +115,9 @@ public final class CallRecorder: @unchecked Sendable {
         let route = route?.hasPrefix("/") == true ? route : nil
         return state.withLockedValue { state in
             state.record.status = status
-            state.record.route = route
-            state.record.api = GatewayAPI.forRoute(route)
+            // A handler may have named a finer template than the router's (`/v1/**` → `/v1/files/{id}`).
+            if state.record.route == nil { state.record.route = route }
+            state.record.api = GatewayAPI.forRoute(state.record.route)
             return state.record.upstreamRequestID
         }
     }

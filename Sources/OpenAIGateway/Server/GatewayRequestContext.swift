@@ -31,6 +31,8 @@ public struct GatewayRequestContext: RequestContext {
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
     static let upstreamRequestID = HTTPField.Name("X-Upstream-Request-Id")!
+    /// The gateway's request id on `/v1`, where `X-Request-Id` is the upstream's.
+    static let gatewayRequestID = HTTPField.Name("X-Gateway-Request-Id")!
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
     static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 }

@@ -16,6 +16,8 @@ extension ResponseEventStream.AsyncIterator: BufferedEventIterator {}
 
 /// What a relay does with one upstream event.
 struct RelayStep: Sendable {
+    /// Bytes to write as they are, before `frame` (a pass-through forwards the upstream's own bytes).
+    var bytes: ByteBuffer?
     /// The frame to write, or nil to skip the event.
     var frame: ServerSentEvent?
     /// Set when the stream ends after this event.
@@ -42,6 +44,15 @@ protocol StreamRelayPolicy: Sendable {
     var lastSequence: Int? { get }
     /// Writes what the stream told about the call (model, usage, object id, extras) into its record.
     func annotate(_ record: inout CallRecord)
+    /// What to do when the upstream body ends: by default the stream was cut short (no terminal event),
+    /// which ends it with one `error` frame (``incompleteError``).
+    mutating func upstreamEnded() -> RelayStep
+}
+
+extension StreamRelayPolicy {
+    mutating func upstreamEnded() -> RelayStep {
+        RelayStep(end: .upstreamDropped, error: incompleteError)
+    }
 }
 
 /// How a relayed stream ended, with the policy's final state, for the call record.
@@ -162,6 +173,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                             var ended = false
                             for event in batch {
                                 let step = result.policy.step(for: event, path: path)
+                                if let bytes = step.bytes { out.writeImmutableBuffer(bytes) }
                                 if let frame = step.frame {
                                     ServerSentEventEncoder.write(frame, into: &out)
                                     result.framesWritten += 1
@@ -188,7 +200,12 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                             }
                             if ended { break loop }
                         case .end:
-                            try await finish(with: result.policy.incompleteError, outcome: .upstreamDropped)
+                            let step = result.policy.upstreamEnded()
+                            if let error = step.error {
+                                try await finish(with: error, outcome: step.end ?? .upstreamDropped)
+                            } else {
+                                result.outcome = step.end ?? .completed
+                            }
                             break loop
                         case .failure(let error):
                             try await finish(with: error, outcome: .upstreamDropped)

@@ -1,0 +1,269 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import OpenAIClient
+
+/// `/v1/*`: the OpenAI API itself, forwarded, so the official SDKs and any OpenAI client work through the
+/// gateway by changing their base URL.
+///
+/// Every path and method goes upstream with its query and body; bodies and SSE bytes come back
+/// unchanged. Hop-by-hop headers are dropped both ways, and the client's `Authorization` is replaced by
+/// the gateway's key. Known endpoints (``V1Endpoint``) are metered; every call is one log entry.
+///
+/// Retries: a replayable request (a body up to `MAX_BODY_SIZE`, buffered) is retried by the gateway's one
+/// retry policy; when that gives up, the answer carries `x-should-retry: false` so the SDK does not retry on
+/// top. A streamed body (multipart or larger) is never retried by the gateway, and the SDK's own retry
+/// logic is left alone.
+struct OpenAICompatibleController: Sendable {
+    typealias Context = GatewayRequestContext
+    let transport: OpenAITransport
+    let configuration: GatewayConfiguration
+
+    /// Largest JSON answer kept to read its usage (image answers with base64 payloads can be large).
+    static let maxMeteredAnswerBytes = 16 * 1024 * 1024
+
+    func addRoutes(to router: Router<Context>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("v1/**", method: method, use: forward)
+        }
+    }
+
+    @Sendable func forward(_ request: Request, context: Context) async throws -> Response {
+        let path = String(request.uri.path.dropFirst(3))  // after "/v1"
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.contains(where: { $0 == "." || $0 == ".." || $0 == "%2e" || $0 == "%2E" || $0 == "%2e%2e" }) else {
+            throw GatewayError(code: "invalid_path", parameter: "path")
+        }
+        let endpoint = V1Endpoint.match(method: request.method.rawValue, path: path)
+        context.call.annotate { record in
+            record.route = "/v1" + endpoint.template
+            record.usageRole = endpoint.billing == .none ? .reference : .billed
+            if endpoint.billing == .free { record.units = .free }
+        }
+        var upstream = OpenAIRequest(
+            method: HTTPMethod(rawValue: request.method.rawValue),
+            path: OpenAIPath(encoded: path, template: endpoint.template),
+            headers: Self.forwardedHeaders(request.headers)
+        )
+        upstream.rawQuery = request.uri.query
+
+        var request = request
+        let contentType = request.headers[.contentType]
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        let streamedBody = Self.streamsBody(contentType: contentType, length: length, limit: configuration.maxBodySize)
+        var injectedUsage = false
+        if !streamedBody, length.map({ $0 > 0 }) ?? (request.headers[.transferEncoding] != nil) {
+            var buffer = try await Self.collect(&request, limit: configuration.maxBodySize)
+            if contentType?.lowercased().contains("json") == true || contentType == nil, let json = try? JSONValue(parsing: buffer) {
+                meter(request: json, endpoint: endpoint, context: context)
+                if endpoint.template == "/chat/completions", let withUsage = Self.askingForUsage(json) {
+                    buffer = ByteBuffer(bytes: withUsage.jsonBytes)
+                    injectedUsage = true
+                }
+            }
+            upstream.body = .bytes(buffer, contentType: contentType ?? "application/json")
+        }
+
+        let opened: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body)
+        do {
+            if streamedBody {
+                opened = try await Self.openStreaming(upstream, request: request, contentType: contentType, length: length, transport: transport)
+            } else {
+                opened = try await transport.open(upstream)
+            }
+        } catch {
+            return failure(error, gatewayRetried: !streamedBody, request: request, context: context)
+        }
+        context.call.upstream(opened.metadata)
+        var headers = Self.returnedHeaders(opened.metadata.headers)
+        let upstreamType = opened.metadata.headers.first(name: "content-type")?.lowercased() ?? ""
+        if upstreamType.hasPrefix("text/event-stream") {
+            if injectedUsage { headers[.contentLength] = nil }
+            let relay = SSERelay(
+                status: .init(code: opened.metadata.status),
+                events: BodyChunks(body: opened.body),
+                policy: PassthroughStreamPolicy(strippingInjectedUsage: injectedUsage),
+                keepAliveInterval: configuration.keepAliveInterval,
+                path: request.uri.description,
+                call: context.call,
+                logger: context.logger
+            )
+            var response = relay.response(channel: context.channel)
+            response.headers = headers
+            return response
+        }
+        let call = context.call
+        let metered = upstreamType.contains("json")
+        let role: UsageRole = endpoint.billing == .none ? .reference : .billed
+        let body = opened.body
+        return Response(
+            status: .init(code: opened.metadata.status),
+            headers: headers,
+            body: ResponseBody { writer in
+                var kept = ByteBuffer()
+                var keeping = metered
+                for try await chunk in body {
+                    if keeping {
+                        if kept.readableBytes + chunk.readableBytes <= Self.maxMeteredAnswerBytes {
+                            kept.writeImmutableBuffer(chunk)
+                        } else {
+                            keeping = false
+                            kept = ByteBuffer()
+                        }
+                    }
+                    try await writer.write(chunk)
+                }
+                if keeping { call.answer(kept, role: role) }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    // MARK: - Requests
+
+    /// Hop-by-hop headers (RFC 9110 §7.6.1) and those the gateway sets itself: never forwarded.
+    static let droppedRequestHeaders: Set<String> = [
+        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate",
+        "proxy-connection", "host", "authorization", "content-length", "content-type", "expect", "accept-encoding", "cookie",
+        "user-agent", "x-request-id",
+    ]
+
+    /// The client's headers that go upstream: `OpenAI-Beta`, `Idempotency-Key`, `X-Stainless-*`,
+    /// `OpenAI-Organization`/`OpenAI-Project` (the configured ones win), `Accept` and the rest, without
+    /// the hop-by-hop ones and without the client's credentials.
+    static func forwardedHeaders(_ fields: HTTPFields) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for field in fields where !droppedRequestHeaders.contains(field.name.canonicalName) {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        return headers
+    }
+
+    /// Whether the body goes upstream as it arrives (never retried) instead of buffered: multipart
+    /// uploads, and bodies over the JSON limit or of unknown length that are not JSON.
+    static func streamsBody(contentType: String?, length: Int?, limit: Int) -> Bool {
+        let type = contentType?.lowercased() ?? ""
+        if type.hasPrefix("multipart/") || type.hasPrefix("application/octet-stream") || type.hasPrefix("audio/") { return true }
+        if let length { return length > limit && !type.contains("json") }
+        return false
+    }
+
+    static func collect(_ request: inout Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw GatewayError.bodyTooLarge(limit: limit) }
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw GatewayError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    /// A Chat Completions stream body that asks for usage when the client did not, or nil.
+    static func askingForUsage(_ json: JSONValue) -> JSONValue? {
+        guard var object = json.objectValue, object["stream"] == true, object["stream_options"]?["include_usage"] != true else {
+            return nil
+        }
+        var options = object["stream_options"]?.objectValue ?? [:]
+        options["include_usage"] = true
+        object["stream_options"] = .object(options)
+        return .object(object)
+    }
+
+    /// What the request says about the call's billing: model, characters, images, video seconds.
+    private func meter(request json: JSONValue, endpoint: V1Endpoint, context: Context) {
+        context.call.annotate { record in
+            record.model = json["model"]?.stringValue
+            switch endpoint.billing {
+            case .speech:
+                record.units = .speechCharacters(json["input"]?.stringValue?.count ?? 0)
+            case .images:
+                record.model = record.model ?? "dall-e-2"
+                let count = json["n"]?.intValue ?? 1
+                record.units = .images([.init(size: json["size"]?.stringValue, quality: json["quality"]?.stringValue, count: count)])
+            case .video:
+                let seconds = json["seconds"]?.stringValue.flatMap(Double.init) ?? json["seconds"]?.doubleValue ?? 4
+                record.units = .videoSeconds(seconds, size: json["size"]?.stringValue)
+            case .none, .tokens, .transcription, .free:
+                break
+            }
+        }
+    }
+
+    /// Opens the upstream call with the client's body streamed through as it arrives: only this task
+    /// reads the client's body; the HTTP client pulls the chunks from a one-slot channel.
+    static func openStreaming(
+        _ upstream: OpenAIRequest,
+        request client: Request,
+        contentType: String?,
+        length: Int?,
+        transport: OpenAITransport
+    ) async throws -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+        let channel = ChunkChannel()
+        var upstream = upstream
+        let size: HTTPClientRequest.Body.Length = length.map { .known(Int64($0)) } ?? .unknown
+        upstream.body = .stream(.stream(channel, length: size), contentType: contentType ?? "application/octet-stream")
+        let request = upstream
+        return try await withThrowingTaskGroup(of: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body).self) { group in
+            group.addTask {
+                defer { channel.consumerDone() }
+                return try await transport.open(request)
+            }
+            do {
+                for try await chunk in client.body {
+                    guard await channel.send(chunk) else { break }  // the upstream call ended early
+                }
+                channel.finish()
+            } catch {
+                // Reading the client's body failed (a broken chunked body, or the client went away).
+                channel.fail(error)
+                group.cancelAll()
+                throw error
+            }
+            guard let result = try await group.next() else { throw CancellationError() }
+            return result
+        }
+    }
+
+    // MARK: - Answers
+
+    /// Response headers that stay with the gateway's own framing.
+    static let droppedResponseHeaders: Set<String> = [
+        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-connection",
+    ]
+
+    /// The upstream's headers as the client gets them (`x-request-id`, `openai-processing-ms`,
+    /// `openai-version`, `x-ratelimit-*`, `retry-after(-ms)`, content type and disposition, ...).
+    static func returnedHeaders(_ headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers where !droppedResponseHeaders.contains(name.lowercased()) {
+            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+        }
+        return fields
+    }
+
+    /// The client's answer for a failed upstream call: the upstream's own error answer unchanged
+    /// (status, headers, body), or, when it never answered, OpenAI's error shape with the gateway's status.
+    /// After the gateway's own retries the answer says `x-should-retry: false`.
+    private func failure(_ error: any Error, gatewayRetried: Bool, request: Request, context: Context) -> Response {
+        let gatewayError = GatewayError(error, request: request, logger: context.logger)
+        context.call.failed(gatewayError)
+        var response: Response
+        if let upstream = error as? OpenAIError, let status = upstream.status, upstream.kind == .http {
+            response = Response(
+                status: .init(code: status),
+                headers: Self.returnedHeaders(HTTPHeaders(upstream.responseHeaders)),
+                body: .init(byteBuffer: ByteBuffer(bytes: upstream.responseBody))
+            )
+        } else {
+            response = ErrorStyle.openAI.response(for: gatewayError, path: "")
+        }
+        if gatewayRetried { response.headers[.shouldRetry] = "false" }
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    /// The OpenAI SDKs' retry override.
+    static let shouldRetry = HTTPField.Name("x-should-retry")!
+}

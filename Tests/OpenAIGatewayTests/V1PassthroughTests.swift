@@ -1,0 +1,173 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OpenAIClient
+import OpenAISimulator
+import Testing
+
+@testable import OpenAIGateway
+
+/// `/v1` over real HTTP: client → gateway → simulator, compared with the simulator answering directly.
+@Suite("OpenAI-compatible /v1 pass-through")
+struct V1PassthroughTests {
+    /// The same request sent straight to the simulator (with a key, as the gateway would).
+    private func direct(_ gateway: GatewayHarness, _ method: HTTPMethod, _ path: String, json: JSONValue? = nil) async throws
+        -> GatewayHarness.HTTPResult
+    {
+        var request = HTTPClientRequest(url: gateway.simulator.baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer sk-test-harness-0123456789abcdefghijklmnop")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: json.jsonBytes))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return GatewayHarness.HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+    }
+
+    /// The JSON of every `data:` line of an SSE body (`[DONE]` as a string).
+    private func dataLines(_ text: String) -> [JSONValue] {
+        text.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map { line in
+            let data = String(line.dropFirst(6))
+            return (try? JSONValue(parsing: data)) ?? .string(data)
+        }
+    }
+
+    @Test("bodies and SSE bytes reach the client byte for byte; OpenAI's x-request-id passes, the gateway's id is beside it")
+    func byteExact() async throws {
+        try await GatewayHarness.run { gateway in
+            let created = try await gateway.request(.POST, "/v1/responses", json: ["model": "gpt-4o", "input": "Hello", "store": true])
+            #expect(created.status == 200)
+            let id = try #require(try created.json()["id"]?.stringValue)
+            #expect(created.headers.first(name: "x-request-id")?.hasPrefix("req_") == true)
+            #expect(created.headers.first(name: "x-gateway-request-id")?.hasPrefix("gw_") == true)
+            #expect(created.headers.first(name: "x-ratelimit-limit-requests") != nil)
+
+            let viaGateway = try await gateway.request(.GET, "/v1/responses/\(id)")
+            let straight = try await direct(gateway, .GET, "/responses/\(id)")
+            #expect(viaGateway.status == straight.status)
+            #expect(viaGateway.body == straight.body)
+            #expect(viaGateway.headers.first(name: "content-type") == straight.headers.first(name: "content-type"))
+
+            let streamed = try await gateway.request(.GET, "/v1/responses/\(id)?stream=true&starting_after=1")
+            let straightStream = try await direct(gateway, .GET, "/responses/\(id)?stream=true&starting_after=1")
+            #expect(streamed.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+            #expect(!streamed.body.isEmpty)
+            #expect(streamed.body == straightStream.body, "SSE bytes differ")
+        }
+    }
+
+    @Test("an unknown path is forwarded, its answer passed through, and the call logged")
+    func unknownPathForwarded() async throws {
+        let gateway = try await GatewayHarness.run { gateway in
+            let viaGateway = try await gateway.request(.POST, "/v1/some_new_api?x=1", json: ["hello": "world"])
+            let straight = try await direct(gateway, .POST, "/some_new_api?x=1", json: ["hello": "world"])
+            #expect(viaGateway.status == straight.status)
+            #expect(viaGateway.body == straight.body)
+            #expect(gateway.upstreamCount("POST /v1/some_new_api") == 2)
+            return gateway
+        }
+        let entry = try #require(try gateway.logEntries(api: "gateway").last)
+        #expect(entry["route"]?.stringValue == "/v1/some_new_api")
+        #expect(entry["endpoint"]?.stringValue == "POST /v1/some_new_api")
+        #expect(entry["status"]?.intValue == 404)
+    }
+
+    @Test("a chat stream without include_usage: the gateway meters it, and the client sees exactly the chunks it asked for")
+    func chatStreamUsageInjected() async throws {
+        let gateway = try await GatewayHarness.run { gateway in
+            let body: JSONValue = ["model": "gpt-4o", "messages": [["role": "user", "content": "Tell me a story"]], "stream": true]
+            let viaGateway = dataLines(try await gateway.request(.POST, "/v1/chat/completions", json: body).text)
+            let straight = dataLines(try await direct(gateway, .POST, "/chat/completions", json: body).text)
+            #expect(viaGateway.count == straight.count)
+            #expect(viaGateway.last == .string("[DONE]"))
+            func shape(_ chunk: JSONValue) -> JSONValue {
+                guard var object = chunk.objectValue else { return chunk }
+                for key in ["id", "created", "obfuscation"] { object[key] = nil }
+                return .object(object)
+            }
+            #expect(viaGateway.map(shape) == straight.map(shape))
+            for chunk in viaGateway { #expect(chunk["usage"] == nil, "\(chunk)") }
+
+            // Asked for by the client: the usage chunk is the client's and comes through.
+            var withUsage = body.objectValue ?? [:]
+            withUsage["stream_options"] = ["include_usage": true]
+            let usageChunks = dataLines(try await gateway.request(.POST, "/v1/chat/completions", json: .object(withUsage)).text)
+            #expect(usageChunks.dropLast().last?["usage"]?["total_tokens"]?.intValue ?? 0 > 0)
+            #expect(usageChunks.dropLast().last?["choices"]?.arrayValue?.isEmpty == true)
+            return gateway
+        }
+        let entries = try gateway.logEntries(api: "chat")
+        #expect(entries.count == 2)
+        for entry in entries {
+            #expect(entry["route"]?.stringValue == "/v1/chat/completions")
+            #expect((entry["usage"]?["total_tokens"]?.intValue ?? 0) > 0)
+            #expect((entry["cost_usd"]?.doubleValue ?? 0) > 0)
+            #expect(entry["stream"]?["outcome"]?.stringValue == "completed")
+            #expect(entry["object_id"]?.stringValue?.hasPrefix("chatcmpl") == true)
+        }
+    }
+
+    @Test("429s are retried by the gateway; after it gives up the 429 comes through unchanged with x-should-retry: false")
+    func retriesThenPassThrough() async throws {
+        let gateway = try await GatewayHarness.run(configure: { $0.maxRetries = 2 }) { gateway in
+            let body: JSONValue = ["model": "gpt-4o", "messages": [["role": "user", "content": "Hi"]]]
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/chat/completions", status: 429, count: 2, retryAfterMs: 20))
+            let recovered = try await gateway.request(.POST, "/v1/chat/completions", json: body)
+            #expect(recovered.status == 200)
+            #expect(gateway.upstreamCount("POST /v1/chat/completions") == 3)
+
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/chat/completions", status: 429, count: 100, retryAfterMs: 20))
+            let refused = try await gateway.request(.POST, "/v1/chat/completions", json: body)
+            #expect(refused.status == 429)
+            #expect(refused.headers.first(name: "x-should-retry") == "false")
+            #expect(refused.headers.first(name: "retry-after-ms") == "20")
+            #expect(try refused.json()["error"]?["type"]?.stringValue != nil)
+            #expect(gateway.upstreamCount("POST /v1/chat/completions") == 3 + 3)
+            gateway.simulator.state.clearFaults()
+            return gateway
+        }
+        let entries = try gateway.logEntries(api: "chat")
+        #expect(entries.map { $0["attempts"]?.intValue } == [3, 3])
+        #expect(entries.last?["outcome"]?.stringValue == "failed")
+    }
+
+    @Test("a multipart file upload streams through /v1/files, and its content comes back byte for byte")
+    func filesRoundTrip() async throws {
+        try await GatewayHarness.run { gateway in
+            let bytes = 3 << 20
+            let created = try await gateway.upload(
+                "/v1/files",
+                parts: [.field("purpose", "user_data"), .file(filename: "data.bin", .generated(count: bytes))]
+            )
+            #expect(created.status == 200)
+            let id = try #require(try created.json()["id"]?.stringValue)
+            let content = try await gateway.request(.GET, "/v1/files/\(id)/content")
+            #expect(content.status == 200)
+            #expect(content.body.count == bytes)
+            #expect(content.body.prefix(4096).elementsEqual((0..<4096).map(TestPart.byte(at:))))
+            #expect(try await gateway.request(.DELETE, "/v1/files/\(id)").json()["deleted"] == true)
+        }
+    }
+
+    @Test("embeddings are billed by tokens, moderations are free, lists carry no cost")
+    func metering() async throws {
+        let gateway = try await GatewayHarness.run { (gateway) async throws -> GatewayHarness in
+            #expect(try await gateway.request(.POST, "/v1/embeddings", json: ["model": "text-embedding-3-small", "input": "hello"]).status == 200)
+            #expect(try await gateway.request(.POST, "/v1/moderations", json: ["input": "hello"]).status == 200)
+            #expect(try await gateway.request(.GET, "/v1/models").status == 200)
+            return gateway
+        }
+        let embedding = try #require(try gateway.logEntries(api: "embeddings").last)
+        #expect((embedding["usage"]?["input_tokens"]?.intValue ?? 0) > 0)
+        #expect((embedding["cost_usd"]?.doubleValue ?? 0) > 0)
+        let moderation = try #require(try gateway.logEntries(api: "moderations").last)
+        #expect(moderation["cost_usd"]?.doubleValue == 0)
+        #expect(moderation["cost_note"]?.stringValue == "free_endpoint")
+        let models = try #require(try gateway.logEntries(api: "models").last)
+        #expect(models["cost_usd"] == .null)
+        #expect(models["route"]?.stringValue == "/v1/models")
+    }
+}
