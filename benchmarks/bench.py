@@ -146,6 +146,33 @@ def measured(target, seconds, concurrency, kind, pids):
     return rate, errors, cpu
 
 
+def scenario(name, direct, gateway, args, sim, gw, events_label):
+    """Latency at c=1 and throughput and CPU per request at c=C, for JSON and streams, direct vs gateway."""
+    print(f"## {name}")
+    d, _, _ = latency(direct, args.requests, "json")
+    g, _, _ = latency(gateway, args.requests, "json")
+    dp, gp = percentiles(d), percentiles(g)
+    for label, i in (("JSON latency p50 (ms), c=1", 0), ("JSON latency p90 (ms), c=1", 1), ("JSON latency p99 (ms), c=1", 2)):
+        print(f"{label:44} {dp[i]:12.3f} {gp[i]:12.3f} {gp[i] - dp[i]:+12.3f}")
+    d, dfirst, devents = latency(direct, args.stream_requests, "stream")
+    g, gfirst, gevents = latency(gateway, args.stream_requests, "stream")
+    dp, gp = percentiles(d), percentiles(g)
+    df, gf = percentiles(dfirst), percentiles(gfirst)
+    print(f"{'stream first event p50 (ms), c=1':44} {df[0]:12.3f} {gf[0]:12.3f} {gf[0] - df[0]:+12.3f}")
+    print(f"{'stream complete p50 (ms), c=1':44} {dp[0]:12.3f} {gp[0]:12.3f} {gp[0] - dp[0]:+12.3f}")
+    print(f"{'stream complete p99 (ms), c=1':44} {dp[2]:12.3f} {gp[2]:12.3f} {gp[2] - dp[2]:+12.3f}")
+    print(f"{'stream events per stream':44} {devents / max(1, len(d)):12.1f} {gevents / max(1, len(g)):12.1f}")
+    drps, derr, (dsim,) = measured(direct, args.seconds, args.concurrency, "json", [sim.pid])
+    grps, gerr, (gcpu, gsim) = measured(gateway, args.seconds, args.concurrency, "json", [gw.pid, sim.pid])
+    print(f"{f'JSON throughput (req/s), c={args.concurrency}':44} {drps:12.0f} {grps:12.0f} {grps / drps:12.2f}")
+    print(f"{f'CPU ms per JSON request, c={args.concurrency}':44} {dsim:12.3f} {gcpu:12.3f}   (simulator | gateway)")
+    dsps, dserr, (dssim,) = measured(direct, args.seconds, args.concurrency, "stream", [sim.pid])
+    gsps, gserr, (gscpu, gssim) = measured(gateway, args.seconds, args.concurrency, "stream", [gw.pid, sim.pid])
+    print(f"{f'stream throughput (streams/s), c={args.concurrency}':44} {dsps:12.0f} {gsps:12.0f} {gsps / dsps:12.2f}")
+    print(f"{f'CPU ms per {events_label}, c={args.concurrency}':44} {dssim:12.3f} {gscpu:12.3f}   (simulator | gateway)")
+    print(f"errors: direct {derr + dserr}, gateway {gerr + gserr}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=".build/release/openai-gateway")
@@ -179,31 +206,18 @@ def main():
             latency(t, 10, "stream")
 
         print(f"# openai-gateway benchmark ({args.binary}); simulator with no event delay; all on {HOST}")
-        print(f"{'scenario':38} {'direct':>12} {'gateway':>12} {'added/ratio':>12}")
-        d, _, _ = latency(direct, args.requests, "json")
-        g, _, _ = latency(gateway, args.requests, "json")
-        dp, gp = percentiles(d), percentiles(g)
-        for label, i in (("JSON latency p50 (ms), c=1", 0), ("JSON latency p90 (ms), c=1", 1), ("JSON latency p99 (ms), c=1", 2)):
-            print(f"{label:38} {dp[i]:12.3f} {gp[i]:12.3f} {gp[i] - dp[i]:+12.3f}")
-        d, dfirst, devents = latency(direct, args.stream_requests, "stream")
-        g, gfirst, gevents = latency(gateway, args.stream_requests, "stream")
-        dp, gp = percentiles(d), percentiles(g)
-        df, gf = percentiles(dfirst), percentiles(gfirst)
-        print(f"{'stream first event p50 (ms), c=1':38} {df[0]:12.3f} {gf[0]:12.3f} {gf[0] - df[0]:+12.3f}")
-        print(f"{'stream complete p50 (ms), c=1':38} {dp[0]:12.3f} {gp[0]:12.3f} {gp[0] - dp[0]:+12.3f}")
-        print(f"{'stream complete p99 (ms), c=1':38} {dp[2]:12.3f} {gp[2]:12.3f} {gp[2] - dp[2]:+12.3f}")
-        print(f"{'stream events per stream':38} {devents / max(1, len(d)):12.1f} {gevents / max(1, len(g)):12.1f}")
-        drps, derr, (dsim,) = measured(direct, args.seconds, args.concurrency, "json", [sim.pid])
-        grps, gerr, (gcpu, gsim) = measured(gateway, args.seconds, args.concurrency, "json", [gw.pid, sim.pid])
-        print(f"{f'JSON throughput (req/s), c={args.concurrency}':38} {drps:12.0f} {grps:12.0f} {grps / drps:12.2f}")
-        print(f"{f'CPU ms per JSON request, c={args.concurrency}':38} {dsim:12.3f} {gcpu:12.3f}   (simulator | gateway)")
-        dsps, dserr, (dssim,) = measured(direct, args.seconds, args.concurrency, "stream", [sim.pid])
-        gsps, gserr, (gscpu, gssim) = measured(gateway, args.seconds, args.concurrency, "stream", [gw.pid, sim.pid])
-        print(f"{f'stream throughput (streams/s), c={args.concurrency}':38} {dsps:12.0f} {gsps:12.0f} {gsps / dsps:12.2f}")
-        print(f"{f'CPU ms per 16-event stream, c={args.concurrency}':38} {dssim:12.3f} {gscpu:12.3f}   (simulator | gateway)")
-        events_per_stream = gevents / max(1, len(g))
-        print(f"{f'stream events/s through gateway, c={args.concurrency}':38} {'':12} {gsps * events_per_stream:12.0f}")
-        print(f"errors: direct {derr + dserr}, gateway {gerr + gserr}")
+        print(f"{'scenario':44} {'direct':>12} {'gateway':>12} {'added/ratio':>12}")
+        scenario("/api/responses", direct, gateway, args, sim, gw, events_label="16-event stream")
+
+        chat = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Benchmark the gateway please"}], "max_completion_tokens": 8}
+        v1_responses = Target("gateway", gw_port, "/v1/responses", "/v1/responses", body, dict(stream_body, stream=True))
+        scenario("/v1/responses", direct, v1_responses, args, sim, gw, events_label="16-event stream")
+        direct_chat = Target("simulator", sim_port, "/v1/chat/completions", "/v1/chat/completions", chat, dict(chat, stream=True))
+        v1_chat = Target("gateway", gw_port, "/v1/chat/completions", "/v1/chat/completions", chat, dict(chat, stream=True))
+        for t in (direct_chat, v1_chat):
+            latency(t, 20, "json")
+            latency(t, 10, "stream")
+        scenario("/v1/chat/completions", direct_chat, v1_chat, args, sim, gw, events_label="chat stream")
         print(f"gateway peak RSS: {status_kb(gw.pid, 'VmHWM') / 1024:.1f} MiB; simulator peak RSS: {status_kb(sim.pid, 'VmHWM') / 1024:.1f} MiB")
     finally:
         for p in (gw, sim):

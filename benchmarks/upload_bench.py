@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Large upload/download benchmark: memory and throughput of the gateway's binary streaming.
 
-Usage: python3 benchmarks/upload_bench.py [--binary PATH] [--mb 512] [--over-mb 600]
+Usage: python3 benchmarks/upload_bench.py [--binary PATH] [--mb 512] [--over-mb 600] [--surface api|v1]
 
 Starts the stand-alone simulator and the gateway in front of it (release binary, default
 .build/release/openai-gateway), then:
@@ -11,7 +11,9 @@ Starts the stand-alone simulator and the gateway in front of it (release binary,
   2. uploads --over-mb MiB (over the 512 MB limit) and expects a 413, and checks the simulator stored
      nothing (the upstream never received a whole body).
 It prints the gateway's RSS when idle and its peak (VmHWM) after each step, the growth over idle, and
-MB/s for each transfer. All traffic goes to 127.0.0.1; every loop is bounded.
+MB/s for each transfer. `--surface v1` does the same through the OpenAI-compatible `/v1/files` (multipart
+passed through as it arrives), without the over-limit step (limits there are the upstream's).
+All traffic goes to 127.0.0.1; every loop is bounded.
 """
 import argparse
 import hashlib
@@ -51,13 +53,13 @@ def multipart_stream(boundary, purpose, filename, total, digest):
     yield f"\r\n--{boundary}--\r\n".encode()
 
 
-def upload(port, mb, purpose="user_data"):
+def upload(port, mb, purpose="user_data", prefix="/api"):
     boundary = "bench-boundary-" + os.urandom(8).hex()
     digest = hashlib.sha256()
     conn = http.client.HTTPConnection(HOST, port, timeout=600)
     start = time.time()
     try:
-        conn.request("POST", "/api/files", body=multipart_stream(boundary, purpose, "big.bin", mb * CHUNK, digest),
+        conn.request("POST", f"{prefix}/files", body=multipart_stream(boundary, purpose, "big.bin", mb * CHUNK, digest),
                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}, encode_chunked=True)
         resp = conn.getresponse()
         body = resp.read()
@@ -73,11 +75,11 @@ def upload(port, mb, purpose="user_data"):
     return status, body, elapsed, digest.hexdigest()
 
 
-def download(port, file_id):
+def download(port, file_id, prefix="/api"):
     digest = hashlib.sha256()
     conn = http.client.HTTPConnection(HOST, port, timeout=600)
     start = time.time()
-    conn.request("GET", f"/api/files/{file_id}/content")
+    conn.request("GET", f"{prefix}/files/{file_id}/content")
     resp = conn.getresponse()
     total = 0
     while True:
@@ -94,7 +96,9 @@ def main():
     parser.add_argument("--binary", default=".build/release/openai-gateway")
     parser.add_argument("--mb", type=int, default=512)
     parser.add_argument("--over-mb", type=int, default=600)
+    parser.add_argument("--surface", choices=["api", "v1"], default="api")
     args = parser.parse_args()
+    prefix = "/" + args.surface
     if not os.path.exists(args.binary):
         raise SystemExit(f"{args.binary} not found: swift build -c release --product openai-gateway")
     sim_port, gw_port = free_port(), free_port()
@@ -110,20 +114,22 @@ def main():
         idle = status_kb(gw.pid, "VmRSS")
         print(f"# gateway idle RSS: {idle / 1024:.1f} MiB")
 
-        status, body, elapsed, up_digest = upload(gw_port, args.mb)
+        status, body, elapsed, up_digest = upload(gw_port, args.mb, prefix=prefix)
         peak = status_kb(gw.pid, "VmHWM")
-        print(f"upload {args.mb} MiB: status {status}, {args.mb / elapsed:.0f} MiB/s, "
+        print(f"upload {args.mb} MiB through {prefix}/files: status {status}, {args.mb / elapsed:.0f} MiB/s, "
               f"gateway peak RSS {peak / 1024:.1f} MiB (+{(peak - idle) / 1024:.1f} MiB over idle)")
-        if status != 201:
+        if status not in (200, 201):
             raise SystemExit(f"upload failed: {body[:300]!r}")
         file_id = json.loads(body)["id"]
 
-        status, total, elapsed, down_digest = download(gw_port, file_id)
+        status, total, elapsed, down_digest = download(gw_port, file_id, prefix=prefix)
         peak = status_kb(gw.pid, "VmHWM")
         print(f"download {total / CHUNK:.0f} MiB: status {status}, {total / CHUNK / elapsed:.0f} MiB/s, "
               f"gateway peak RSS {peak / 1024:.1f} MiB (+{(peak - idle) / 1024:.1f} MiB over idle)")
         print(f"sha256 upload {up_digest[:16]}… download {down_digest[:16]}… {'identical' if up_digest == down_digest else 'DIFFERENT'}")
 
+        if args.surface == "v1":
+            return
         before = json.loads(urlget(sim_port, "/v1/files"))["data"]
         status, body, elapsed, _ = upload(gw_port, args.over_mb)
         after = json.loads(urlget(sim_port, "/v1/files"))["data"]

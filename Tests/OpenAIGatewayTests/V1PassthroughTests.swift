@@ -170,4 +170,39 @@ struct V1PassthroughTests {
         #expect(models["cost_usd"] == .null)
         #expect(models["route"]?.stringValue == "/v1/models")
     }
+
+    @Test("a transcription upload passes through as it arrives and is priced from its model and WAV header")
+    func transcriptionMetered() async throws {
+        let gateway = try await GatewayHarness.run { gateway in
+            let wav = GatewayHarness.AudioFile(filename: "three-seconds.wav", bytes: GatewayHarness.smallWAV(samples: 48_000))
+            let text = try await gateway.audioUpload("/v1/audio/transcriptions", fields: [("model", "whisper-1"), ("response_format", "text")], file: wav)
+            #expect(text.status == 200)
+            #expect(text.headers.first(name: "content-type")?.hasPrefix("text/plain") == true)
+            return gateway
+        }
+        let entry = try #require(try gateway.logEntries(api: "audio").last)
+        #expect(entry["route"]?.stringValue == "/v1/audio/transcriptions")
+        #expect(entry["model"]?.stringValue == "whisper-1")
+        let perMinute = try #require(ModelCatalogue.bundled.model("whisper-1")?.prices.perMinute)
+        let cost = try #require(entry["cost_usd"]?.doubleValue)
+        #expect(abs(cost - 3.0 / 60 * perMinute) < 1e-12)
+    }
+
+    @Test("a client leaving a /v1 stream cancels the upstream at once")
+    func streamClientLeaves() async throws {
+        try await GatewayHarness.run(simulator: SimulatorConfiguration(eventDelay: .milliseconds(50))) { gateway in
+            let result = try await gateway.stream(
+                .POST,
+                "/v1/responses",
+                json: ["model": "gpt-4o", "input": "A long story please", "stream": true],
+                stopAfter: 2
+            )
+            #expect(result.status == 200)
+            let deadline = ContinuousClock.now + .seconds(2)
+            while gateway.simulator.state.stats().clientDisconnects == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(gateway.simulator.state.stats().clientDisconnects >= 1)
+        }
+    }
 }

@@ -69,7 +69,9 @@ struct OpenAICompatibleController: Sendable {
         let opened: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body)
         do {
             if streamedBody {
-                opened = try await Self.openStreaming(upstream, request: request, contentType: contentType, length: length, transport: transport)
+                let streamed = try await Self.openStreaming(upstream, request: request, contentType: contentType, length: length, transport: transport)
+                opened = (streamed.metadata, streamed.body)
+                meter(upload: streamed.tap, endpoint: endpoint, context: context)
             } else {
                 opened = try await transport.open(upstream)
             }
@@ -190,6 +192,26 @@ struct OpenAICompatibleController: Sendable {
         }
     }
 
+    /// What a multipart upload says about the call: its model and, for audio, the duration in a WAV header.
+    private func meter(upload tap: MultipartTap, endpoint: V1Endpoint, context: Context) {
+        context.call.annotate { record in
+            record.bytesIn = record.bytesIn ?? tap.fileBytes
+            if let model = tap.fields["model"] { record.model = model }
+            switch endpoint.billing {
+            case .transcription:
+                record.model = record.model ?? AudioRules.Defaults.transcriptionModel
+                let seconds = AudioDuration.wavSeconds(head: tap.fileHead, fileBytes: tap.fileBytes)
+                record.units = .audioSeconds(seconds, source: seconds == nil ? nil : "upload_header")
+            case .images:
+                record.model = record.model ?? "dall-e-2"
+                let count = tap.fields["n"].flatMap(Int.init) ?? 1
+                record.units = .images([.init(size: tap.fields["size"], quality: tap.fields["quality"], count: count)])
+            case .none, .tokens, .speech, .video, .free:
+                break
+            }
+        }
+    }
+
     /// Opens the upstream call with the client's body streamed through as it arrives: only this task
     /// reads the client's body; the HTTP client pulls the chunks from a one-slot channel.
     static func openStreaming(
@@ -198,8 +220,9 @@ struct OpenAICompatibleController: Sendable {
         contentType: String?,
         length: Int?,
         transport: OpenAITransport
-    ) async throws -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+    ) async throws -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body, tap: MultipartTap) {
         let channel = ChunkChannel()
+        var tap = MultipartTap(contentType: contentType)
         var upstream = upstream
         let size: HTTPClientRequest.Body.Length = length.map { .known(Int64($0)) } ?? .unknown
         upstream.body = .stream(.stream(channel, length: size), contentType: contentType ?? "application/octet-stream")
@@ -211,6 +234,7 @@ struct OpenAICompatibleController: Sendable {
             }
             do {
                 for try await chunk in client.body {
+                    tap.append(chunk)
                     guard await channel.send(chunk) else { break }  // the upstream call ended early
                 }
                 channel.finish()
@@ -221,7 +245,7 @@ struct OpenAICompatibleController: Sendable {
                 throw error
             }
             guard let result = try await group.next() else { throw CancellationError() }
-            return result
+            return (result.metadata, result.body, tap)
         }
     }
 

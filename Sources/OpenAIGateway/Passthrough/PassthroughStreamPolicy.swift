@@ -15,6 +15,8 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
     private(set) var eventCount = 0
     private(set) var lastSequence: Int?
     private var usage: TokenUsage?
+    /// Seconds of audio an upstream reported (`usage: {type: "duration", seconds}`).
+    private var audioSeconds: Double?
     private var model: String?
     private var objectID: String?
     /// How the upstream said the stream ended: `[DONE]`, `response.completed`, an error event...
@@ -35,9 +37,11 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
         return RelayStep(bytes: strippingInjectedUsage ? rewritten : chunk)
     }
 
+    /// The upstream ended its response normally: the stream is complete as sent, whatever its API
+    /// (a transcription stream ends after `transcript.text.done` with no `[DONE]`). A broken connection
+    /// is a failure of the body instead, which ends the relay with an `error` event.
     mutating func upstreamEnded() -> RelayStep {
-        guard let terminal else { return RelayStep(end: .upstreamDropped, error: incompleteError) }
-        return RelayStep(end: terminal)
+        RelayStep(end: terminal ?? .completed)
     }
 
     /// An error the gateway adds itself (the upstream broke off, or the gateway shuts down): an SSE
@@ -54,6 +58,7 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
         if let usage { record.usage = usage }
         if let model { record.model = model }
         if let objectID { record.objectID = objectID }
+        if let audioSeconds { record.units = .audioSeconds(audioSeconds, source: "upstream") }
     }
 
     // MARK: - The tap
@@ -107,6 +112,7 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
         if json["error"] != nil, json["choices"] == nil { terminal = .failed }
         if first, let id = json["id"]?.stringValue { objectID = id }
         if let model = json["model"]?.stringValue { self.model = model }
+        if carriesUsage, let seconds = json["usage"]?["seconds"]?.doubleValue { audioSeconds = seconds }
         if carriesUsage, let usage = TokenUsage(json: json["usage"]) {
             self.usage = usage
             // The usage-only chunk the gateway asked for: not part of the client's stream.

@@ -54,6 +54,10 @@ public struct CallPipeline: Sendable {
         if record.objectID == nil, let id = json["id"]?.stringValue { record.objectID = id }
         if let model = json["model"]?.stringValue { record.model = model }
         if record.usage == nil, let usage = TokenUsage(json: json["usage"]) { record.usage = usage }
+        // A transcription's own duration (verbose_json, or whisper's `usage: {type: duration, seconds}`).
+        if case .audioSeconds = record.units, let seconds = json["duration"]?.doubleValue ?? json["usage"]?["seconds"]?.doubleValue {
+            record.units = .audioSeconds(seconds, source: "upstream")
+        }
         guard let describe else { return }
         for (key, value) in describe(json) where value != .null || record.extra[key] == nil {
             record.extra[key] = value

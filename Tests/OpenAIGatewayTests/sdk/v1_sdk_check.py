@@ -14,7 +14,9 @@ A check is a function taking a `Context` and returning a short detail string; it
 (or anything else) to fail. Add new checks by writing a function and listing it in CHECKS.
 
 Upstream request counts are compared before and after a call (the simulator's
-`GET /__simulator/stats`), so the checks do not depend on what ran before them; nothing here reads
+`GET /__simulator/stats`), so the checks do not depend on what ran before them (but nothing else may
+call the simulator while the script runs); the fault checks clear the simulator's faults before and
+after themselves, and the script clears them at the end. Nothing here reads
 the gateway's log files. Every network wait is bounded (at most 30 s) and only 127.0.0.1 is called.
 """
 
@@ -58,7 +60,7 @@ def expect(condition, message):
 
 def _is_loopback(url):
     host = urllib.parse.urlsplit(url).hostname
-    return host in ("127.0.0.1", "localhost", "::1")
+    return host == "127.0.0.1"
 
 
 class Context:
@@ -120,6 +122,8 @@ class Context:
 def _describe(outcome):
     if isinstance(outcome, openai.APIStatusError):
         return f"{type(outcome).__name__} {outcome.status_code} body={outcome.body!r}"
+    if isinstance(outcome, openai.APIError):
+        return f"{type(outcome).__name__} body={outcome.body!r}"
     if isinstance(outcome, Exception):
         return f"{type(outcome).__name__}: {outcome}"
     return f"{type(outcome).__name__} {getattr(outcome, 'id', '')}".strip()
@@ -389,17 +393,53 @@ def check_transcription(ctx):
     return f"{len(audio)} bytes of WAV -> {len(result.text)} chars"
 
 
+def _transcription_events(client):
+    events, error = [], None
+    try:
+        stream = client.audio.transcriptions.create(
+            model="gpt-4o-mini-transcribe", file=("tone.wav", io.BytesIO(_tone_wav())), stream=True
+        )
+        for event in stream:
+            events.append(event)
+    except Exception as raised:  # returned with the events that came before it
+        error = raised
+    return events, error
+
+
+def check_transcription_stream(ctx):
+    """A transcription stream ends with transcript.text.done (no [DONE]): it must reach the SDK as it left the upstream."""
+    through, error = _transcription_events(ctx.client)
+    direct, direct_error = _transcription_events(ctx.direct)
+    expect(direct_error is None, f"direct to the simulator: {_describe(direct_error)}")
+    types = [event.type for event in through]
+    expect(
+        error is None,
+        f"POST /v1/audio/transcriptions (multipart, model=gpt-4o-mini-transcribe, stream=true): the SDK raised "
+        f"{_describe(error)} after {len(through)} events (last {types[-1:]}); direct, the same request gives "
+        f"{len(direct)} events ending with {direct[-1].type if direct else None} and no error",
+    )
+    direct_types = [event.type for event in direct]
+    expect(types == direct_types, f"event types {types} through the gateway vs {direct_types} direct")
+    expect(types and types[-1] == "transcript.text.done", f"last event {types[-1:]}")
+    deltas = "".join(event.delta for event in through if event.type == "transcript.text.delta")
+    expect(deltas == through[-1].text, f"deltas {deltas!r} != final text {through[-1].text!r}")
+    return f"{len(through)} events like direct, ending with transcript.text.done"
+
+
 # MARK: - 4. Errors and retries
 
 
 def check_retry_then_success(ctx):
     route = "POST /v1/responses"
+    expect(ctx.max_retries >= 2, f"needs a gateway with OPENAI_MAX_RETRIES >= 2 to get past 2 x 429 (--max-retries {ctx.max_retries})")
     ctx.control("DELETE", "/__simulator/faults")
     ctx.control("POST", "/__simulator/faults", {"path": "/v1/responses", "method": "POST", "status": 429, "count": 2, "retry_after_ms": 100})
     try:
+        start = time.monotonic()
         outcome, attempts = ctx.counted(
             route, lambda: ctx.client.responses.with_raw_response.create(model=MODEL, input="Retried by the gateway.")
         )
+        elapsed_ms = (time.monotonic() - start) * 1000
     finally:
         ctx.control("DELETE", "/__simulator/faults")
     expect(
@@ -410,7 +450,9 @@ def check_retry_then_success(ctx):
     response = outcome.parse()
     expect(response.id.startswith("resp_") and response.output_text, f"response {response.id} {response.output_text!r}")
     expect(attempts == 3, f"the simulator saw {attempts} POST /v1/responses for the call, expected 3 (2 x 429 + success)")
-    return f"{response.id} after 3 upstream attempts"
+    # Two waits of the upstream's retry-after-ms: 100 (a little slack for timer resolution).
+    expect(elapsed_ms >= 150, f"the call took {elapsed_ms:.0f} ms: the gateway did not wait the 2 x 100 ms retry-after-ms")
+    return f"{response.id} after 3 upstream attempts in {elapsed_ms:.0f} ms"
 
 
 def check_persistent_rate_limit(ctx):
@@ -530,6 +572,7 @@ CHECKS = [
     ("files", check_files),
     ("speech", check_speech),
     ("transcription", check_transcription),
+    ("transcription_stream", check_transcription_stream),
     ("retry_then_success", check_retry_then_success),
     ("persistent_rate_limit", check_persistent_rate_limit),
     ("bad_request", check_bad_request),
@@ -558,7 +601,7 @@ def main(argv):
         parser.error("--max-retries must be >= 0")
     for url in (args.gateway, args.simulator):
         if not _is_loopback(url):
-            parser.error(f"{url}: only loopback addresses are allowed")
+            parser.error(f"{url}: only http://127.0.0.1 addresses are allowed")
     selected = CHECKS
     if args.only:
         wanted = [name.strip() for name in args.only.split(",") if name.strip()]
@@ -570,12 +613,14 @@ def main(argv):
     ctx = Context(args.gateway, args.simulator, args.max_retries)
     print(f"openai {openai.__version__} via {ctx.gateway}/v1 (upstream {ctx.simulator}, gateway max_retries {ctx.max_retries})")
     passed = failed = 0
-    try:
-        ctx.control("GET", "/__simulator/stats")
-    except Exception as error:
-        print(f"FAIL preflight: the simulator's {ctx.simulator}/__simulator/stats does not answer: {type(error).__name__}: {error}")
-        print("0 passed, 1 failed")
-        return 1
+    for label, url in (("simulator", ctx.simulator + "/__simulator/stats"), ("gateway", ctx.gateway + "/health")):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                json.loads(response.read())
+        except Exception as error:
+            print(f"FAIL preflight: the {label}'s {url} does not answer: {type(error).__name__}: {error}")
+            print("0 passed, 1 failed")
+            return 1
     for name, check in selected:
         start = time.monotonic()
         try:

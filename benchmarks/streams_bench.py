@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Many open streams at once: do they all progress, and what does the gateway's memory do?
+
+Usage: python3 benchmarks/streams_bench.py [--binary PATH] [--streams 1000] [--event-delay-ms 100] [--path /v1/responses]
+
+Starts the stand-alone simulator (events paced by --event-delay-ms, so streams stay open for a while) and the
+gateway, then opens --streams streaming requests at once (asyncio, raw HTTP/1.1, one connection each), reads
+every stream to its end, and prints how many finished, the minimum and median events each received, the time
+until the last one ended, and the gateway's RSS when idle and at its peak. All traffic goes to 127.0.0.1;
+every read has a deadline.
+"""
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import HOST, free_port, status_kb, wait_for  # noqa: E402
+
+
+async def one_stream(port, path, body, deadline):
+    reader, writer = await asyncio.open_connection(HOST, port)
+    payload = json.dumps(body).encode()
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload)
+    await writer.drain()
+    data = b""
+    events = 0
+    try:
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                break
+            chunk = await asyncio.wait_for(reader.read(65536), remaining)
+            if not chunk:
+                break
+            data += chunk
+            events += chunk.count(b"\n\n")
+    finally:
+        writer.close()
+    ok = data.startswith(b"HTTP/1.1 200") or data.startswith(b"HTTP/1.1 201")
+    return ok, events
+
+
+async def run_all(port, path, body, count, seconds):
+    deadline = time.time() + seconds
+    tasks = [asyncio.create_task(one_stream(port, path, body, deadline)) for _ in range(count)]
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=".build/release/openai-gateway")
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--event-delay-ms", type=int, default=100)
+    parser.add_argument("--path", default="/v1/responses")
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.streams + 1024)), hard))
+    sim_port, gw_port = free_port(), free_port()
+    logs = tempfile.mkdtemp(prefix="streams-logs-")
+    sim = subprocess.Popen([args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", str(args.event_delay_ms)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
+               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
+    gw = subprocess.Popen([args.binary, "--port", str(gw_port), "--log-dir", logs], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(sim_port, "/__simulator/stats")
+        wait_for(gw_port, "/health")
+        body = {"model": "gpt-4o", "input": "Benchmark the gateway please", "store": False, "max_output_tokens": 8}
+        if args.path == "/v1/responses":
+            body["stream"] = True
+        idle = status_kb(gw.pid, "VmRSS")
+        started = time.time()
+        results = asyncio.run(run_all(gw_port, args.path, body, args.streams, args.seconds))
+        elapsed = time.time() - started
+        peak = status_kb(gw.pid, "VmHWM")
+        good = [r for r in results if isinstance(r, tuple) and r[0]]
+        failures = len(results) - len(good)
+        counts = [events for _, events in good] or [0]
+        print(f"# {args.streams} concurrent streams through {args.path}, simulator event delay {args.event_delay_ms} ms")
+        print(f"finished: {len(good)} / {args.streams} (failed {failures}); events per stream min {min(counts)}, "
+              f"median {statistics.median(counts):.0f}; all ended after {elapsed:.1f} s")
+        print(f"gateway RSS idle {idle / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
+    finally:
+        for p in (gw, sim):
+            p.send_signal(signal.SIGTERM)
+        for p in (gw, sim):
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    main()
