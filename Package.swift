@@ -84,6 +84,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
+            exclude: ["sdk_common.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,15 +19,10 @@ import argparse
 import http.client
 import json
 import os
-import signal
-import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 
-from bench_common import HOST, free_port, status_kb, wait_for
+from bench_common import HOST, start_pair, status_kb, stop
 
 
 
@@ -185,17 +180,8 @@ def main():
     if not os.path.exists(args.binary):
         raise SystemExit(f"{args.binary} not found: swift build -c release --product openai-gateway")
 
-    sim_port, gw_port = free_port(), free_port()
-    logs = tempfile.mkdtemp(prefix="bench-logs-")
-    sim = subprocess.Popen([args.simulator_binary or args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", "0"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
-               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
-    gw = subprocess.Popen([args.binary, "--port", str(gw_port), "--log-dir", logs], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim, gw, sim_port, gw_port = start_pair(args.binary, simulator_binary=args.simulator_binary)
     try:
-        wait_for(sim_port, "/__simulator/stats")
-        wait_for(gw_port, "/health")
         body = {"model": "gpt-4o", "input": "Benchmark the gateway please", "store": False}
         # 8 output tokens: a stream of 16 events (created, in_progress, 4 item/part events, 8 deltas, done, incomplete).
         stream_body = dict(body, max_output_tokens=8)
@@ -220,14 +206,7 @@ def main():
         scenario("/v1/chat/completions", direct_chat, v1_chat, args, sim, gw, events_label="chat stream")
         print(f"gateway peak RSS: {status_kb(gw.pid, 'VmHWM') / 1024:.1f} MiB; simulator peak RSS: {status_kb(sim.pid, 'VmHWM') / 1024:.1f} MiB")
     finally:
-        for p in (gw, sim):
-            p.send_signal(signal.SIGTERM)
-        for p in (gw, sim):
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
+        stop(gw, sim)
 
 if __name__ == "__main__":
     main()

@@ -35,3 +35,39 @@ def status_kb(pid, field):
     except OSError:
         pass
     return 0
+
+
+def start_pair(binary, event_delay_ms=0, gateway_env=None, simulator_binary=None):
+    """Starts the stand-alone simulator and the gateway in front of it on free loopback ports, and waits for
+    both. Returns (simulator process, gateway process, simulator port, gateway port)."""
+    import os
+    import subprocess
+    import tempfile
+    sim_port, gw_port = free_port(), free_port()
+    sim = subprocess.Popen([simulator_binary or binary, "simulator", "--port", str(sim_port), "--event-delay-ms", str(event_delay_ms)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
+               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
+    env.update(gateway_env or {})
+    gw = subprocess.Popen([binary, "--port", str(gw_port), "--log-dir", tempfile.mkdtemp(prefix="bench-logs-")], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(sim_port, "/__simulator/stats")
+        wait_for(gw_port, "/health")
+    except BaseException:
+        stop(gw, sim)
+        raise
+    return sim, gw, sim_port, gw_port
+
+
+def stop(*processes):
+    """SIGTERM, then up to 10 s to exit, then SIGKILL."""
+    import signal
+    import subprocess
+    for p in processes:
+        p.send_signal(signal.SIGTERM)
+    for p in processes:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()

@@ -24,7 +24,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import HOST, free_port, wait_for  # noqa: E402
+from bench_common import HOST, start_pair, stop  # noqa: E402
 
 BODY = {"model": "gpt-4o", "input": "Benchmark the gateway please", "store": False}
 STREAM_BODY = dict(BODY, max_output_tokens=8)  # 16 events
@@ -96,30 +96,14 @@ def main():
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="symbol", help="perf report --sort key: symbol, dso, ...")
     args = parser.parse_args()
-    sim_port, gw_port = free_port(), free_port()
-    logs = tempfile.mkdtemp(prefix="profile-logs-")
-    sim = subprocess.Popen([args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", "0"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
-               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
-    gw = subprocess.Popen([args.binary, "--port", str(gw_port), "--log-dir", logs], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim, gw, sim_port, gw_port = start_pair(args.binary)
     try:
-        wait_for(sim_port, "/__simulator/stats")
-        wait_for(gw_port, "/health")
         print(f"# perf cpu-clock profile of the gateway ({args.binary})")
         profile(gw.pid, "JSON POST /api/responses/text", gw_port, "/api/responses/text", BODY, args.requests, args.concurrency, args.top, args.sort)
         profile(gw.pid, "16-event stream POST /api/responses/text/stream", gw_port, "/api/responses/text/stream", STREAM_BODY,
                 args.requests // 2, args.concurrency, args.top, args.sort)
     finally:
-        for p in (gw, sim):
-            p.send_signal(signal.SIGTERM)
-        for p in (gw, sim):
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
+        stop(gw, sim)
 
 if __name__ == "__main__":
     main()

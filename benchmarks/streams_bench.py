@@ -14,15 +14,12 @@ import asyncio
 import json
 import os
 import resource
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import HOST, free_port, status_kb, wait_for  # noqa: E402
+from bench_common import HOST, start_pair, status_kb, stop  # noqa: E402
 
 
 async def one_stream(port, path, body, deadline):
@@ -65,17 +62,8 @@ def main():
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.streams + 1024)), hard))
-    sim_port, gw_port = free_port(), free_port()
-    logs = tempfile.mkdtemp(prefix="streams-logs-")
-    sim = subprocess.Popen([args.binary, "simulator", "--port", str(sim_port), "--event-delay-ms", str(args.event_delay_ms)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
-               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
-    gw = subprocess.Popen([args.binary, "--port", str(gw_port), "--log-dir", logs], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim, gw, sim_port, gw_port = start_pair(args.binary, event_delay_ms=args.event_delay_ms)
     try:
-        wait_for(sim_port, "/__simulator/stats")
-        wait_for(gw_port, "/health")
         body = {"model": "gpt-4o", "input": "Benchmark the gateway please", "store": False, "max_output_tokens": 8}
         if args.path == "/v1/responses":
             body["stream"] = True
@@ -92,14 +80,7 @@ def main():
               f"median {statistics.median(counts):.0f}; all ended after {elapsed:.1f} s")
         print(f"gateway RSS idle {idle / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
     finally:
-        for p in (gw, sim):
-            p.send_signal(signal.SIGTERM)
-        for p in (gw, sim):
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
+        stop(gw, sim)
 
 if __name__ == "__main__":
     main()

@@ -21,12 +21,9 @@ import http.client
 import json
 import os
 import random
-import signal
-import subprocess
-import tempfile
 import time
 
-from bench_common import HOST, free_port, status_kb, wait_for
+from bench_common import HOST, start_pair, status_kb, stop
 CHUNK = 1 << 20
 
 
@@ -101,16 +98,8 @@ def main():
     prefix = "/" + args.surface
     if not os.path.exists(args.binary):
         raise SystemExit(f"{args.binary} not found: swift build -c release --product openai-gateway")
-    sim_port, gw_port = free_port(), free_port()
-    logs = tempfile.mkdtemp(prefix="bench-logs-")
-    sim = subprocess.Popen([args.binary, "simulator", "--port", str(sim_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
-               NODE_ENV="production", OPENAI_MAX_RETRIES="0", OPENAI_TIMEOUT="600000")
-    gw = subprocess.Popen([args.binary, "--port", str(gw_port), "--log-dir", logs], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim, gw, sim_port, gw_port = start_pair(args.binary, event_delay_ms=20, gateway_env={"OPENAI_TIMEOUT": "600000"})
     try:
-        wait_for(sim_port, "/__simulator/stats")
-        wait_for(gw_port, "/health")
         idle = status_kb(gw.pid, "VmRSS")
         print(f"# gateway idle RSS: {idle / 1024:.1f} MiB")
 
@@ -139,14 +128,7 @@ def main():
               f"after {len(after)} (nothing stored: {len(before) == len(after)}); gateway peak RSS {peak / 1024:.1f} MiB "
               f"(+{(peak - idle) / 1024:.1f} MiB over idle)")
     finally:
-        for p in (gw, sim):
-            p.send_signal(signal.SIGTERM)
-        for p in (gw, sim):
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
+        stop(gw, sim)
 
 def urlget(port, path):
     conn = http.client.HTTPConnection(HOST, port, timeout=30)

@@ -34,6 +34,9 @@ import urllib.parse
 import urllib.request
 import wave
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "TestSupport"))
+from sdk_common import CheckFailed, check_response_events, expect  # noqa: E402
+
 try:
     import openai
 except ImportError:  # pragma: no cover - reported, not raised
@@ -47,15 +50,6 @@ CHAT_MESSAGES = [
     {"role": "system", "content": "Be brief."},
     {"role": "user", "content": "Say hello through the gateway."},
 ]
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
 
 
 def _is_loopback(url):
@@ -141,23 +135,9 @@ def check_responses_create(ctx):
     return f"{response.id} {len(response.output_text)} chars, {response.usage.total_tokens} tokens"
 
 
-def _check_response_events(events):
-    expect(events, "no events arrived")
-    types = [event.type for event in events]
-    expect(types[0] == "response.created", f"first event is {types[0]} ({types})")
-    expect(types[-1] == "response.completed", f"last event is {types[-1]} ({types})")
-    expect("response.output_text.delta" in types, f"no response.output_text.delta in {types}")
-    numbers = [event.sequence_number for event in events]
-    expect(numbers == list(range(numbers[0], numbers[0] + len(numbers))), f"sequence numbers not consecutive: {numbers}")
-    deltas = "".join(event.delta for event in events if event.type == "response.output_text.delta")
-    final = events[-1].response.output_text
-    expect(final == deltas, f"final text {final!r} != concatenated deltas {deltas!r}")
-    return types, deltas
-
-
 def check_responses_stream(ctx):
     events = list(ctx.client.responses.create(model=MODEL, input="Stream a few words.", stream=True))
-    types, deltas = _check_response_events(events)
+    types, deltas = check_response_events(events)
     return f"{len(events)} events ({len(set(types))} types), last response.completed, {len(deltas)} chars"
 
 
@@ -165,7 +145,7 @@ def check_responses_stream_helper(ctx):
     with ctx.client.responses.stream(model=MODEL, input="Stream through the helper.") as stream:
         events = list(stream)
         final = stream.get_final_response()
-    _, deltas = _check_response_events(events)
+    _, deltas = check_response_events(events)
     expect(final.id.startswith("resp_") and final.status == "completed", f"final response {final.id} {final.status}")
     expect(final.output_text == deltas, f"get_final_response text {final.output_text!r} != deltas {deltas!r}")
     return f"{len(events)} events, get_final_response {final.id}"

@@ -14,9 +14,13 @@ Add new checks by writing a function and listing it in CHECKS.
 
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "TestSupport"))
+from sdk_common import CheckFailed, check_response_events, expect  # noqa: E402
 
 try:
     import openai
@@ -25,15 +29,6 @@ except ImportError:  # pragma: no cover - reported, not raised
     sys.exit(2)
 
 MODEL = "gpt-4o-mini"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
 
 
 class Context:
@@ -67,23 +62,9 @@ def check_create(ctx):
     return f"{response.id} {len(response.output_text)} chars, {usage.total_tokens} tokens"
 
 
-def _check_event_sequence(events):
-    types = [event.type for event in events]
-    for required in ("response.created", "response.output_text.delta", "response.completed"):
-        expect(required in types, f"missing {required} in {types}")
-    expect(types[0] == "response.created", f"first event is {types[0]}")
-    expect(types[-1] == "response.completed", f"last event is {types[-1]}")
-    numbers = [event.sequence_number for event in events]
-    expect(numbers == list(range(numbers[0], numbers[0] + len(numbers))), f"sequence numbers not consecutive: {numbers}")
-    deltas = "".join(event.delta for event in events if event.type == "response.output_text.delta")
-    final = events[-1].response.output_text
-    expect(final == deltas, f"final text {final!r} != concatenated deltas {deltas!r}")
-    return types, deltas
-
-
 def check_stream(ctx):
     events = list(ctx.client.responses.create(model=MODEL, input="Stream a few words.", stream=True))
-    types, deltas = _check_event_sequence(events)
+    types, deltas = check_response_events(events)
     return f"{len(events)} events ({len(set(types))} types), {len(deltas)} chars"
 
 
@@ -91,7 +72,7 @@ def check_stream_helper(ctx):
     with ctx.client.responses.stream(model=MODEL, input="Stream through the helper.") as stream:
         events = list(stream)
         final = stream.get_final_response()
-    _, deltas = _check_event_sequence(events)
+    _, deltas = check_response_events(events)
     expect(final.output_text == deltas, f"helper final text {final.output_text!r} != {deltas!r}")
     return f"{len(events)} events, final {final.id}"
 
