@@ -21,6 +21,8 @@ struct OpenAICompatibleController: Sendable {
     let transport: OpenAITransport
     let configuration: GatewayConfiguration
 
+    private static let streamMember = Array(#""stream""#.utf8)
+
     /// Largest JSON answer kept to read its usage (image answers with base64 payloads can be large).
     static let maxMeteredAnswerBytes = 16 * 1024 * 1024
 
@@ -56,7 +58,14 @@ struct OpenAICompatibleController: Sendable {
         var injectedUsage = false
         if !streamedBody, length.map({ $0 > 0 }) ?? (request.headers[.transferEncoding] != nil) {
             var buffer = try await Self.collect(&request, limit: configuration.maxBodySize)
-            if contentType?.lowercased().contains("json") == true || contentType == nil, let json = try? JSONValue(parsing: buffer) {
+            // The request is read only when the answer will not say what the call costs (speech, images, video)
+            // or when a Chat Completions stream may need its usage asked for; the answer carries model and usage.
+            let readRequest =
+                [.speech, .images, .video].contains(endpoint.billing)
+                || (endpoint.template == "/chat/completions" && buffer.readableBytesView.containsRun(Self.streamMember))
+            if readRequest, contentType?.lowercased().contains("json") == true || contentType == nil,
+                let json = try? JSONValue(parsing: buffer)
+            {
                 meter(request: json, endpoint: endpoint, context: context)
                 if endpoint.template == "/chat/completions", let withUsage = Self.askingForUsage(json) {
                     buffer = ByteBuffer(bytes: withUsage.jsonBytes)
