@@ -297,7 +297,9 @@ struct ImageJob: Sendable {
     func seed(_ index: Int) -> UInt64 {
         let inputs = self.inputs.map { "\($0.name):\(String($0.hash, radix: 16))" }.joined(separator: ",")
         let kindName = kind == .generation ? "g" : kind == .edit ? "e" : "v"
-        return SimulatedResponse.fnv1a([kindName, model, prompt, size, quality, String(transparent), inputs, String(index)].joined(separator: "\u{1}"))
+        return SimulatedResponse.fnv1a(
+            [kindName, model, prompt, size, quality, String(transparent), inputs, String(index)].joined(separator: "\u{1}")
+        )
     }
 
     func image(_ index: Int, partial: (index: Int, count: Int)? = nil) -> SimulatedImage {

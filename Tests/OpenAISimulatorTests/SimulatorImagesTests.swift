@@ -106,9 +106,11 @@ struct SimulatorImagesTests {
             #expect(result.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
             try await SpecCheck.expectValid("ImageGenStreamEvent", result.body)
             let events = try result.events
-            #expect(events.compactMap { $0["type"]?.stringValue } == [
-                "image_generation.partial_image", "image_generation.partial_image", "image_generation.completed",
-            ])
+            #expect(
+                events.compactMap { $0["type"]?.stringValue } == [
+                    "image_generation.partial_image", "image_generation.partial_image", "image_generation.completed",
+                ]
+            )
             #expect(events.compactMap { $0["partial_image_index"]?.intValue } == [0, 1])
             #expect(result.body.contains("event: image_generation.completed\n"))
             for event in events { #expect(SimHarness.decodedImage(event)?.starts(with: pngSignature) == true) }
@@ -155,7 +157,10 @@ struct SimulatorImagesTests {
 
             let single = try await sim.upload(
                 "/v1/images/edits",
-                [.field("prompt", "brighter"), .file(name: "image", filename: "a.png", bytes: first), .field("stream", "true"), .field("partial_images", "1")]
+                [
+                    .field("prompt", "brighter"), .file(name: "image", filename: "a.png", bytes: first), .field("stream", "true"),
+                    .field("partial_images", "1"),
+                ]
             )
             #expect(single.status == 200, "\(single.body)")
             try await SpecCheck.expectValid("ImageEditStreamEvent", single.body)
@@ -163,8 +168,10 @@ struct SimulatorImagesTests {
 
             let dalle2 = try await sim.upload(
                 "/v1/images/edits",
-                [.field("model", "dall-e-2"), .field("prompt", "a hat"), .file(name: "image", filename: "a.png", bytes: first),
-                 .file(name: "mask", filename: "m.png", bytes: mask), .field("size", "512x512")]
+                [
+                    .field("model", "dall-e-2"), .field("prompt", "a hat"), .file(name: "image", filename: "a.png", bytes: first),
+                    .file(name: "mask", filename: "m.png", bytes: mask), .field("size", "512x512"),
+                ]
             )
             try await SpecCheck.expectValid("ImagesResponse", dalle2.body)
             #expect(try dalle2.json["data"]?[0]?["url"]?.stringValue?.hasSuffix(".png") == true)
@@ -195,7 +202,10 @@ struct SimulatorImagesTests {
 
             let missing = try await sim.upload("/v1/images/variations", [.field("n", "1")])
             #expect(try missing.json["error"]?["param"] == "image")
-            let badSize = try await sim.upload("/v1/images/variations", [.file(name: "image", filename: "in.png", bytes: png), .field("size", "1024x1536")])
+            let badSize = try await sim.upload(
+                "/v1/images/variations",
+                [.file(name: "image", filename: "in.png", bytes: png), .field("size", "1024x1536")]
+            )
             #expect(try badSize.json["error"]?["param"] == "size")
         }
     }
@@ -235,8 +245,10 @@ struct SimulatorImagesTests {
             #expect(try noPrompt.json["error"]?["param"] == "prompt")
             let badMask = try await sim.upload(
                 "/v1/images/edits",
-                [.field("prompt", "x"), .file(name: "image", filename: "a.png", bytes: try await sim.samplePNG()),
-                 .file(name: "mask", filename: "m.png", bytes: [0xFF, 0xD8, 0xFF, 0xE0])]
+                [
+                    .field("prompt", "x"), .file(name: "image", filename: "a.png", bytes: try await sim.samplePNG()),
+                    .file(name: "mask", filename: "m.png", bytes: [0xFF, 0xD8, 0xFF, 0xE0]),
+                ]
             )
             #expect(try badMask.json["error"]?["param"] == "mask")
         }
