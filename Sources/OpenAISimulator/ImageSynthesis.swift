@@ -1,6 +1,7 @@
 /// A simulated image: a deterministic 64×64 pattern picked by a seed. PNG is a real image (RGB, or
 /// RGBA with a transparent border for `background: "transparent"`, zlib with stored blocks); JPEG
-/// and WebP are placeholders with the right magic bytes, as the speech formats other than WAV/PCM are.
+/// is a real baseline JPEG of the pattern's 8×8 block averages (DC coefficients only); WebP is a
+/// placeholder with the right magic bytes, as the speech formats other than WAV/PCM are.
 ///
 /// The seed is all there is to an image, so an image URL names its seed and the bytes are made
 /// again when it is fetched (nothing is stored).
@@ -28,7 +29,7 @@ struct SimulatedImage: Sendable, Equatable {
     var bytes: [UInt8] {
         switch format {
         case .png: return Self.png(pixels: pixels, side: Self.side, alpha: transparent)
-        case .jpeg: return Self.jpegPlaceholder(seed: seed)
+        case .jpeg: return Self.jpeg(pixels: pixels, side: Self.side)
         case .webp: return Self.webpPlaceholder(seed: seed)
         }
     }
@@ -154,16 +155,97 @@ struct SimulatedImage: Sendable, Equatable {
         return b << 16 | a
     }
 
-    // MARK: - Placeholders
+    // MARK: - JPEG
 
-    /// SOI, a JFIF APP0 segment, a comment naming the seed, EOI: the magic bytes, not a decodable picture.
-    static func jpegPlaceholder(seed: UInt64) -> [UInt8] {
-        let comment = Array("openai-simulator image \(String(seed, radix: 16))".utf8)
+    /// The standard luminance DC Huffman table (ITU T.81 K.3): code counts per length 1...16, then symbols 0...11.
+    private static let dcCounts: [UInt8] = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+
+    /// Canonical codes of ``dcCounts``: `(code, length)` per category.
+    private static let dcCodes: [(code: UInt32, length: Int)] = {
+        var codes: [(code: UInt32, length: Int)] = []
+        var code: UInt32 = 0
+        for (index, count) in dcCounts.enumerated() {
+            for _ in 0..<count {
+                codes.append((code, index + 1))
+                code += 1
+            }
+            code <<= 1
+        }
+        return codes
+    }()
+
+    /// A baseline JPEG (YCbCr 4:4:4, one quantisation table of 8s) whose 8×8 blocks are the means
+    /// of the RGBA `pixels`' blocks: every AC coefficient is zero (the AC table's one code is EOB).
+    static func jpeg(pixels: [UInt8], side: Int) -> [UInt8] {
         var bytes: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
-        bytes += [0xFF, 0xFE, UInt8((comment.count + 2) >> 8), UInt8((comment.count + 2) & 0xFF)] + comment
+        bytes += [0xFF, 0xDB, 0x00, 0x43, 0x00] + [UInt8](repeating: 8, count: 64)
+        bytes += [0xFF, 0xC0, 0x00, 0x11, 8, UInt8(side >> 8), UInt8(side & 0xFF), UInt8(side >> 8), UInt8(side & 0xFF), 3]
+        bytes += [1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]
+        bytes += [0xFF, 0xC4, 0x00, 0x1F, 0x00] + dcCounts + (0..<12).map { UInt8($0) }
+        bytes += [0xFF, 0xC4, 0x00, 0x14, 0x10, 1] + [UInt8](repeating: 0, count: 15) + [0x00]
+        bytes += [0xFF, 0xDA, 0x00, 0x0C, 3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0]
+        var writer = BitWriter()
+        var predictors = [0, 0, 0]
+        let blocks = side / 8
+        for blockY in 0..<blocks {
+            for blockX in 0..<blocks {
+                var sums = [0.0, 0.0, 0.0]
+                for y in (blockY * 8)..<(blockY * 8 + 8) {
+                    for x in (blockX * 8)..<(blockX * 8 + 8) {
+                        let offset = (y * side + x) * 4
+                        let (r, g, b) = (Double(pixels[offset]), Double(pixels[offset + 1]), Double(pixels[offset + 2]))
+                        sums[0] += 0.299 * r + 0.587 * g + 0.114 * b
+                        sums[1] += 128 - 0.168_736 * r - 0.331_264 * g + 0.5 * b
+                        sums[2] += 128 + 0.5 * r - 0.418_688 * g - 0.081_312 * b
+                    }
+                }
+                for component in 0..<3 {
+                    // DC = 8 × mean(sample − 128), quantised by 8.
+                    let dc = max(-1023, min(1023, Int((sums[component] / 64 - 128).rounded())))
+                    let diff = dc - predictors[component]
+                    predictors[component] = dc
+                    let category = diff == 0 ? 0 : Int.bitWidth - abs(diff).leadingZeroBitCount
+                    let code = dcCodes[category]
+                    writer.write(code.code, count: code.length)
+                    if category > 0 { writer.write(UInt32(truncatingIfNeeded: diff < 0 ? diff - 1 : diff), count: category) }
+                    writer.write(0, count: 1)  // EOB
+                }
+            }
+        }
+        bytes += writer.finish()
         bytes += [0xFF, 0xD9]
         return bytes
     }
+
+    /// Entropy-coded bits, most significant first, with 0xFF bytes stuffed and the last byte padded with 1s.
+    private struct BitWriter {
+        var bytes: [UInt8] = []
+        var accumulator: UInt32 = 0
+        var used = 0
+
+        mutating func write(_ value: UInt32, count: Int) {
+            for shift in stride(from: count - 1, through: 0, by: -1) {
+                accumulator = accumulator << 1 | (value >> UInt32(shift) & 1)
+                used += 1
+                if used == 8 { flushByte() }
+            }
+        }
+
+        private mutating func flushByte() {
+            let byte = UInt8(truncatingIfNeeded: accumulator)
+            bytes.append(byte)
+            if byte == 0xFF { bytes.append(0) }
+            accumulator = 0
+            used = 0
+        }
+
+        mutating func finish() -> [UInt8] {
+            while used != 0 { write(1, count: 1) }
+            return bytes
+        }
+    }
+
+    // MARK: - Placeholders
 
     /// A RIFF/WEBP container whose one chunk is a comment naming the seed.
     static func webpPlaceholder(seed: UInt64) -> [UInt8] {

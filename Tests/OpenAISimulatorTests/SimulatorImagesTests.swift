@@ -63,7 +63,11 @@ struct SimulatorImagesTests {
 
             let jpeg = try await sim.post("/v1/images/generations", ["prompt": "a photo", "output_format": "jpeg"])
             try await SpecCheck.expectValid("ImagesResponse", jpeg.body)
-            #expect(try SimHarness.decodedImage(jpeg.json["data"]?[0])?.starts(with: [0xFF, 0xD8, 0xFF]) == true)
+            let jpegBytes = try #require(SimHarness.decodedImage(try jpeg.json["data"]?[0]))
+            // A baseline JPEG: SOI, a SOF0 frame of 64×64 with 3 components, EOI.
+            #expect(jpegBytes.starts(with: [0xFF, 0xD8, 0xFF]) && jpegBytes.suffix(2) == [0xFF, 0xD9])
+            let sof = try #require((0..<(jpegBytes.count - 1)).first { jpegBytes[$0] == 0xFF && jpegBytes[$0 + 1] == 0xC0 })
+            #expect(Array(jpegBytes[(sof + 5)..<(sof + 10)]) == [0, 64, 0, 64, 3])
         }
     }
 
