@@ -150,19 +150,30 @@ extension SimulatorAPIError {
 }
 
 /// A `multipart/form-data` body read as it arrives: the `file` part goes to disk (or is only
-/// counted), the other fields are kept as text (at most ``fieldLimit`` bytes in all).
+/// counted), parts named in `countedFiles` are counted, hashed and sniffed, the other fields are
+/// kept as text (at most ``fieldLimit`` bytes in all).
 struct MultipartForm: Sendable {
     struct File: Sendable {
         var filename: String
         var contentType: String?
         var bytes: Int
+        /// The part's name (`image[]`, `mask`, ...).
+        var name: String = ""
+        /// The first bytes (at most ``MultipartForm/prefixLength``), to tell a file's type.
+        var prefix: [UInt8] = []
+        /// FNV-1a of the bytes, so that the same upload gives the same simulated answer.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     }
+
+    static let prefixLength = 16
 
     static let fieldLimit = 1 << 20
 
     /// Text fields in arrival order; a repeated name (`timestamp_granularities[]`) appears once per value.
     var fields: [(name: String, value: String)] = []
     var file: File?
+    /// The parts named in `countedFiles`, in arrival order (their bytes are not kept).
+    var files: [File] = []
 
     /// The first value of a field.
     func value(_ name: String) -> String? {
@@ -179,7 +190,13 @@ struct MultipartForm: Sendable {
     ///   - fileField: the part streamed as the file; other parts with a filename are discarded.
     ///   - fileDestination: where the file's bytes go (written on NIO's thread pool); `nil` counts
     ///     and drops them. Nothing is left there on failure.
-    static func read(_ request: Request, fileField: String = "file", fileDestination: String?) async throws -> MultipartForm {
+    ///   - countedFiles: names of file parts that are only counted, hashed and sniffed (see ``files``).
+    static func read(
+        _ request: Request,
+        fileField: String = "file",
+        fileDestination: String?,
+        countedFiles: Set<String> = []
+    ) async throws -> MultipartForm {
         guard let contentType = request.headers[.contentType],
             contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = MultipartParser.boundary(fromContentType: contentType)
@@ -204,6 +221,19 @@ struct MultipartForm: Sendable {
                         while let bytes = try await events.nextBody() { file.bytes += bytes.readableBytes }
                     }
                     form.file = file
+                } else if let name = head.name, head.filename != nil, countedFiles.contains(name) {
+                    var file = File(filename: head.filename ?? name, contentType: head.contentType, bytes: 0, name: name)
+                    while let bytes = try await events.nextBody() {
+                        file.bytes += bytes.readableBytes
+                        bytes.withUnsafeReadableBytes { raw in
+                            if file.prefix.count < Self.prefixLength { file.prefix += raw.prefix(Self.prefixLength - file.prefix.count) }
+                            for byte in raw {
+                                file.hash ^= UInt64(byte)
+                                file.hash = file.hash &* 0x100_0000_01b3
+                            }
+                        }
+                    }
+                    form.files.append(file)
                 } else if head.filename != nil || head.name == nil {
                     while try await events.nextBody() != nil {}
                 } else {

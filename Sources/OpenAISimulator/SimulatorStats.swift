@@ -35,7 +35,9 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
     }
 
     /// Collections whose members are addressed by id: `/v1/<collection>/{id}` and `/v1/<collection>/{id}/<action>`.
-    static let collections: [[Substring]] = [["chat", "completions"], ["responses"], ["files"], ["models"]]
+    static let collections: [[Substring]] = [
+        ["chat", "completions"], ["responses"], ["files"], ["models"], ["__simulator", "images"],
+    ]
 
     /// The route pattern a request is counted under, e.g. `GET /v1/files/{id}/content`.
     static func routePattern(method: String, path: String) -> String {

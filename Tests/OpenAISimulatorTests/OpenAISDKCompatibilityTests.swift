@@ -18,11 +18,11 @@ struct OpenAISDKCompatibilityTests {
     static let expectedChecks = [
         "create", "stream", "stream_helper", "retrieve", "input_items", "delete", "background_cancel", "rate_limit",
         "file_round_trip", "speech", "transcription", "chat_create", "chat_stream", "chat_stream_usage", "chat_stored",
-        "embeddings", "models", "moderations",
+        "embeddings", "models", "moderations", "images_generate", "images_stream", "images_edit", "images_variation",
     ]
 
     @Test(
-        "the openai Python SDK can use responses, rate limits, files, speech, transcription, chat completions (streamed with and without usage), embeddings, models and moderations"
+        "the openai Python SDK can use responses, rate limits, files, speech, transcription, chat completions (streamed with and without usage), embeddings, models, moderations and images (generate, stream, edit, variation)"
     )
     func officialSDK() async throws {
         try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")

@@ -322,6 +322,100 @@ def check_moderations(ctx):
     return f"{result.id}: flagged {[r.flagged for r in result.results]}"
 
 
+def png_size(data):
+    """Checks that `data` is a well-formed PNG (signature, chunk CRCs, IHDR, IDAT inflating to
+    the rows the header announces) and returns (width, height)."""
+    import struct
+    import zlib
+    expect(data[:8] == b"\x89PNG\r\n\x1a\n", f"not a PNG: {data[:8]!r}")
+    offset, chunks, idat = 8, [], b""
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        body = data[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack(">I", data[offset + 8 + length : offset + 12 + length])
+        expect(zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}")
+        chunks.append(kind)
+        if kind == b"IDAT":
+            idat += body
+        offset += 12 + length
+    expect(chunks[0] == b"IHDR" and chunks[-1] == b"IEND", f"chunks {chunks}")
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    channels = {2: 3, 6: 4}.get(colour)
+    expect(depth == 8 and channels, f"depth {depth} colour type {colour}")
+    expect(len(zlib.decompress(idat)) == height * (width * channels + 1), "IDAT does not hold the announced rows")
+    return width, height
+
+
+def check_images_generate(ctx):
+    import base64
+    result = ctx.client.images.generate(model="gpt-image-1", prompt="A lighthouse at dusk, watercolour.")
+    expect(len(result.data) == 1, f"{len(result.data)} images")
+    width, height = png_size(base64.b64decode(result.data[0].b64_json))
+    expect(result.usage is not None and result.usage.total_tokens == result.usage.input_tokens + result.usage.output_tokens, f"{result.usage}")
+    expect(result.usage.input_tokens_details.text_tokens > 0, f"{result.usage}")
+    expect(result.output_format == "png" and result.size == "1024x1024", f"{result.output_format} {result.size}")
+    url = ctx.client.images.generate(model="dall-e-3", prompt="A lighthouse.", response_format="url").data[0].url
+    with urllib.request.urlopen(url, timeout=10) as response:
+        png_size(response.read())
+    return f"PNG {width}x{height}, {result.usage.total_tokens} tokens; dall-e-3 url {url.rsplit('/', 1)[-1]}"
+
+
+def check_images_stream(ctx):
+    import base64
+    stream = ctx.client.images.generate(model="gpt-image-1", prompt="A fox.", stream=True, partial_images=2)
+    events = list(stream)
+    types = [event.type for event in events]
+    expect(types == ["image_generation.partial_image"] * 2 + ["image_generation.completed"], f"{types}")
+    expect([event.partial_image_index for event in events[:2]] == [0, 1], "partial indexes")
+    for event in events:
+        png_size(base64.b64decode(event.b64_json))
+    expect(events[-1].usage.output_tokens > 0, f"{events[-1].usage}")
+    return f"{len(events)} events"
+
+
+def sample_png(ctx, prompt):
+    import base64
+    return base64.b64decode(ctx.client.images.generate(model="gpt-image-1", prompt=prompt).data[0].b64_json)
+
+
+def check_images_edit(ctx):
+    import base64
+    first, second = sample_png(ctx, "first"), sample_png(ctx, "second")
+    result = ctx.client.images.edit(
+        model="gpt-image-1",
+        image=[("first.png", first, "image/png"), ("second.png", second, "image/png")],
+        mask=("mask.png", sample_png(ctx, "mask"), "image/png"),
+        prompt="Combine both pictures.",
+    )
+    png_size(base64.b64decode(result.data[0].b64_json))
+    expect(result.usage.input_tokens_details.image_tokens > 0, f"{result.usage}")
+    events = list(ctx.client.images.edit(image=("first.png", first, "image/png"), prompt="Brighter.", stream=True, partial_images=1))
+    types = [event.type for event in events]
+    expect(types == ["image_edit.partial_image", "image_edit.completed"], f"{types}")
+    return f"2 images + mask, {result.usage.input_tokens_details.image_tokens} image tokens; stream {types}"
+
+
+def check_images_variation(ctx):
+    import base64
+    import warnings
+    # The SDK marks variations deprecated (dall-e-2 only); the simulator still serves them.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    result = ctx.client.images.create_variation(
+        model="dall-e-2", image=("in.png", sample_png(ctx, "source"), "image/png"), n=2, response_format="b64_json"
+    )
+    expect(len(result.data) == 2 and result.usage is None, f"{result}")
+    for image in result.data:
+        png_size(base64.b64decode(image.b64_json))
+    try:
+        ctx.client.images.create_variation(model="gpt-image-1", image=("in.png", sample_png(ctx, "source"), "image/png"))
+    except openai.BadRequestError as error:
+        expect(error.param == "model", f"param {error.param!r}")
+    else:
+        raise CheckFailed("a gpt-image-1 variation was accepted")
+    return "2 dall-e-2 variations; gpt-image-1 refused (param model)"
+
+
 CHECKS = [
     ("create", check_create),
     ("stream", check_stream),
@@ -341,6 +435,10 @@ CHECKS = [
     ("embeddings", check_embeddings),
     ("models", check_models),
     ("moderations", check_moderations),
+    ("images_generate", check_images_generate),
+    ("images_stream", check_images_stream),
+    ("images_edit", check_images_edit),
+    ("images_variation", check_images_variation),
 ]
 
 
