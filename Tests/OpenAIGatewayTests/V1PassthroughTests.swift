@@ -205,4 +205,34 @@ struct V1PassthroughTests {
             #expect(gateway.simulator.state.stats().clientDisconnects >= 1)
         }
     }
+
+    @Test("image generations are billed: GPT Image by its token usage, dall-e-2 per image by size")
+    func imagesMetered() async throws {
+        let gateway = try await GatewayHarness.run { (gateway) async throws -> GatewayHarness in
+            let gpt = try await gateway.request(
+                .POST,
+                "/v1/images/generations",
+                json: ["model": "gpt-image-1", "prompt": "A lighthouse", "size": "1024x1024", "quality": "low"]
+            )
+            #expect(gpt.status == 200)
+            let dalle = try await gateway.request(
+                .POST,
+                "/v1/images/generations",
+                json: ["model": "dall-e-2", "prompt": "A lighthouse", "size": "512x512", "n": 2]
+            )
+            #expect(dalle.status == 200)
+            return gateway
+        }
+        let entries = try gateway.logEntries(api: "images")
+        #expect(entries.count == 2)
+        let gpt = try #require(entries.first)
+        #expect(gpt["model"]?.stringValue == "gpt-image-1")
+        let usage = try #require(TokenUsage(json: gpt["usage"].map { usage in
+            ["input_tokens": usage["input_tokens"] ?? 0, "output_tokens": usage["output_tokens"] ?? 0]
+        }))
+        let tokenCost = try #require(CostEstimator(catalogue: .bundled).cost(model: "gpt-image-1", usage: usage))
+        #expect(abs((gpt["cost_usd"]?.doubleValue ?? 0) - tokenCost) < 1e-9)
+        let dalle = try #require(entries.last)
+        #expect(dalle["cost_usd"]?.doubleValue == 0.036, "2 × dall-e-2 512x512 at $0.018")
+    }
 }

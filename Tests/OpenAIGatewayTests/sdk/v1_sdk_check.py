@@ -21,6 +21,7 @@ the gateway's log files. Every network wait is bounded (at most 30 s) and only 1
 """
 
 import argparse
+import base64
 import hashlib
 import io
 import json
@@ -356,6 +357,17 @@ def check_speech(ctx):
     return f"wav {len(data)} bytes, {frames / rate:.2f} s at {rate} Hz"
 
 
+def check_images_generate(ctx):
+    image = ctx.client.images.generate(model="gpt-image-1", prompt="A lighthouse at dawn", size="1024x1024", quality="low")
+    expect(image.data and image.data[0].b64_json, "no b64_json image")
+    data = base64.b64decode(image.data[0].b64_json)
+    expect(data[:8] == b"\x89PNG\r\n\x1a\n", f"not a PNG: {data[:8]!r}")
+    expect(image.usage is not None and image.usage.total_tokens > 0, f"usage {image.usage}")
+    legacy = ctx.client.images.generate(model="dall-e-2", prompt="A lighthouse", size="256x256", response_format="url")
+    expect(legacy.data and legacy.data[0].url, "no url from dall-e-2")
+    return f"png {len(data)} bytes, {image.usage.total_tokens} tokens; dall-e-2 url"
+
+
 def _tone_wav(seconds=0.5, rate=16000, hz=440.0):
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as w:
@@ -536,6 +548,7 @@ def check_unknown_path_sdk(ctx):
 
 
 CHECKS = [
+    ("images_generate", check_images_generate),
     ("responses_create", check_responses_create),
     ("responses_stream", check_responses_stream),
     ("responses_stream_helper", check_responses_stream_helper),
