@@ -176,6 +176,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--simulator-binary", default=None)
+    parser.add_argument("--surfaces", default="api,v1", help="api, v1 or both (an older gateway has no /v1)")
     args = parser.parse_args()
     if not os.path.exists(args.binary):
         raise SystemExit(f"{args.binary} not found: swift build -c release --product openai-gateway")
@@ -193,8 +194,12 @@ def main():
 
         print(f"# openai-gateway benchmark ({args.binary}); simulator with no event delay; all on {HOST}")
         print(f"{'scenario':44} {'direct':>12} {'gateway':>12} {'added/ratio':>12}")
-        scenario("/api/responses", direct, gateway, args, sim, gw, events_label="16-event stream")
+        if "api" in args.surfaces.split(","):
+            scenario("/api/responses", direct, gateway, args, sim, gw, events_label="16-event stream")
 
+        if "v1" not in args.surfaces.split(","):
+            print(f"gateway peak RSS: {status_kb(gw.pid, 'VmHWM') / 1024:.1f} MiB")
+            return
         chat = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Benchmark the gateway please"}], "max_completion_tokens": 8}
         v1_responses = Target("gateway", gw_port, "/v1/responses", "/v1/responses", body, dict(stream_body, stream=True))
         scenario("/v1/responses", direct, v1_responses, args, sim, gw, events_label="16-event stream")

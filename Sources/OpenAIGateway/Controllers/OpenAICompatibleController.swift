@@ -117,7 +117,9 @@ struct OpenAICompatibleController: Sendable {
                 var keeping = metered
                 for try await chunk in body {
                     if keeping {
-                        if kept.readableBytes + chunk.readableBytes <= Self.maxMeteredAnswerBytes {
+                        if kept.readableBytes == 0, chunk.readableBytes <= Self.maxMeteredAnswerBytes {
+                            kept = chunk  // the usual one-chunk answer: kept without a copy
+                        } else if kept.readableBytes + chunk.readableBytes <= Self.maxMeteredAnswerBytes {
                             kept.writeImmutableBuffer(chunk)
                         } else {
                             keeping = false
@@ -269,10 +271,22 @@ struct OpenAICompatibleController: Sendable {
     /// `openai-version`, `x-ratelimit-*`, `retry-after(-ms)`, content type and disposition, ...).
     static func returnedHeaders(_ headers: HTTPHeaders) -> HTTPFields {
         var fields = HTTPFields()
-        for (name, value) in headers where !droppedResponseHeaders.contains(name.lowercased()) {
+        fields.reserveCapacity(headers.count)
+        for (name, value) in headers where !isDroppedResponseHeader(name) {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         return fields
+    }
+
+    /// Whether a response header is hop-by-hop; only names starting like one are lower-cased and looked up.
+    private static func isDroppedResponseHeader(_ name: String) -> Bool {
+        switch name.utf8.first {
+        case UInt8(ascii: "c"), UInt8(ascii: "C"), UInt8(ascii: "k"), UInt8(ascii: "K"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+            UInt8(ascii: "u"), UInt8(ascii: "U"), UInt8(ascii: "p"), UInt8(ascii: "P"):
+            return droppedResponseHeaders.contains(name.lowercased())
+        default:
+            return false
+        }
     }
 
     /// The client's answer for a failed upstream call: the upstream's own error answer unchanged

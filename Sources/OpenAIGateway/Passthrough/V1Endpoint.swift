@@ -49,6 +49,11 @@ struct V1Endpoint: Sendable, Hashable {
         ("GET", "/videos/{id}/content", .none), ("POST", "/videos/{id}/remix", .video),
     ]
 
+    /// The known templates split into segments once (matching runs on every `/v1` request).
+    private static let patterns: [(method: String, parts: [Substring], template: String, billing: Billing)] = known.map {
+        ($0.method, $0.template.split(separator: "/"), $0.template, $0.billing)
+    }
+
     /// Literal segments of OpenAI paths: any other segment that looks like an id is `{id}` in a template.
     private static let vocabulary: Set<Substring> = {
         var words = Set<Substring>()
@@ -69,10 +74,9 @@ struct V1Endpoint: Sendable, Hashable {
     ///   - path: the path after `/v1`, as received (`/files/file-abc/content`).
     static func match(method: String, path: String) -> V1Endpoint {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        for entry in known where entry.method == method {
-            let parts = entry.template.split(separator: "/")
-            guard parts.count == segments.count else { continue }
-            if zip(parts, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) {
+        for entry in patterns where entry.method == method && entry.parts.count == segments.count {
+            let parts = entry.parts
+            if zip(parts, segments).allSatisfy({ $0.first == "{" || $0 == $1 }) {
                 return V1Endpoint(method: method, template: entry.template, billing: entry.billing)
             }
         }
