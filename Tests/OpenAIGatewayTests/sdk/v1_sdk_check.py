@@ -36,7 +36,7 @@ import urllib.request
 import wave
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "TestSupport"))
-from sdk_common import CheckFailed, check_response_events, expect  # noqa: E402
+from sdk_common import MODEL, CheckFailed, expect, responses_create, responses_stream, responses_stream_helper  # noqa: E402
 
 try:
     import openai
@@ -44,7 +44,6 @@ except ImportError:  # pragma: no cover - reported, not raised
     print("FAIL import: the 'openai' package is not installed (python3 -m pip install openai)")
     sys.exit(2)
 
-MODEL = "gpt-4o-mini"
 CLIENT_KEY = "sk-client-key-not-used"
 TIMEOUT = 20  # seconds, per request (the SDK's and urllib's)
 CHAT_MESSAGES = [
@@ -128,28 +127,15 @@ def _describe(outcome):
 
 
 def check_responses_create(ctx):
-    response = ctx.client.responses.create(model=MODEL, input="Say hello through the gateway.")
-    expect(isinstance(response.id, str) and response.id.startswith("resp_"), f"unexpected id {response.id!r}")
-    expect(response.status == "completed", f"status {response.status!r}")
-    expect(isinstance(response.output_text, str) and response.output_text, "empty output_text")
-    expect(response.usage is not None and response.usage.total_tokens > 0, f"usage {response.usage}")
-    return f"{response.id} {len(response.output_text)} chars, {response.usage.total_tokens} tokens"
+    return responses_create(ctx.client)
 
 
 def check_responses_stream(ctx):
-    events = list(ctx.client.responses.create(model=MODEL, input="Stream a few words.", stream=True))
-    types, deltas = check_response_events(events)
-    return f"{len(events)} events ({len(set(types))} types), last response.completed, {len(deltas)} chars"
+    return responses_stream(ctx.client)
 
 
 def check_responses_stream_helper(ctx):
-    with ctx.client.responses.stream(model=MODEL, input="Stream through the helper.") as stream:
-        events = list(stream)
-        final = stream.get_final_response()
-    _, deltas = check_response_events(events)
-    expect(final.id.startswith("resp_") and final.status == "completed", f"final response {final.id} {final.status}")
-    expect(final.output_text == deltas, f"get_final_response text {final.output_text!r} != deltas {deltas!r}")
-    return f"{len(events)} events, get_final_response {final.id}"
+    return responses_stream_helper(ctx.client)
 
 
 def check_responses_retrieve(ctx):

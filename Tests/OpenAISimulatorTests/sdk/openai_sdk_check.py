@@ -20,7 +20,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "TestSupport"))
-from sdk_common import CheckFailed, check_response_events, expect  # noqa: E402
+from sdk_common import MODEL, CheckFailed, expect, responses_create, responses_stream, responses_stream_helper  # noqa: E402
 
 try:
     import openai
@@ -28,7 +28,6 @@ except ImportError:  # pragma: no cover - reported, not raised
     print("FAIL import: the 'openai' package is not installed (python3 -m pip install openai)")
     sys.exit(2)
 
-MODEL = "gpt-4o-mini"
 
 
 class Context:
@@ -51,30 +50,15 @@ class Context:
 
 
 def check_create(ctx):
-    response = ctx.client.responses.create(model=MODEL, input="Say hello to the SDK check.")
-    expect(response.id.startswith("resp_"), f"unexpected id {response.id!r}")
-    expect(response.status == "completed", f"status {response.status!r}")
-    expect(isinstance(response.output_text, str) and response.output_text, "empty output_text")
-    usage = response.usage
-    expect(usage is not None, "no usage")
-    expect(usage.input_tokens > 0 and usage.output_tokens > 0, f"usage {usage}")
-    expect(usage.total_tokens == usage.input_tokens + usage.output_tokens, f"usage total {usage}")
-    return f"{response.id} {len(response.output_text)} chars, {usage.total_tokens} tokens"
+    return responses_create(ctx.client)
 
 
 def check_stream(ctx):
-    events = list(ctx.client.responses.create(model=MODEL, input="Stream a few words.", stream=True))
-    types, deltas = check_response_events(events)
-    return f"{len(events)} events ({len(set(types))} types), {len(deltas)} chars"
+    return responses_stream(ctx.client)
 
 
 def check_stream_helper(ctx):
-    with ctx.client.responses.stream(model=MODEL, input="Stream through the helper.") as stream:
-        events = list(stream)
-        final = stream.get_final_response()
-    _, deltas = check_response_events(events)
-    expect(final.output_text == deltas, f"helper final text {final.output_text!r} != {deltas!r}")
-    return f"{len(events)} events, final {final.id}"
+    return responses_stream_helper(ctx.client)
 
 
 def check_retrieve(ctx):
