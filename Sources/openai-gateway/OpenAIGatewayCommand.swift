@@ -9,7 +9,7 @@ import OpenAISimulator
 import ServiceLifecycle
 
 /// `openai-gateway`: reads configuration, builds the application, runs it. No logic lives here.
-@main
+/// (The entry point is `main.swift`.)
 struct OpenAIGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "openai-gateway",
@@ -29,7 +29,6 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Start the built-in simulator and use it as the upstream: no key, no network.") var simulator = false
 
     func run() async throws {
-        ConcurrencyOnEventLoops.install()
         let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
         var configuration: GatewayConfiguration
         do {
@@ -73,7 +72,6 @@ struct Simulator: AsyncParsableCommand {
     @Option(help: "Milliseconds between stream events.") var eventDelayMs = 20
 
     func run() async throws {
-        ConcurrencyOnEventLoops.install()
         var logger = Logger(label: "openai-simulator")
         logger.logLevel = .info
         let configuration = SimulatorConfiguration(host: host, port: port, eventDelay: .milliseconds(eventDelayMs))

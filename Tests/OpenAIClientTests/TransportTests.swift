@@ -279,7 +279,8 @@ struct TransportTests {
             errors.append(
                 try await expectOpenAIError { try await sim.client.responses.create(ClientSimHarness.body) }
             )
-            sim.state.addFault(SimulatorFault(path: "/v1/responses", count: 2, delayMs: 1000))
+            // One attempt: a POST that timed out is not sent again.
+            sim.state.addFault(SimulatorFault(path: "/v1/responses", count: 1, delayMs: 1000))
             let impatient = sim.client(timeout: .milliseconds(200), maxRetries: 1)
             errors.append(try await expectOpenAIError { try await impatient.responses.create(ClientSimHarness.body) })
             sim.state.addFault(SimulatorFault(path: "/v1/responses", dropAfterEvents: 2))

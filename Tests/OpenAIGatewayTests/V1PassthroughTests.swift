@@ -235,4 +235,63 @@ struct V1PassthroughTests {
         let dalle = try #require(entries.last)
         #expect(dalle["cost_usd"]?.doubleValue == 0.036, "2 × dall-e-2 512x512 at $0.018")
     }
+
+    @Test("paths that could leave /v1 are refused before anything goes upstream", arguments: [
+        "/v1/%2E%2E/admin", "/v1/.%2e/admin", "/v1/%2e%2E/admin", "/v1/..%5c/admin", "/v1/files%2F..%2Fadmin",
+    ])
+    func dotSegmentsRefused(_ path: String) async throws {
+        try await GatewayHarness.run { gateway in
+            let result = try await gateway.request(.GET, path)
+            #expect(result.status == 400)
+            #expect(try result.json()["error"]?["code"]?.stringValue == "invalid_path")
+            #expect(gateway.simulator.state.stats().requests.values.reduce(0, +) == 0)
+        }
+    }
+
+    @Test("a POST that timed out is not sent again (it may still be running and billed upstream)")
+    func timedOutPostNotRetried() async throws {
+        try await GatewayHarness.run(configure: {
+            $0.timeout = .milliseconds(300)
+            $0.maxRetries = 2
+        }) { gateway in
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/chat/completions", count: 5, delayMs: 1_000))
+            let result = try await gateway.request(.POST, "/v1/chat/completions", json: ["model": "gpt-4o", "messages": [["role": "user", "content": "Hi"]]])
+            #expect(result.status == 504)
+            #expect(try result.json()["error"]?["code"]?.stringValue == "timeout_error")
+            #expect(result.headers.first(name: "x-should-retry") == "false")
+            #expect(gateway.upstreamCount("POST /v1/chat/completions") == 1)
+            gateway.simulator.state.clearFaults()
+        }
+    }
+
+    @Test("include_usage is spliced into the client's bytes, which are otherwise unchanged")
+    func usageSplicedNotReencoded() throws {
+        let text = #"{"model":"gpt-4o","stream":true,"seed":18446744073709551615,"messages":[{"role":"user","content":"caf\u00e9"}]}"#
+        let body = ByteBuffer(string: text)
+        let spliced = try #require(OpenAICompatibleController.askingForUsage(try JSONValue(parsing: body), body: body))
+        #expect(String(buffer: spliced) == #"{"stream_options":{"include_usage":true},"# + text.dropFirst())
+        let asked = #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true}}"#
+        #expect(OpenAICompatibleController.askingForUsage(try JSONValue(parsing: asked), body: ByteBuffer(string: asked)) == nil)
+        let notStreaming = #"{"model":"gpt-4o"}"#
+        #expect(OpenAICompatibleController.askingForUsage(try JSONValue(parsing: notStreaming), body: ByteBuffer(string: notStreaming)) == nil)
+    }
+
+    @Test("templates never carry a caller's values")
+    func templates() {
+        #expect(V1Endpoint.match(method: "GET", path: "/files/file-abc/content").template == "/files/{id}/content")
+        #expect(V1Endpoint.match(method: "GET", path: "/vector_stores/vs_1/files").template == "/vector_stores/{id}/files")
+        #expect(V1Endpoint.match(method: "POST", path: "/some_new_api/anything/else").template == "/some_new_api/{id}/{id}")
+        #expect(V1Endpoint.match(method: "GET", path: "/Weird%20Name").template == "/{api}")
+        #expect(V1Endpoint.match(method: "POST", path: "/chat/completions").billing == .tokens)
+    }
+
+    @Test("a multipart tap keeps only the fields metering reads")
+    func tapKeepsMeteredFields() {
+        var tap = MultipartTap(contentType: "multipart/form-data; boundary=b")
+        var body = ""
+        for index in 0..<500 { body += "--b\r\nContent-Disposition: form-data; name=\"f\(index)\"\r\n\r\nvalue\r\n" }
+        body += "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--b--\r\n"
+        tap.append(ByteBuffer(string: body))
+        #expect(tap.fields == ["model": "whisper-1"])
+    }
 }

@@ -171,7 +171,10 @@ public struct OpenAITransport: Sendable {
                 )
                 failure.endpoint = endpoint
             }
-            guard request.body.isReplayable,
+            // A POST that timed out was sent whole and may still be running (and billed) upstream: it is
+            // not sent again. Refused connections and error answers are retried as the policy says.
+            let mayStillRun = failure.kind == .timeout && request.method == .POST
+            guard request.body.isReplayable, !mayStillRun,
                 configuration.retryPolicy.shouldRetry(failure, retriesSoFar: retries, shouldRetryHeader: shouldRetryHeader)
             else {
                 throw failure

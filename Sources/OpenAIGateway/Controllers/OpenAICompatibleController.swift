@@ -34,10 +34,7 @@ struct OpenAICompatibleController: Sendable {
 
     @Sendable func forward(_ request: Request, context: Context) async throws -> Response {
         let path = String(request.uri.path.dropFirst(3))  // after "/v1"
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !segments.contains(where: { $0 == "." || $0 == ".." || $0 == "%2e" || $0 == "%2E" || $0 == "%2e%2e" }) else {
-            throw GatewayError(code: "invalid_path", parameter: "path")
-        }
+        guard Self.isPlainPath(path) else { throw GatewayError(code: "invalid_path", parameter: "path") }
         let endpoint = V1Endpoint.match(method: request.method.rawValue, path: path)
         context.call.annotate { record in
             record.route = "/v1" + endpoint.template
@@ -67,8 +64,8 @@ struct OpenAICompatibleController: Sendable {
                 let json = try? JSONValue(parsing: buffer)
             {
                 meter(request: json, endpoint: endpoint, context: context)
-                if endpoint.template == "/chat/completions", let withUsage = Self.askingForUsage(json) {
-                    buffer = ByteBuffer(bytes: withUsage.jsonBytes)
+                if endpoint.template == "/chat/completions", let withUsage = Self.askingForUsage(json, body: buffer) {
+                    buffer = withUsage
                     injectedUsage = true
                 }
             }
@@ -91,7 +88,7 @@ struct OpenAICompatibleController: Sendable {
         var headers = Self.returnedHeaders(opened.metadata.headers)
         let upstreamType = opened.metadata.headers.first(name: "content-type")?.lowercased() ?? ""
         if upstreamType.hasPrefix("text/event-stream") {
-            if injectedUsage { headers[.contentLength] = nil }
+            headers[.contentLength] = nil  // the relay frames the body itself (and may add an error event)
             let relay = SSERelay(
                 status: .init(code: opened.metadata.status),
                 events: BodyChunks(body: opened.body),
@@ -115,6 +112,8 @@ struct OpenAICompatibleController: Sendable {
             body: ResponseBody { writer in
                 var kept = ByteBuffer()
                 var keeping = metered
+                // The answer is read for usage even when the client leaves part way: the call was made.
+                defer { if keeping { call.answer(kept, role: role) } }
                 for try await chunk in body {
                     if keeping {
                         if kept.readableBytes == 0, chunk.readableBytes <= Self.maxMeteredAnswerBytes {
@@ -128,7 +127,6 @@ struct OpenAICompatibleController: Sendable {
                     }
                     try await writer.write(chunk)
                 }
-                if keeping { call.answer(kept, role: role) }
                 try await writer.finish(nil)
             }
         )
@@ -136,11 +134,23 @@ struct OpenAICompatibleController: Sendable {
 
     // MARK: - Requests
 
+    /// Whether a forwarded path stays under `/v1`: no segment is `.` or `..` once percent-decoded (in any
+    /// case), and none hides a slash or backslash (`%2F`, `%5C`, `\`).
+    static func isPlainPath(_ path: String) -> Bool {
+        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
+            let lowered = segment.lowercased()
+            if lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("\\") { return false }
+            let decoded = lowered.replacingOccurrences(of: "%2e", with: ".")
+            if decoded == "." || decoded == ".." { return false }
+        }
+        return true
+    }
+
     /// Hop-by-hop headers (RFC 9110 §7.6.1) and those the gateway sets itself: never forwarded.
     static let droppedRequestHeaders: Set<String> = [
         "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate",
         "proxy-connection", "host", "authorization", "content-length", "content-type", "expect", "accept-encoding", "cookie",
-        "user-agent", "x-request-id",
+        "user-agent", "x-request-id", "api-key", "x-api-key",
     ]
 
     /// The client's headers that go upstream: `OpenAI-Beta`, `Idempotency-Key`, `X-Stainless-*`,
@@ -172,15 +182,26 @@ struct OpenAICompatibleController: Sendable {
         }
     }
 
-    /// A Chat Completions stream body that asks for usage when the client did not, or nil.
-    static func askingForUsage(_ json: JSONValue) -> JSONValue? {
+    /// A Chat Completions stream body that asks for usage when the client did not, or nil. Without a
+    /// `stream_options` member the member is spliced into the client's bytes (nothing else changes);
+    /// with one that lacks `include_usage: true` the body is re-encoded with it.
+    static func askingForUsage(_ json: JSONValue, body: ByteBuffer) -> ByteBuffer? {
         guard var object = json.objectValue, object["stream"] == true, object["stream_options"]?["include_usage"] != true else {
             return nil
+        }
+        let bytes = body.readableBytesView
+        if object["stream_options"] == nil, let open = bytes.firstIndex(of: UInt8(ascii: "{")) {
+            var spliced = ByteBuffer()
+            spliced.reserveCapacity(bytes.count + 40)
+            spliced.writeBytes(bytes[..<(open + 1)])
+            spliced.writeStaticString(#""stream_options":{"include_usage":true},"#)
+            spliced.writeBytes(bytes[(open + 1)...])
+            return spliced
         }
         var options = object["stream_options"]?.objectValue ?? [:]
         options["include_usage"] = true
         object["stream_options"] = .object(options)
-        return .object(object)
+        return ByteBuffer(bytes: JSONValue.object(object).jsonBytes)
     }
 
     /// What the request says about the call's billing: model, characters, images, video seconds.
@@ -263,8 +284,10 @@ struct OpenAICompatibleController: Sendable {
     // MARK: - Answers
 
     /// Response headers that stay with the gateway's own framing.
+    /// `openai-organization`/`openai-project` name the gateway's own account: not for its clients.
     static let droppedResponseHeaders: Set<String> = [
         "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-connection",
+        "openai-organization", "openai-project",
     ]
 
     /// The upstream's headers as the client gets them (`x-request-id`, `openai-processing-ms`,
@@ -282,7 +305,7 @@ struct OpenAICompatibleController: Sendable {
     private static func isDroppedResponseHeader(_ name: String) -> Bool {
         switch name.utf8.first {
         case UInt8(ascii: "c"), UInt8(ascii: "C"), UInt8(ascii: "k"), UInt8(ascii: "K"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-            UInt8(ascii: "u"), UInt8(ascii: "U"), UInt8(ascii: "p"), UInt8(ascii: "P"):
+            UInt8(ascii: "u"), UInt8(ascii: "U"), UInt8(ascii: "p"), UInt8(ascii: "P"), UInt8(ascii: "o"), UInt8(ascii: "O"):
             return droppedResponseHeaders.contains(name.lowercased())
         default:
             return false

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import OpenAIClient
 
 extension GatewayError {
@@ -25,8 +26,11 @@ extension GatewayError {
             default:
                 self.init(status: error.status, message: error.body ?? error.status.reasonPhrase, errorCode: "http_error")
             }
-        case is CancellationError:
+        case is CancellationError, is ChannelError, is IOError:
+            // The client went away (its connection closed while its request was being read).
             self.init(code: "request_cancelled")
+        case is HTTPParserError:
+            self.init(code: "invalid_body", parameter: "body")
         default:
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             self.init(code: "internal_error")

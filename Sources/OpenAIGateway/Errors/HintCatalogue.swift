@@ -360,7 +360,16 @@ public enum HintCatalogue {
             "The upstream stream ended before the response completed",
             "Send the request again; a Responses stream can be resumed with GET /v1/responses/{id}?stream=true&starting_after=N."
         ),
-        "invalid_path": ErrorHint(400, "The path has a '.' or '..' segment", "Send the API path as OpenAI documents it, without dot segments."),
+        "invalid_body": ErrorHint(
+            400,
+            "The request body could not be read",
+            "Send a complete body whose length matches its Content-Length (or valid chunked encoding)."
+        ),
+        "invalid_path": ErrorHint(
+            400,
+            "The path has a '.' or '..' segment or an encoded slash",
+            "Send the API path as OpenAI documents it: no dot segments, no %2F or %5C inside a segment."
+        ),
     ]
 
     /// The entry for `code` in any table, the general OpenAI codes first.

@@ -6,6 +6,8 @@ import OpenAIClient
 /// Never holds more than ``fieldLimit`` per field and ``UploadedFile/headLimit`` of the file.
 struct MultipartTap {
     static let fieldLimit = 1024
+    /// The fields metering reads; the others pass without being kept.
+    static let meteredFields: Set<String> = ["model", "n", "size", "quality", "response_format"]
 
     private var parser: MultipartParser?
     private var current: (name: String, isFile: Bool, bytes: [UInt8])?
@@ -48,12 +50,12 @@ struct MultipartTap {
                 if fileHead.count < UploadedFile.headLimit {
                     fileHead += buffer.readableBytesView.prefix(UploadedFile.headLimit - fileHead.count)
                 }
-            } else if part.bytes.count < Self.fieldLimit {
+            } else if Self.meteredFields.contains(part.name), part.bytes.count < Self.fieldLimit {
                 part.bytes += buffer.readableBytesView.prefix(Self.fieldLimit - part.bytes.count)
                 current = part
             }
         case .partEnd:
-            if let part = current, !part.isFile, fields[part.name] == nil {
+            if let part = current, !part.isFile, Self.meteredFields.contains(part.name), fields[part.name] == nil {
                 fields[part.name] = String(decoding: part.bytes, as: UTF8.self)
             }
             current = nil

@@ -21,6 +21,8 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
     private var objectID: String?
     /// How the upstream said the stream ended: `[DONE]`, `response.completed`, an error event...
     private var terminal: StreamOutcome?
+    /// Whether the bytes forwarded so far end inside an event.
+    private(set) var midEvent = false
 
     init(strippingInjectedUsage: Bool) {
         self.strippingInjectedUsage = strippingInjectedUsage
@@ -29,12 +31,24 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
     mutating func step(for chunk: ByteBuffer, path: String) -> RelayStep {
         tap.append(chunk)
         var rewritten = ByteBuffer()
+        var events = 0
         while let event = tap.nextEvent() {
-            eventCount += 1
+            events += 1
             let kept = inspect(event)
             if strippingInjectedUsage, let kept { ServerSentEventEncoder.write(kept, into: &rewritten) }
         }
-        return RelayStep(bytes: strippingInjectedUsage ? rewritten : chunk)
+        eventCount += events
+        if !strippingInjectedUsage { midEvent = !Self.endsAtEventBoundary(chunk, after: midEvent) }
+        return RelayStep(bytes: strippingInjectedUsage ? rewritten : chunk, eventsInBytes: events)
+    }
+
+    /// Whether `chunk` ends with the blank line that ends an event (or is empty and the bytes before ended so).
+    private static func endsAtEventBoundary(_ chunk: ByteBuffer, after midEvent: Bool) -> Bool {
+        let bytes = chunk.readableBytesView
+        guard let last = bytes.last else { return !midEvent }
+        guard last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") else { return false }
+        let tail = Array(bytes.suffix(4))
+        return tail.suffix(2) == [0x0A, 0x0A] || tail.suffix(2) == [0x0D, 0x0D] || tail == [0x0D, 0x0A, 0x0D, 0x0A]
     }
 
     /// The upstream ended its response normally: the stream is complete as sent, whatever its API

@@ -80,8 +80,14 @@ struct V1Endpoint: Sendable, Hashable {
                 return V1Endpoint(method: method, template: entry.template, billing: entry.billing)
             }
         }
-        let template = segments.enumerated().map { index, segment in
-            index > 0 && !vocabulary.contains(segment) && segment.contains(where: \.isNumber) ? "{id}" : String(segment)
+        // A template never carries a caller's value: after the API's name every unknown segment is {id}, and
+        // an API name that does not look like one is {api}.
+        let template = segments.enumerated().map { index, segment -> String in
+            if vocabulary.contains(segment) { return String(segment) }
+            if index == 0, segment.count <= 40, segment.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" || $0 == "-" }) {
+                return String(segment)
+            }
+            return index == 0 ? "{api}" : "{id}"
         }
         return V1Endpoint(method: method, template: "/" + template.joined(separator: "/"), billing: .none)
     }

@@ -101,7 +101,7 @@ public final class CallRecorder: @unchecked Sendable {
     /// A failure rendered as an error body: its status, code and message, and the upstream call it came from.
     func failed(_ error: GatewayError) {
         state.withLockedValue { state in
-            state.record.outcome = .failed
+            state.record.outcome = error.errorCode == "request_cancelled" ? .clientCancelled : .failed
             state.record.error = ErrorSummary(status: Int(error.status.code), errorCode: error.errorCode, message: error.message)
             if let endpoint = error.endpoint { state.record.endpoint = endpoint }
             if let attempts = error.attempts { state.record.attempts = attempts }

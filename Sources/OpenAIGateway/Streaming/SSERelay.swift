@@ -18,6 +18,8 @@ extension ResponseEventStream.AsyncIterator: BufferedEventIterator {}
 struct RelayStep: Sendable {
     /// Bytes to write as they are, before `frame` (a pass-through forwards the upstream's own bytes).
     var bytes: ByteBuffer?
+    /// How many whole events `bytes` completes (counted as frames relayed).
+    var eventsInBytes = 0
     /// The frame to write, or nil to skip the event.
     var frame: ServerSentEvent?
     /// Set when the stream ends after this event.
@@ -47,9 +49,15 @@ protocol StreamRelayPolicy: Sendable {
     /// What to do when the upstream body ends: by default the stream was cut short (no terminal event),
     /// which ends it with one `error` frame (``incompleteError``).
     mutating func upstreamEnded() -> RelayStep
+    /// Whether the bytes written so far end inside an event (a pass-through forwarding raw chunks): then
+    /// nothing of the gateway's own (keep-alive comment, error frame) may be written, or it would land
+    /// in the middle of the upstream's event.
+    var midEvent: Bool { get }
 }
 
 extension StreamRelayPolicy {
+    var midEvent: Bool { false }
+
     mutating func upstreamEnded() -> RelayStep {
         RelayStep(end: .upstreamDropped, error: incompleteError)
     }
@@ -161,6 +169,8 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                     func finish(with error: GatewayError, outcome: StreamOutcome = .failed) async throws {
                         result.outcome = outcome
                         result.error = error
+                        // Inside an upstream event an error frame would corrupt it: the stream just ends.
+                        guard !result.policy.midEvent else { return }
                         try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path)))
                         result.framesWritten += 1
                     }
@@ -173,7 +183,10 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                             var ended = false
                             for event in batch {
                                 let step = result.policy.step(for: event, path: path)
-                                if let bytes = step.bytes { out.writeImmutableBuffer(bytes) }
+                                if let bytes = step.bytes {
+                                    out.writeImmutableBuffer(bytes)
+                                    result.framesWritten += step.eventsInBytes
+                                }
                                 if let frame = step.frame {
                                     ServerSentEventEncoder.write(frame, into: &out)
                                     result.framesWritten += 1
@@ -211,7 +224,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                             try await finish(with: error, outcome: .upstreamDropped)
                             break loop
                         case .tick:
-                            if ContinuousClock.now - lastWrite >= keepAliveInterval * 0.9 {
+                            if ContinuousClock.now - lastWrite >= keepAliveInterval * 0.9, !result.policy.midEvent {
                                 try await writer.write(ByteBuffer(string: ServerSentEventEncoder.comment("keep-alive")))
                                 lastWrite = .now
                             }
