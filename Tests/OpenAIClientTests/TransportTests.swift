@@ -255,7 +255,9 @@ struct TransportTests {
             project: "proj-1"
         )
         let transport = OpenAITransport(httpClient: HTTPClient.shared, configuration: configuration)
-        let request = transport.makeHTTPRequest(OpenAIRequest(method: .GET, path: ["responses", .id("r")], headers: ["Authorization": "Bearer other"]))
+        let request = transport.makeHTTPRequest(
+            OpenAIRequest(method: .GET, path: ["responses", .id("r")], headers: ["Authorization": "Bearer other"])
+        )
         // The simulator does not check keys, so the header is checked where it is built.
         #expect(request.headers["Authorization"] == ["Bearer sk-test"])
         #expect(request.headers.first(name: "OpenAI-Organization") == "org-1")

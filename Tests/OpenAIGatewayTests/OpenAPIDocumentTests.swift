@@ -1,7 +1,7 @@
 import Foundation
 import OpenAIClient
-import Testing
 import TestSupport
+import Testing
 
 @testable import OpenAIGateway
 

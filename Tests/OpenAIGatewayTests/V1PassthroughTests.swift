@@ -12,7 +12,12 @@ import Testing
 @Suite("OpenAI-compatible /v1 pass-through")
 struct V1PassthroughTests {
     /// The same request sent straight to the simulator (with a key, as the gateway would).
-    private func direct(_ gateway: GatewayHarness, _ method: HTTPMethod, _ path: String, json: JSONValue? = nil) async throws
+    private func direct(
+        _ gateway: GatewayHarness,
+        _ method: HTTPMethod,
+        _ path: String,
+        json: JSONValue? = nil
+    ) async throws
         -> GatewayHarness.HTTPResult
     {
         var request = HTTPClientRequest(url: gateway.simulator.baseURL + path)
@@ -175,7 +180,11 @@ struct V1PassthroughTests {
     func transcriptionMetered() async throws {
         let gateway = try await GatewayHarness.run { gateway in
             let wav = GatewayHarness.AudioFile(filename: "three-seconds.wav", bytes: GatewayHarness.smallWAV(samples: 48_000))
-            let text = try await gateway.audioUpload("/v1/audio/transcriptions", fields: [("model", "whisper-1"), ("response_format", "text")], file: wav)
+            let text = try await gateway.audioUpload(
+                "/v1/audio/transcriptions",
+                fields: [("model", "whisper-1"), ("response_format", "text")],
+                file: wav
+            )
             #expect(text.status == 200)
             #expect(text.headers.first(name: "content-type")?.hasPrefix("text/plain") == true)
             return gateway
@@ -227,18 +236,25 @@ struct V1PassthroughTests {
         #expect(entries.count == 2)
         let gpt = try #require(entries.first)
         #expect(gpt["model"]?.stringValue == "gpt-image-1")
-        let usage = try #require(TokenUsage(json: gpt["usage"].map { usage in
-            ["input_tokens": usage["input_tokens"] ?? 0, "output_tokens": usage["output_tokens"] ?? 0]
-        }))
+        let usage = try #require(
+            TokenUsage(
+                json: gpt["usage"].map { usage in
+                    ["input_tokens": usage["input_tokens"] ?? 0, "output_tokens": usage["output_tokens"] ?? 0]
+                }
+            )
+        )
         let tokenCost = try #require(CostEstimator(catalogue: .bundled).cost(model: "gpt-image-1", usage: usage))
         #expect(abs((gpt["cost_usd"]?.doubleValue ?? 0) - tokenCost) < 1e-9)
         let dalle = try #require(entries.last)
         #expect(dalle["cost_usd"]?.doubleValue == 0.036, "2 × dall-e-2 512x512 at $0.018")
     }
 
-    @Test("paths that could leave /v1 are refused before anything goes upstream", arguments: [
-        "/v1/%2E%2E/admin", "/v1/.%2e/admin", "/v1/%2e%2E/admin", "/v1/..%5c/admin", "/v1/files%2F..%2Fadmin",
-    ])
+    @Test(
+        "paths that could leave /v1 are refused before anything goes upstream",
+        arguments: [
+            "/v1/%2E%2E/admin", "/v1/.%2e/admin", "/v1/%2e%2E/admin", "/v1/..%5c/admin", "/v1/files%2F..%2Fadmin",
+        ]
+    )
     func dotSegmentsRefused(_ path: String) async throws {
         try await GatewayHarness.run { gateway in
             let result = try await gateway.request(.GET, path)
@@ -255,7 +271,11 @@ struct V1PassthroughTests {
             $0.maxRetries = 2
         }) { gateway in
             gateway.simulator.state.addFault(SimulatorFault(path: "/v1/chat/completions", count: 5, delayMs: 1_000))
-            let result = try await gateway.request(.POST, "/v1/chat/completions", json: ["model": "gpt-4o", "messages": [["role": "user", "content": "Hi"]]])
+            let result = try await gateway.request(
+                .POST,
+                "/v1/chat/completions",
+                json: ["model": "gpt-4o", "messages": [["role": "user", "content": "Hi"]]]
+            )
             #expect(result.status == 504)
             #expect(try result.json()["error"]?["code"]?.stringValue == "timeout_error")
             #expect(result.headers.first(name: "x-should-retry") == "false")

@@ -1,7 +1,7 @@
 import Foundation
 import OpenAISimulator
-import Testing
 import TestSupport
+import Testing
 
 @testable import OpenAIGateway
 

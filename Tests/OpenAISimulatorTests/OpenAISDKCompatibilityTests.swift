@@ -1,7 +1,7 @@
 import Foundation
 import OpenAISimulator
-import Testing
 import TestSupport
+import Testing
 
 /// Runs `sdk/openai_sdk_check.py`, which drives the simulator with the official `openai` Python
 /// package, so that the simulator stays compatible with a real client and not only with ours.

@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import OpenAIClient
 import OpenAISimulator
-import Testing
 import TestSupport
+import Testing
 
 /// One HTTP answer, fully read.
 struct SimHTTPResult {

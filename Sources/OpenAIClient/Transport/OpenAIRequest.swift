@@ -44,7 +44,8 @@ public struct OpenAIRequest: Sendable {
         if let rawQuery, !rawQuery.isEmpty {
             url += "?" + rawQuery
         } else if !query.isEmpty {
-            url += "?"
+            url +=
+                "?"
                 + query.map { "\(PercentEncoding.encode($0.name, .queryComponent))=\(PercentEncoding.encode($0.value, .queryComponent))" }
                 .joined(separator: "&")
         }

@@ -68,7 +68,8 @@ struct AudioController: Sendable {
     /// `POST /api/audio/transcriptions` → 200 JSON, text, subtitles, or an SSE stream with `stream=true`.
     @Sendable func transcription(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
-        let (opened, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription, catalogue: catalogue)) { body in
+        let (opened, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription, catalogue: catalogue))
+        { body in
             try await client.audio.transcriptionStream(body)
         }
         record(fields: fields, file: file, context: context)
@@ -98,7 +99,8 @@ struct AudioController: Sendable {
     /// `POST /api/audio/translations` (into English, whisper-1) → 200 JSON or text.
     @Sendable func translation(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
-        let (response, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation, catalogue: catalogue)) { body in
+        let (response, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation, catalogue: catalogue))
+        { body in
             try await client.audio.translation(body)
         }
         record(fields: fields, file: file, context: context)

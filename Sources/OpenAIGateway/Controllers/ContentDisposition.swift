@@ -39,7 +39,8 @@ enum ContentDisposition {
         var cleaned = String(String.UnicodeScalarView(filename.unicodeScalars.filter { !isControl($0) }))
         cleaned = cleaned.trimmingSpaces()
         if cleaned.isEmpty { cleaned = defaultName }
-        return "attachment; filename=\"\(asciiFallback(cleaned, defaultName: defaultName))\"; filename*=UTF-8''\(PercentEncoding.encode(cleaned, .attributeValue))"
+        return
+            "attachment; filename=\"\(asciiFallback(cleaned, defaultName: defaultName))\"; filename*=UTF-8''\(PercentEncoding.encode(cleaned, .attributeValue))"
     }
 
     /// The quoted-string form: printable ASCII without `"`, `\`, `/`; everything else becomes `_`.

@@ -65,13 +65,15 @@ struct FilesController: Sendable {
         let response = try await client.files.list(query: query.upstream)
         let json = try response.json()
         guard let data = json["data"]?.arrayValue else {
-            throw GatewayError(upstream: OpenAIError(
-                kind: .invalidResponse,
-                status: response.metadata.status,
-                message: "The upstream file list has no data array",
-                requestID: response.metadata.requestID,
-                attempts: response.metadata.attempts
-            ))
+            throw GatewayError(
+                upstream: OpenAIError(
+                    kind: .invalidResponse,
+                    status: response.metadata.status,
+                    message: "The upstream file list has no data array",
+                    requestID: response.metadata.requestID,
+                    attempts: response.metadata.attempts
+                )
+            )
         }
         var headers: HTTPFields = [:]
         let lastID = json["last_id"]?.stringValue ?? data.last?["id"]?.stringValue
@@ -96,7 +98,9 @@ struct FilesController: Sendable {
     /// `DELETE /api/files/:id` → 200 `{id, object: "file", deleted}` as the upstream sends it.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        return context.call.json(try await client.files.delete(id: id), status: .ok) { ["file_id": $0["id"] ?? .null, "deleted": $0["deleted"] ?? .null] }
+        return context.call.json(try await client.files.delete(id: id), status: .ok) {
+            ["file_id": $0["id"] ?? .null, "deleted": $0["deleted"] ?? .null]
+        }
     }
 
     /// `GET /api/files/:id/content` and `/download` → 200 with the bytes streamed from the upstream.

@@ -75,7 +75,13 @@ struct OpenAICompatibleController: Sendable {
         let opened: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body)
         do {
             if streamedBody {
-                let streamed = try await Self.openStreaming(upstream, request: request, contentType: contentType, length: length, transport: transport)
+                let streamed = try await Self.openStreaming(
+                    upstream,
+                    request: request,
+                    contentType: contentType,
+                    length: length,
+                    transport: transport
+                )
                 opened = (streamed.metadata, streamed.body)
                 meter(upload: streamed.tap, endpoint: endpoint, context: context)
             } else {

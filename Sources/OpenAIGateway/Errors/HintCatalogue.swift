@@ -343,7 +343,11 @@ public enum HintCatalogue {
             "Cannot resolve OpenAI API hostname",
             "DNS resolution failed. Check your network connection, DNS settings and OPENAI_BASE_URL."
         ),
-        "EHOSTUNREACH": ErrorHint(503, "OpenAI API host unreachable", "Cannot reach the OpenAI API. Check your network connection and firewall settings."),
+        "EHOSTUNREACH": ErrorHint(
+            503,
+            "OpenAI API host unreachable",
+            "Cannot reach the OpenAI API. Check your network connection and firewall settings."
+        ),
         "bad_upstream_response": ErrorHint(
             502,
             "Invalid response from OpenAI API",

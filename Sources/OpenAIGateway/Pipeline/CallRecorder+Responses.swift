@@ -22,7 +22,12 @@ extension CallRecorder {
     }
 
     /// A JSON answer the gateway built itself from an upstream call (e.g. a list reshaped).
-    public func json(_ value: JSONValue, status: HTTPResponse.Status, upstream metadata: OpenAIResponseMetadata, headers: HTTPFields = [:])
+    public func json(
+        _ value: JSONValue,
+        status: HTTPResponse.Status,
+        upstream metadata: OpenAIResponseMetadata,
+        headers: HTTPFields = [:]
+    )
         -> Response
     {
         upstream(metadata)
