@@ -143,6 +143,11 @@ struct OpenAICompatibleController: Sendable {
     /// Whether a forwarded path stays under `/v1`: no segment is `.` or `..` once percent-decoded (in any
     /// case), and none hides a slash or backslash (`%2F`, `%5C`, `\`).
     static func isPlainPath(_ path: String) -> Bool {
+        let utf8 = path.utf8
+        // The usual path has no `%`, no `\` and no dot segment: checked on bytes, without building strings.
+        if !utf8.contains(UInt8(ascii: "%")), !utf8.contains(UInt8(ascii: "\\")) {
+            return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
+        }
         for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
             let lowered = segment.lowercased()
             if lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("\\") { return false }
