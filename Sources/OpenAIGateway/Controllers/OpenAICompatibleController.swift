@@ -36,9 +36,10 @@ struct OpenAICompatibleController: Sendable {
         let path = String(request.uri.path.dropFirst(3))  // after "/v1"
         guard Self.isPlainPath(path) else { throw GatewayError(code: "invalid_path", parameter: "path") }
         let endpoint = V1Endpoint.match(method: request.method.rawValue, path: path)
+        let role: UsageRole = endpoint.billing == .none ? .reference : .billed
         context.call.annotate { record in
             record.route = "/v1" + endpoint.template
-            record.usageRole = endpoint.billing == .none ? .reference : .billed
+            record.usageRole = role
             if endpoint.billing == .free { record.units = .free }
         }
         var upstream = OpenAIRequest(
@@ -54,7 +55,7 @@ struct OpenAICompatibleController: Sendable {
         let streamedBody = Self.streamsBody(contentType: contentType, length: length, limit: configuration.maxBodySize)
         var injectedUsage = false
         if !streamedBody, length.map({ $0 > 0 }) ?? (request.headers[.transferEncoding] != nil) {
-            var buffer = try await Self.collect(&request, limit: configuration.maxBodySize)
+            var buffer = try await request.collectBody(limit: configuration.maxBodySize)
             // The request is read only when the answer will not say what the call costs (speech, images, video)
             // or when a Chat Completions stream may need its usage asked for; the answer carries model and usage.
             let readRequest =
@@ -110,7 +111,6 @@ struct OpenAICompatibleController: Sendable {
         }
         let call = context.call
         let metered = upstreamType.contains("json")
-        let role: UsageRole = endpoint.billing == .none ? .reference : .billed
         let body = opened.body
         return Response(
             status: .init(code: opened.metadata.status),
@@ -184,15 +184,6 @@ struct OpenAICompatibleController: Sendable {
         return false
     }
 
-    static func collect(_ request: inout Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw GatewayError.bodyTooLarge(limit: limit) }
-        do {
-            return try await request.collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw GatewayError.bodyTooLarge(limit: limit)
-        }
-    }
-
     /// A Chat Completions stream body that asks for usage when the client did not, or nil. Without a
     /// `stream_options` member the member is spliced into the client's bytes (nothing else changes);
     /// with one that lacks `include_usage: true` the body is re-encoded with it.
@@ -264,32 +255,24 @@ struct OpenAICompatibleController: Sendable {
         length: Int?,
         transport: OpenAITransport
     ) async throws -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body, tap: MultipartTap) {
-        let channel = ChunkChannel()
         var tap = MultipartTap(contentType: contentType)
-        var upstream = upstream
         let size: HTTPClientRequest.Body.Length = length.map { .known(Int64($0)) } ?? .unknown
-        upstream.body = .stream(.stream(channel, length: size), contentType: contentType ?? "application/octet-stream")
-        let request = upstream
-        return try await withThrowingTaskGroup(of: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body).self) { group in
-            group.addTask {
-                defer { channel.consumerDone() }
-                return try await transport.open(request)
+        let type = contentType ?? "application/octet-stream"
+        var chunks = client.body.makeAsyncIterator()
+        let opened = try await ChunkChannel.upload(
+            send: { channel in
+                var request = upstream
+                request.body = .stream(.stream(channel, length: size), contentType: type)
+                let (metadata, body) = try await transport.open(request)
+                return (metadata: metadata, body: body)
+            },
+            next: {
+                let chunk = try await chunks.next()
+                if let chunk { tap.append(chunk) }
+                return chunk
             }
-            do {
-                for try await chunk in client.body {
-                    tap.append(chunk)
-                    guard await channel.send(chunk) else { break }  // the upstream call ended early
-                }
-                channel.finish()
-            } catch {
-                // Reading the client's body failed (a broken chunked body, or the client went away).
-                channel.fail(error)
-                group.cancelAll()
-                throw error
-            }
-            guard let result = try await group.next() else { throw CancellationError() }
-            return (result.metadata, result.body, tap)
-        }
+        )
+        return (opened.metadata, opened.body, tap)
     }
 
     // MARK: - Answers

@@ -50,21 +50,26 @@ extension GatewayError {
 }
 
 extension Request {
+    /// Collects the body up to `limit` bytes, counted as they arrive (a `Content-Length` over it fails at
+    /// once): 413 past it. Keeps the inbound stream usable for the next request on the connection.
+    mutating func collectBody(limit: Int) async throws -> ByteBuffer {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw GatewayError.bodyTooLarge(limit: limit)
+        }
+        do {
+            return try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw GatewayError.bodyTooLarge(limit: limit)
+        }
+    }
+
     /// Collects a JSON body up to `limit` bytes (counted as they arrive) and parses it.
     ///
     /// This must be `collectBody` (which keeps the original inbound stream behind the collected
     /// buffer), not `body.collect`, so the connection stays usable for the next request after a
     /// relayed stream.
     mutating func decodeJSONBody(limit: Int) async throws -> JSONValue {
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
-            throw GatewayError.bodyTooLarge(limit: limit)
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw GatewayError.bodyTooLarge(limit: limit)
-        }
+        let buffer = try await collectBody(limit: limit)
         if buffer.readableBytes == 0 {
             throw GatewayError(code: "invalid_json", message: "Request body is empty", parameter: "body")
         }

@@ -125,6 +125,11 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
         ErrorStyle(path: request.uri.path).response(for: self, path: request.uri.description)
     }
 
+    /// The error as the call record keeps it.
+    var summary: ErrorSummary {
+        ErrorSummary(status: Int(status.code), errorCode: errorCode, message: message)
+    }
+
     /// The `Retry-After` header of a 429: whole seconds, finite and at most a day (an upstream may
     /// send anything in retry-after).
     var retryAfterHeader: String? {

@@ -38,14 +38,7 @@ public final class CallRecorder: @unchecked Sendable {
 
     deinit {
         // A response that was never written (the connection closed before its head): still one entry.
-        let (record, pipeline, answer, describe) = state.withLockedValue { state in
-            (state.record, state.finished ? nil : state.pipeline, state.answer, state.describe)
-        }
-        guard let pipeline else { return }
-        var ended = record
-        ended.latencyMs = (ContinuousClock.now - start).seconds * 1000
-        if ended.outcome == .completed { ended.outcome = .clientCancelled }
-        pipeline.finish(ended, answer: answer, describe: describe)
+        finish(bodyOutcome: .clientCancelled)
     }
 
     // MARK: - Annotations (handlers)
@@ -102,7 +95,7 @@ public final class CallRecorder: @unchecked Sendable {
     func failed(_ error: GatewayError) {
         state.withLockedValue { state in
             state.record.outcome = error.errorCode == "request_cancelled" ? .clientCancelled : .failed
-            state.record.error = ErrorSummary(status: Int(error.status.code), errorCode: error.errorCode, message: error.message)
+            state.record.error = error.summary
             if let endpoint = error.endpoint { state.record.endpoint = endpoint }
             if let attempts = error.attempts { state.record.attempts = attempts }
             if let upstreamID = error.requestID { state.record.upstreamRequestID = upstreamID }

@@ -258,7 +258,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                 firstEventMs: ended.firstEventMs
             )
             if let error = ended.error {
-                record.error = ErrorSummary(status: Int(error.status.code), errorCode: error.errorCode, message: error.message)
+                record.error = error.summary
             }
         }
         if result.outcome != .clientCancelled {

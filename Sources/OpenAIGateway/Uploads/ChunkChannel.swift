@@ -113,3 +113,49 @@ final class ChunkChannel: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(channel: self) }
 }
+
+extension ChunkChannel {
+    /// Runs an upstream call whose body streams from the client as it is read: `send` gets the body (a new
+    /// channel, pulled by the HTTP client in a child task) while this task feeds it with `next`'s chunks,
+    /// so only this task ever reads the client's body and a slow upstream slows the client down.
+    ///
+    /// A ``GatewayError`` from `next` (a problem found part way) aborts the upstream body and is thrown once
+    /// `send` has ended; any other error (the client's body broke off) cancels `send` and is thrown at once,
+    /// mapped by `readFailure`. `send` ending early stops the feeding.
+    static func upload<T: Sendable>(
+        send: @escaping @Sendable (ChunkChannel) async throws -> T,
+        next: () async throws -> ByteBuffer?,
+        readFailure: (any Error) -> any Error = { $0 }
+    ) async throws -> T {
+        let channel = ChunkChannel()
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask {
+                defer { channel.consumerDone() }
+                return try await send(channel)
+            }
+            var failure: GatewayError?
+            do {
+                while let chunk = try await next() {
+                    guard await channel.send(chunk) else { break }  // the upstream call ended early
+                }
+                channel.finish()
+            } catch let error as GatewayError {
+                failure = error
+                channel.fail(error)
+            } catch {
+                channel.fail(error)
+                group.cancelAll()
+                throw error is CancellationError ? error : readFailure(error)
+            }
+            let result: T
+            do {
+                guard let value = try await group.next() else { throw CancellationError() }
+                result = value
+            } catch {
+                throw failure ?? error
+            }
+            if let failure { throw failure }
+            return result
+        }
+    }
+}

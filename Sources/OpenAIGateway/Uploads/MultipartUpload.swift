@@ -98,29 +98,13 @@ enum MultipartUpload {
             )
             throw GatewayError.validation(problems)
         }
-        // Only this task reads the client's body; the HTTP client pulls the re-framed chunks from the channel.
-        let channel = ChunkChannel()
         let upstreamContentType = reader.encoder.contentType
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask {
-                defer { channel.consumerDone() }
-                return try await send(.stream(.stream(channel, length: .unknown), contentType: upstreamContentType))
-            }
-            var failure: GatewayError?
-            do {
-                while let chunk = try await reader.nextChunk() {
-                    guard await channel.send(chunk) else { break }  // the upstream call ended early
-                }
-                channel.finish()
-            } catch let error as GatewayError {
-                failure = error
-                channel.fail(error)
-            } catch {
+        let result = try await ChunkChannel.upload(
+            send: { channel in try await send(.stream(.stream(channel, length: .unknown), contentType: upstreamContentType)) },
+            next: { try await reader.nextChunk() },
+            readFailure: { _ in
                 // Reading the client's body failed (a broken chunked body, or the client went away).
-                channel.fail(error)
-                group.cancelAll()
-                if error is CancellationError { throw error }
-                throw GatewayError.validation([
+                GatewayError.validation([
                     ValidationProblem(
                         parameter: "body",
                         message: "The request body could not be read to its end",
@@ -128,18 +112,10 @@ enum MultipartUpload {
                     )
                 ])
             }
-            let result: T
-            do {
-                guard let value = try await group.next() else { throw CancellationError() }
-                result = value
-            } catch {
-                throw failure ?? error
-            }
-            if let failure { throw failure }
-            guard var file = reader.file else { throw GatewayError.validation([]) }
-            file.requestBytes = reader.bodyBytes
-            return (result, reader.fields, file)
-        }
+        )
+        guard var file = reader.file else { throw GatewayError.validation([]) }
+        file.requestBytes = reader.bodyBytes
+        return (result, reader.fields, file)
     }
 }
 
