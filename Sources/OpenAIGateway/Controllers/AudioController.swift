@@ -131,17 +131,18 @@ struct AudioController: Sendable {
     /// The client's answer for a collected transcript: the upstream body unchanged, with the content type of its format.
     private func transcript(_ body: ByteBuffer, fields: FormFields, context: Context) -> Response {
         let format = AudioRules.responseFormat(fields)
-        let json = AudioRules.isJSONFormat(format) ? try? JSONValue(parsing: body) : nil
-        let text = json?["text"]?.stringValue ?? (json == nil ? String(buffer: body) : "")
-        context.call.annotate { record in
-            record.extra["text_length"] = .int(Int64(text.count))
-            // verbose_json carries `duration`; gpt-4o-* models report `usage` (tokens, or `{type: duration, seconds}`).
-            if let seconds = json?["duration"]?.doubleValue ?? json?["usage"]?["seconds"]?.doubleValue {
-                record.units = .audioSeconds(seconds, source: "upstream")
-                record.extra["duration_seconds"] = .double(seconds)
+        if AudioRules.isJSONFormat(format) {
+            // Read when the call is finished, like every JSON answer: usage, and the duration (verbose_json's
+            // `duration`, or whisper's `usage: {type: duration, seconds}`) that prices it per minute.
+            context.call.answer(body, role: .billed) { json in
+                [
+                    "text_length": .int(Int64(json["text"]?.stringValue?.count ?? 0)),
+                    "duration_seconds": json["duration"] ?? json["usage"]?["seconds"] ?? .null,
+                    "detected_language": json["language"] ?? .null,
+                ]
             }
-            if let language = json?["language"]?.stringValue { record.extra["detected_language"] = .string(language) }
-            if let usage = json?["usage"].flatMap(TokenUsage.init(json:)) { record.usage = usage }
+        } else {
+            context.call.annotate { $0.extra["text_length"] = .int(Int64(String(buffer: body).count)) }
         }
         return Response(status: .ok, headers: [.contentType: AudioRules.transcriptContentType(format)], body: .init(byteBuffer: body))
     }
