@@ -124,122 +124,120 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
     private func run(watcher: ClientCloseWatcher?, writer: inout any ResponseBodyWriter) async throws {
         var result = RelayResult(outcome: .clientCancelled, policy: policy, error: nil, framesWritten: 0)
         do {
-            do {
-                let (items, continuation) = AsyncStream<Item>.makeStream()
-                // The reader waits until the writer has written each batch, so a slow client slows the
-                // upstream read instead of making the gateway buffer the stream.
-                let (written, writtenContinuation) = AsyncStream<Void>.makeStream()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        var acknowledgements = written.makeAsyncIterator()
-                        var iterator = events.makeAsyncIterator()
-                        do {
-                            while let first = try await iterator.next() {
-                                var batch = [first]
-                                while let more = try iterator.nextBuffered() { batch.append(more) }
-                                continuation.yield(.events(batch))
-                                guard await acknowledgements.next() != nil else { break }
-                            }
-                            continuation.yield(.end)
-                        } catch let error as OpenAIError {
-                            continuation.yield(.failure(GatewayError(upstream: error)))
-                        } catch is CancellationError {
-                        } catch {
-                            continuation.yield(.failure(GatewayError(upstream: OpenAITransport.classify(error, attempts: 1))))
+            let (items, continuation) = AsyncStream<Item>.makeStream()
+            // The reader waits until the writer has written each batch, so a slow client slows the
+            // upstream read instead of making the gateway buffer the stream.
+            let (written, writtenContinuation) = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var acknowledgements = written.makeAsyncIterator()
+                    var iterator = events.makeAsyncIterator()
+                    do {
+                        while let first = try await iterator.next() {
+                            var batch = [first]
+                            while let more = try iterator.nextBuffered() { batch.append(more) }
+                            continuation.yield(.events(batch))
+                            guard await acknowledgements.next() != nil else { break }
                         }
-                        continuation.finish()
+                        continuation.yield(.end)
+                    } catch let error as OpenAIError {
+                        continuation.yield(.failure(GatewayError(upstream: error)))
+                    } catch is CancellationError {
+                    } catch {
+                        continuation.yield(.failure(GatewayError(upstream: OpenAITransport.classify(error, attempts: 1))))
                     }
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: keepAliveInterval)
-                            continuation.yield(.tick)
-                        }
-                    }
-                    group.addTask {
-                        try await gracefulShutdown()
-                        continuation.yield(.shutdown)
-                    }
-                    if let watcher {
-                        group.addTask {
-                            await watcher.waitForClose()
-                            continuation.yield(.clientGone)
-                        }
-                    }
-                    var lastWrite = ContinuousClock.now
-                    func finish(with error: GatewayError, outcome: StreamOutcome = .failed) async throws {
-                        result.outcome = outcome
-                        result.error = error
-                        // Inside an upstream event an error frame would corrupt it: the stream just ends.
-                        guard !result.policy.midEvent else { return }
-                        try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path)))
-                        result.framesWritten += 1
-                    }
-                    loop: for await item in items {
-                        switch item {
-                        case .events(let batch):
-                            defer { writtenContinuation.yield() }
-                            if result.firstEventMs == nil { result.firstEventMs = call.elapsedMilliseconds }
-                            var out = ByteBuffer()
-                            var ended = false
-                            for event in batch {
-                                let step = result.policy.step(for: event, path: path)
-                                if let bytes = step.bytes {
-                                    out.writeImmutableBuffer(bytes)
-                                    result.framesWritten += step.eventsInBytes
-                                }
-                                if let frame = step.frame {
-                                    ServerSentEventEncoder.write(frame, into: &out)
-                                    result.framesWritten += 1
-                                    call.streamEvent(frame)
-                                }
-                                if let error = step.error {
-                                    result.outcome = .failed
-                                    result.error = error
-                                    if step.end == nil {
-                                        // One `error` frame after the relayed one (otherwise the relayed frame was it).
-                                        ServerSentEventEncoder.write(result.policy.errorFrame(error, path: path), into: &out)
-                                        result.framesWritten += 1
-                                    }
-                                    ended = true
-                                } else if let end = step.end {
-                                    result.outcome = end
-                                    ended = true
-                                }
-                                if ended { break }
-                            }
-                            if out.readableBytes > 0 {
-                                try await writer.write(out)
-                                lastWrite = .now
-                            }
-                            if ended { break loop }
-                        case .end:
-                            let step = result.policy.upstreamEnded()
-                            if let error = step.error {
-                                try await finish(with: error, outcome: step.end ?? .upstreamDropped)
-                            } else {
-                                result.outcome = step.end ?? .completed
-                            }
-                            break loop
-                        case .failure(let error):
-                            try await finish(with: error, outcome: .upstreamDropped)
-                            break loop
-                        case .tick:
-                            if ContinuousClock.now - lastWrite >= keepAliveInterval * 0.9, !result.policy.midEvent {
-                                try await writer.write(ByteBuffer(string: ServerSentEventEncoder.comment("keep-alive")))
-                                lastWrite = .now
-                            }
-                        case .shutdown:
-                            var error = GatewayError(code: "server_shutting_down")
-                            error.hint = result.policy.shutdownHint
-                            try await finish(with: error)
-                            break loop
-                        case .clientGone:
-                            throw CancellationError()
-                        }
-                    }
-                    writtenContinuation.finish()
-                    group.cancelAll()
+                    continuation.finish()
                 }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: keepAliveInterval)
+                        continuation.yield(.tick)
+                    }
+                }
+                group.addTask {
+                    try await gracefulShutdown()
+                    continuation.yield(.shutdown)
+                }
+                if let watcher {
+                    group.addTask {
+                        await watcher.waitForClose()
+                        continuation.yield(.clientGone)
+                    }
+                }
+                var lastWrite = ContinuousClock.now
+                func finish(with error: GatewayError, outcome: StreamOutcome = .failed) async throws {
+                    result.outcome = outcome
+                    result.error = error
+                    // Inside an upstream event an error frame would corrupt it: the stream just ends.
+                    guard !result.policy.midEvent else { return }
+                    try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path)))
+                    result.framesWritten += 1
+                }
+                loop: for await item in items {
+                    switch item {
+                    case .events(let batch):
+                        defer { writtenContinuation.yield() }
+                        if result.firstEventMs == nil { result.firstEventMs = call.elapsedMilliseconds }
+                        var out = ByteBuffer()
+                        var ended = false
+                        for event in batch {
+                            let step = result.policy.step(for: event, path: path)
+                            if let bytes = step.bytes {
+                                out.writeImmutableBuffer(bytes)
+                                result.framesWritten += step.eventsInBytes
+                            }
+                            if let frame = step.frame {
+                                ServerSentEventEncoder.write(frame, into: &out)
+                                result.framesWritten += 1
+                                call.streamEvent(frame)
+                            }
+                            if let error = step.error {
+                                result.outcome = .failed
+                                result.error = error
+                                if step.end == nil {
+                                    // One `error` frame after the relayed one (otherwise the relayed frame was it).
+                                    ServerSentEventEncoder.write(result.policy.errorFrame(error, path: path), into: &out)
+                                    result.framesWritten += 1
+                                }
+                                ended = true
+                            } else if let end = step.end {
+                                result.outcome = end
+                                ended = true
+                            }
+                            if ended { break }
+                        }
+                        if out.readableBytes > 0 {
+                            try await writer.write(out)
+                            lastWrite = .now
+                        }
+                        if ended { break loop }
+                    case .end:
+                        let step = result.policy.upstreamEnded()
+                        if let error = step.error {
+                            try await finish(with: error, outcome: step.end ?? .upstreamDropped)
+                        } else {
+                            result.outcome = step.end ?? .completed
+                        }
+                        break loop
+                    case .failure(let error):
+                        try await finish(with: error, outcome: .upstreamDropped)
+                        break loop
+                    case .tick:
+                        if ContinuousClock.now - lastWrite >= keepAliveInterval * 0.9, !result.policy.midEvent {
+                            try await writer.write(ByteBuffer(string: ServerSentEventEncoder.comment("keep-alive")))
+                            lastWrite = .now
+                        }
+                    case .shutdown:
+                        var error = GatewayError(code: "server_shutting_down")
+                        error.hint = result.policy.shutdownHint
+                        try await finish(with: error)
+                        break loop
+                    case .clientGone:
+                        throw CancellationError()
+                    }
+                }
+                writtenContinuation.finish()
+                group.cancelAll()
             }
         } catch {
             // Inbound close (CancellationError) or a failed write: the client went away.
