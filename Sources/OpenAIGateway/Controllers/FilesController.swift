@@ -46,11 +46,12 @@ struct FilesController: Sendable {
             upstreamField: { FileRules.upstreamField(name: $0, value: $1) }
         )
         let client = self.client
-        let (response, fields, file) = try await MultipartUpload.forward(request, policy: policy) { body in
+        let upload = try await MultipartUpload.forward(request, policy: policy) { body in
             try await client.files.upload(body)
         }
+        let (response, fields, file) = (upload.result, upload.fields, upload.file)
         context.call.annotate { record in
-            record.bytesIn = file.requestBytes
+            record.bytesIn = upload.requestBytes
             record.extra["filename"] = JSONValue(file.filename)
             record.extra["bytes"] = .int(Int64(file.bytes))
             record.extra["purpose"] = JSONValue(fields["purpose"])
