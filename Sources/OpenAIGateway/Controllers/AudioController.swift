@@ -31,16 +31,7 @@ struct AudioController: Sendable {
     /// `POST /api/audio/speech` → 200 audio, streamed back as the upstream produces it.
     @Sendable func speech(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let json = try await request.decodeJSONBody(limit: configuration.maxBodySize)
-        guard let object = json.objectValue else {
-            throw GatewayError.validation([
-                ValidationProblem(
-                    parameter: "body",
-                    message: "The request body must be a JSON object",
-                    hint: "Send e.g. {\"voice\": \"alloy\", \"input\": \"Hello\"} with Content-Type: application/json."
-                )
-            ])
-        }
+        let object = try await request.decodeJSONObjectBody(limit: configuration.maxBodySize, example: #"{"voice": "alloy", "input": "Hello"}"#)
         let problems = AudioRules.validateSpeech(object, catalogue: catalogue)
         guard problems.isEmpty else { throw GatewayError.validation(problems) }
         let upstreamBody = AudioRules.speechUpstreamBody(object)
@@ -74,12 +65,11 @@ struct AudioController: Sendable {
         let (opened, fields) = (upload.result, upload.fields)
         record(upload, context: context)
         context.call.upstream(opened.metadata)
-        let upstreamType = opened.metadata.headers.first(name: "content-type")?.lowercased() ?? ""
-        if upstreamType.hasPrefix("text/event-stream") {
+        if opened.metadata.isEventStream {
             let relay = SSERelay(
                 status: .ok,
                 events: opened.body.serverSentEvents,
-                policy: TranscriptionRelayPolicy(),
+                policy: TypedEventRelayPolicy(kind: .transcription),
                 keepAliveInterval: configuration.keepAliveInterval,
                 path: request.uri.description,
                 call: context.call,
@@ -87,13 +77,8 @@ struct AudioController: Sendable {
             )
             return relay.response(channel: context.channel)
         }
-        let collected: ByteBuffer
-        do {
-            collected = try await opened.body.collect(upTo: Self.maxTranscriptBytes)
-        } catch {
-            throw GatewayError(upstream: OpenAITransport.classify(error, attempts: opened.metadata.attempts))
-        }
-        return transcript(collected, fields: fields, context: context)
+        let collected = try await opened.body.collectAnswer(upTo: Self.maxTranscriptBytes, metadata: opened.metadata)
+        return transcript(collected.body, fields: fields, context: context)
     }
 
     /// `POST /api/audio/translations` (into English, whisper-1) → 200 JSON or text.

@@ -55,9 +55,10 @@ struct FilePartRule: Sendable {
     var maxCount: @Sendable (_ fields: FormFields) -> Int = { _ in 1 }
     /// The size limit of one part with these fields, and the 413 error to raise past it.
     var limit: @Sendable (_ fields: FormFields) -> (bytes: Int, error: GatewayError)
-    /// Checks a part against the fields: when it starts (name and type, `complete == false`) and when
-    /// it has ended (its size and head are known: formats, dimensions).
-    var validate: @Sendable (_ file: UploadedFile, _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] }
+    /// Checks a part against the fields: when it starts (name and type), when it has ended (its size and
+    /// head are known: formats, dimensions; `file.complete`), and once the whole body was read
+    /// (`bodyComplete`: every field is known, defaults apply).
+    var validate: @Sendable (_ file: UploadedFile, _ fields: FormFields, _ bodyComplete: Bool) -> [ValidationProblem] = { _, _, _ in [] }
 
     func matches(_ partName: String) -> Bool { partName == name || aliases.contains(partName) }
 }
@@ -77,10 +78,15 @@ struct MultipartUploadPolicy: Sendable {
     /// Checks the text fields. `complete` is false when a file part starts (fields sent after the file are not
     /// known yet, so "required" checks must wait) and true once the whole body was read.
     var validateFields: @Sendable (_ fields: FormFields, _ complete: Bool) -> [ValidationProblem]
+    /// A refusal that is not a validation problem (e.g. a retired model: `model_retired`), checked with
+    /// the fields wherever they are validated; thrown as it is.
+    var refuse: @Sendable (_ fields: FormFields, _ complete: Bool) -> GatewayError? = { _, _ in nil }
     /// Checks across the parts once the whole body was read (e.g. a mask the size of the image).
     var validateUpload: @Sendable (_ files: [UploadedFile], _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] }
-    /// How a text field goes upstream: renamed, normalised, or dropped (nil).
-    var upstreamField: @Sendable (_ name: String, _ value: String) -> (name: String, value: String)? = { ($0, $1) }
+    /// How a text field goes upstream (with the fields read so far): renamed, normalised, or dropped (nil).
+    var upstreamField: @Sendable (_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? = { name, value, _ in
+        (name, value)
+    }
     /// Fields to add upstream once the whole body was read (defaults for fields the client left out,
     /// e.g. `model`). They go last, since a field the client sends may come after the file.
     var defaultFields: @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
@@ -90,9 +96,14 @@ struct MultipartUploadPolicy: Sendable {
         fileField: String = "file",
         absoluteFileLimit: Int,
         validateFields: @escaping @Sendable (_ fields: FormFields, _ complete: Bool) -> [ValidationProblem],
-        validateFile: @escaping @Sendable (_ file: UploadedFile, _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] },
+        validateFile: @escaping @Sendable (_ file: UploadedFile, _ fields: FormFields, _ bodyComplete: Bool) -> [ValidationProblem] = { _, _, _ in []
+        },
         fileLimit: @escaping @Sendable (_ fields: FormFields) -> (bytes: Int, error: GatewayError),
-        upstreamField: @escaping @Sendable (_ name: String, _ value: String) -> (name: String, value: String)? = { ($0, $1) },
+        upstreamField: @escaping @Sendable (_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? = {
+            name,
+            value,
+            _ in (name, value)
+        },
         defaultFields: @escaping @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
     ) {
         self.init(
@@ -111,7 +122,11 @@ struct MultipartUploadPolicy: Sendable {
         absoluteBodyLimit: Int? = nil,
         validateFields: @escaping @Sendable (_ fields: FormFields, _ complete: Bool) -> [ValidationProblem],
         validateUpload: @escaping @Sendable (_ files: [UploadedFile], _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] },
-        upstreamField: @escaping @Sendable (_ name: String, _ value: String) -> (name: String, value: String)? = { ($0, $1) },
+        upstreamField: @escaping @Sendable (_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? = {
+            name,
+            value,
+            _ in (name, value)
+        },
         defaultFields: @escaping @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
     ) {
         self.files = files
@@ -359,17 +374,18 @@ private struct UploadReader {
                 current = nil
                 files[ended.index].complete = true
                 pending.append(encoder.fileTail)
-                let problems = ended.rule.validate(files[ended.index], fields)
+                let problems = ended.rule.validate(files[ended.index], fields, false)
                 if !problems.isEmpty { throw GatewayError.validation(problems) }
             }
         case .end:
             guard !files.isEmpty else { return }
+            if let refusal = policy.refuse(fields, true) { throw refusal }
             var problems = policy.validateFields(fields, true)
             for rule in policy.files where rule.required && !files.contains(where: { $0.rule == rule.name }) {
                 problems.append(MultipartUpload.missingPart(rule))
             }
             for file in files {
-                problems += policy.rule(for: file.fieldName)?.validate(file, fields) ?? []
+                problems += policy.rule(for: file.fieldName)?.validate(file, fields, true) ?? []
             }
             if problems.isEmpty { problems = policy.validateUpload(files, fields) }
             if !problems.isEmpty { throw GatewayError.validation(problems) }
@@ -381,13 +397,16 @@ private struct UploadReader {
 
     private mutating func startFile(_ head: MultipartPartHead, name: String, rule: FilePartRule) throws {
         let started = UploadedFile(fieldName: name, rule: rule.name, filename: head.filename, contentType: head.contentType, bytes: 0)
+        if phase == .beforeFile, let refusal = policy.refuse(fields, false) { throw refusal }
         var problems = phase == .beforeFile ? policy.validateFields(fields, false) : []
         problems += countProblems(adding: rule)
-        problems += rule.validate(started, fields)
+        problems += rule.validate(started, fields, false)
         if !problems.isEmpty { throw GatewayError.validation(problems) }
         if phase == .beforeFile {
             for (name, value) in fields.pairs {
-                if let upstream = policy.upstreamField(name, value) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
+                if let upstream = policy.upstreamField(name, value, fields) {
+                    pending.append(encoder.field(name: upstream.name, value: upstream.value))
+                }
             }
             phase = .afterFirstFile
         }
@@ -422,6 +441,7 @@ private struct UploadReader {
         fields.append(name: name, value: value)
         guard phase != .beforeFile else { return }
         // A field after a file: check it now, re-check the counts and size limits, and forward it.
+        if let refusal = policy.refuse(fields, false) { throw refusal }
         var problems = policy.validateFields(fields, false)
         problems += countProblems()
         if !problems.isEmpty { throw GatewayError.validation(problems) }
@@ -431,6 +451,6 @@ private struct UploadReader {
             if file.bytes > fieldLimit.bytes { throw fieldLimit.error }
         }
         if let current { limit = min(limit, current.rule.limit(fields).bytes) }
-        if let upstream = policy.upstreamField(name, value) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
+        if let upstream = policy.upstreamField(name, value, fields) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
     }
 }
