@@ -57,17 +57,39 @@ public enum TextResponseRequest {
             integer: true,
             hint: "Use a whole number of tokens of at least 1 (it also counts reasoning tokens)."
         )
-        for key in ["previous_response_id", "prompt_cache_key", "safety_identifier"] {
+        for key in ["previous_response_id", "prompt_cache_key"] {
             rules.string(key)
         }
-        for key in ["text", "stream_options", "reasoning"] {
-            rules.object(key)
-        }
+        rules.object("stream_options")
         rules.metadata()
-        rules.object("prompt", hint: "Send prompt as an object such as {\"id\": \"pmpt_...\", \"version\": \"2\"}.")
-        rules.array("include", hint: "Send include as an array of strings such as [\"reasoning.encrypted_content\"].")
+        PromptRules.validate(&rules)
+        textFormat(&rules)
+        // The members whose rules the spec states (enums, bounds, shapes), checked against its schemas.
+        for key in specMembers where !(rules.object[key]?.isNull ?? true) {
+            let reported = rules.problems.map(\.parameter)
+            rules.problems += SchemaRules.shared.problems(member: key, value: rules.object[key] ?? .null).filter { problem in
+                !reported.contains { problem.parameter == $0 || problem.parameter.hasPrefix($0 + ".") }
+            }
+        }
         ToolRules.validateTools(&rules)
         return rules.problems
+    }
+
+    /// Create-body members validated from the spec's own schemas (see ``SchemaRules``).
+    static let specMembers = ["text", "reasoning", "service_tier", "truncation", "include", "max_tool_calls", "top_logprobs", "safety_identifier"]
+
+    /// `text.format` of type `json_schema`: a `name` OpenAI accepts and a `schema` object.
+    private static func textFormat(_ rules: inout FieldValidator) {
+        guard let format = rules.object["text"]?["format"]?.objectValue, format["type"]?.stringValue == "json_schema" else { return }
+        var nested = FieldValidator(format, path: "text.format")
+        let hint = "Name the schema with 1 to 64 letters, digits, underscores or dashes, e.g. \"weather_report\"."
+        if let name = nested.string("name", required: true, hint: hint),
+            !(1...64).contains(name.count) || !name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") })
+        {
+            nested.fail("name", "text.format.name must match ^[a-zA-Z0-9_-]{1,64}$", hint: hint + " (got \"\(name.prefix(80))\")")
+        }
+        nested.object("schema", required: true, hint: "schema is the JSON Schema the output must follow, e.g. {\"type\": \"object\", \"properties\": {...}}.")
+        rules.problems += nested.problems
     }
 
     private static func validateInput(_ rules: inout FieldValidator) {
