@@ -39,7 +39,7 @@ struct ImagesController: Sendable {
         return try answer(job, request: request, context: context)
     }
 
-    /// `GET /v1/__simulator/images/img-<seed>.<format>`: the bytes an image URL points to, made again from its seed.
+    /// `GET /v1/__simulator/images/img-<seed>-<width>x<height>.<format>`: the bytes an image URL points to, made again from its seed.
     @Sendable func image(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         guard let image = SimulatedImage(fileName: name) else {
@@ -140,6 +140,14 @@ struct ImageJob: Sendable {
             }
         }
 
+        /// gpt-image-2 also takes any `WIDTHxHEIGHT` whose sides are multiples of 16, with an aspect
+        /// ratio within 1:3...3:1, a long edge of at most 3840 and at most 3840×2160 pixels.
+        static func isCustomSize(_ size: String, model: String) -> Bool {
+            guard model.hasPrefix("gpt-image-2"), let (width, height) = SimulatedImage.dimensions(size) else { return false }
+            return width % 16 == 0 && height % 16 == 0 && max(width, height) <= 3 * min(width, height) && max(width, height) <= 3840
+                && width * height <= 3840 * 2160
+        }
+
         var qualities: [String] {
             switch self {
             case .gptImage: return ["low", "medium", "high", "auto"]
@@ -210,7 +218,9 @@ struct ImageJob: Sendable {
         let n = try fields.int("n", in: family == .dallE3 ? 1...1 : 1...10) ?? 1
         let defaultSize = family == .gptImage && kind == .generation ? "auto" : "1024x1024"
         let size = try fields.string("size") ?? defaultSize
-        guard family.sizes.contains(size) else { throw SimulatorAPIError.invalidValue(param: "size", got: size, allowed: family.sizes) }
+        guard family.sizes.contains(size) || Family.isCustomSize(size, model: model) else {
+            throw SimulatorAPIError.invalidValue(param: "size", got: size, allowed: family.sizes)
+        }
         var quality = "auto"
         if kind != .variation {
             quality = try fields.string("quality") ?? "auto"
@@ -257,13 +267,21 @@ struct ImageJob: Sendable {
         )
     }
 
-    /// The input images (and mask) of an edit or variation, checked: at least one image, at most 16
-    /// (one for DALL·E), each a PNG, JPEG or WebP (PNG for DALL·E and for a mask).
+    /// The largest input image, as OpenAI documents it: 50 MB for the GPT image models, 4 MB for
+    /// DALL·E (and for every mask).
+    static let maxGPTImageBytes = 50 << 20
+    static let maxPNGImageBytes = 4 << 20
+
+    /// The input images (and mask) of an edit or variation, checked as OpenAI documents them: at
+    /// least one image; for the GPT image models at most 16, each a PNG, JPEG or WebP under 50 MB;
+    /// for DALL·E one square PNG under 4 MB; a mask a PNG under 4 MB of the first image's size.
+    /// Formats and sizes come from the files' headers (PNG IHDR, JPEG SOF, WebP VP8/VP8L/VP8X).
     private static func images(_ inputs: [MultipartForm.File], kind: Kind, family: Family) throws(SimulatorAPIError) -> [MultipartForm.File] {
         guard kind != .generation else { return [] }
         let images = inputs.filter { $0.name != "mask" }
         guard !images.isEmpty else { throw SimulatorAPIError.missingParameter("image") }
-        let maxImages = family == .gptImage ? 16 : 1
+        let gpt = family == .gptImage
+        let maxImages = gpt ? 16 : 1
         guard images.count <= maxImages else {
             throw .invalidRequest(
                 "Invalid 'image': array too long. Expected an array with maximum length \(maxImages), but got an array with length \(images.count) instead.",
@@ -272,20 +290,55 @@ struct ImageJob: Sendable {
             )
         }
         for (index, image) in images.enumerated() {
-            let valid = family == .gptImage ? SimulatedImage.looksLikeImage(image.prefix) : image.prefix.starts(with: SimulatedImage.pngSignature)
-            guard valid else {
+            let header = image.header
+            let formats: [ImageHeader.Kind] = gpt ? [.png, .jpeg, .webp] : [.png]
+            guard let format = header.kind, formats.contains(format), let size = header.dimensions, size.width > 0, size.height > 0 else {
+                let expected = gpt ? "a PNG, JPEG or WebP file" : "a PNG file"
                 throw .invalidRequest(
-                    "Invalid image file or mode for image \(index + 1), please check your image file.",
+                    "Invalid image file or mode for image \(index + 1), please check your image file: it must be \(expected) whose header gives its dimensions.",
                     param: "image",
                     code: "invalid_image_file"
+                )
+            }
+            let limit = gpt ? maxGPTImageBytes : maxPNGImageBytes
+            guard image.bytes < limit else {
+                throw .invalidRequest(
+                    "Invalid image \(index + 1): the file is \(image.bytes) bytes; images for this model must be less than \(limit >> 20) MB.",
+                    param: "image",
+                    code: "image_file_too_large"
+                )
+            }
+            if !gpt, size.width != size.height {
+                throw .invalidRequest(
+                    "Invalid input image - image must be square, but it is \(size.width)x\(size.height).",
+                    param: "image",
+                    code: "invalid_image_dimensions"
                 )
             }
         }
         let masks = inputs.filter { $0.name == "mask" }
         if let mask = masks.first {
             guard kind == .edit else { throw .invalidRequest("Unknown parameter: 'mask'.", param: "mask", code: "unknown_parameter") }
-            guard mask.prefix.starts(with: SimulatedImage.pngSignature) else {
-                throw .invalidRequest("Invalid mask image file or mode, please check your mask file.", param: "mask", code: "invalid_image_file")
+            guard mask.header.kind == .png, let size = mask.header.dimensions else {
+                throw .invalidRequest(
+                    "Invalid mask image file or mode, please check your mask file: it must be a PNG file.",
+                    param: "mask",
+                    code: "invalid_image_file"
+                )
+            }
+            guard mask.bytes < maxPNGImageBytes else {
+                throw .invalidRequest(
+                    "Invalid mask: the file is \(mask.bytes) bytes; a mask must be less than \(maxPNGImageBytes >> 20) MB.",
+                    param: "mask",
+                    code: "image_file_too_large"
+                )
+            }
+            if let first = images.first?.header.dimensions, first != size {
+                throw .invalidRequest(
+                    "Invalid mask: the mask is \(size.width)x\(size.height) but the image is \(first.width)x\(first.height); they must have the same dimensions.",
+                    param: "mask",
+                    code: "mask_dimensions_mismatch"
+                )
             }
         }
         return inputs
@@ -303,7 +356,8 @@ struct ImageJob: Sendable {
     }
 
     func image(_ index: Int, partial: (index: Int, count: Int)? = nil) -> SimulatedImage {
-        SimulatedImage(seed: seed(index), format: format, transparent: transparent, partial: partial)
+        let (width, height) = SimulatedImage.dimensions(size) ?? (1024, 1024)
+        return SimulatedImage(seed: seed(index), width: width, height: height, format: format, transparent: transparent, partial: partial)
     }
 
     var textTokens: Int { kind == .variation ? 0 : max(1, (prompt.count + 3) / 4) }
@@ -311,6 +365,11 @@ struct ImageJob: Sendable {
 
     /// Output tokens of one image, by quality and shape (gpt-image-1's published counts).
     var outputTokensPerImage: Int {
+        Self.outputTokens(size: size, quality: quality, partialImages: partialImages)
+    }
+
+    /// Output tokens of one image of `size` (resolved) and `quality` (resolved), with its partial images.
+    static func outputTokens(size: String, quality: String, partialImages: Int) -> Int {
         let square = size == "1024x1024"
         let base: Int
         switch quality {
@@ -318,7 +377,7 @@ struct ImageJob: Sendable {
         case "high": base = square ? 4160 : 6240
         default: base = square ? 1056 : 1584
         }
-        return base + partialImages * Self.partialImageTokens
+        return base + partialImages * partialImageTokens
     }
 
     func usage(outputImages: Int, countInput: Bool) -> JSONValue {
