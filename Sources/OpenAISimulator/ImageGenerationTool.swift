@@ -12,6 +12,8 @@ struct ImageGenerationTool: Sendable {
     var format: SimulatedImage.Format
     var transparent: Bool
     var partialImages: Int
+    /// Resolved: `auto` is `generate` (the simulator makes a new image either way).
+    var action: String
 
     /// The first `image_generation` tool of `tools`, or `nil` when there is none.
     static func parse(_ tools: JSONValue?) throws(SimulatorAPIError) -> ImageGenerationTool? {
@@ -49,6 +51,7 @@ struct ImageGenerationTool: Sendable {
         let formatName = try oneOf("output_format", SimulatedImage.Format.allCases.map(\.rawValue), default: "png")
         let background = try oneOf("background", ["transparent", "opaque", "auto"], default: "auto")
         _ = try oneOf("moderation", ["auto", "low"], default: "auto")
+        let action = try oneOf("action", ["generate", "edit", "auto"], default: "auto")
         _ = try fields.int("output_compression", in: 0...100, param: "\(path).output_compression")
         let partialImages = try fields.int("partial_images", in: 0...3, param: "\(path).partial_images") ?? 0
         let format = SimulatedImage.Format(rawValue: formatName) ?? .png
@@ -65,7 +68,8 @@ struct ImageGenerationTool: Sendable {
             quality: quality == "auto" ? "medium" : quality,
             format: format,
             transparent: background == "transparent",
-            partialImages: partialImages
+            partialImages: partialImages,
+            action: action == "auto" ? "generate" : action
         )
     }
 }
@@ -122,6 +126,7 @@ struct ImageGenerationCall: Sendable {
             item["result"] = JSONValue.null
             return .object(item)
         }
+        item["action"] = .string(tool.action)
         item = item.withMembers(options)
         item["result"] = .string(result)
         item["revised_prompt"] = .string(revisedPrompt)

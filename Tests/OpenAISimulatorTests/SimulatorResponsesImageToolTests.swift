@@ -35,6 +35,7 @@ struct SimulatorResponsesImageToolTests {
             #expect(call["status"] == "completed")
             #expect(call["size"] == "1536x1024" && call["quality"] == "low" && call["output_format"] == "png" && call["background"] == "opaque")
             #expect(call["revised_prompt"]?.stringValue?.contains("Draw a lighthouse at dusk") == true)
+            #expect(call["action"] == "generate")
             let decoded = try await ImageCheck.decode(try #require(Self.bytes(call["result"])))
             #expect(decoded["width"]?.intValue == 1536 && decoded["height"]?.intValue == 1024 && decoded["channels"]?.intValue == 3)
             #expect(json["output_text"]?.stringValue?.hasPrefix("Simulated reply to: Draw a lighthouse at dusk.") == true)
@@ -200,6 +201,7 @@ struct SimulatorResponsesImageToolTests {
                 (["partial_images": 4], "tools[0].partial_images", "integer_above_max_value"),
                 (["model": "dall-e-3"], "tools[0].model", "invalid_value"),
                 (["size": 1024], "tools[0].size", "invalid_type"),
+                (["action": "paint"], "tools[0].action", "invalid_value"),
             ]
             for (tool, param, code) in cases {
                 let result = try await sim.post("/v1/responses", Self.body(tool))
