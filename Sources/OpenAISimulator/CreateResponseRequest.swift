@@ -15,6 +15,9 @@ struct CreateResponseRequest: Sendable {
     var maxOutputTokens: Int?
     var previousResponseID: String?
     var promptCacheKey: String?
+    /// The `image_generation` tool, when the request offers one and `tool_choice` is not `none`:
+    /// the simulated model then always calls it once, before it answers.
+    var imageTool: ImageGenerationTool?
 
     static func parse(_ value: JSONValue) throws(SimulatorAPIError) -> CreateResponseRequest {
         guard let body = value.objectValue else {
@@ -64,6 +67,8 @@ struct CreateResponseRequest: Sendable {
         if background && !store {
             throw .invalidRequest("Background mode requires 'store' to be true.", param: "background", code: "invalid_value")
         }
+        var imageTool = try ImageGenerationTool.parse(body["tools"])
+        if body["tool_choice"]?.stringValue == "none" { imageTool = nil }
         return CreateResponseRequest(
             body: body,
             model: model,
@@ -75,7 +80,8 @@ struct CreateResponseRequest: Sendable {
             store: store,
             maxOutputTokens: maxOutputTokens,
             previousResponseID: try optionalString(body, "previous_response_id"),
-            promptCacheKey: try optionalString(body, "prompt_cache_key")
+            promptCacheKey: try optionalString(body, "prompt_cache_key"),
+            imageTool: imageTool
         )
     }
 

@@ -40,7 +40,16 @@ struct EventPlan: Sendable {
         if let limit = fault?.failAfterEvents, limit < events.count {
             events.removeSubrange(limit...)
             let partial = events.filter { $0.type == "response.output_text.delta" }.compactMap { $0.fields["delta"]?.stringValue }.joined()
-            let failed = response.failedSnapshot(partialText: events.contains { $0.type == "response.output_item.added" } ? partial : nil)
+            func emitted(_ type: String, item: String) -> Bool {
+                events.contains { $0.type == type && $0.fields["item"]?["type"]?.stringValue == item }
+            }
+            let imageStatus =
+                emitted("response.output_item.done", item: "image_generation_call")
+                ? "completed" : emitted("response.output_item.added", item: "image_generation_call") ? "failed" : nil
+            let failed = response.failedSnapshot(
+                partialText: emitted("response.output_item.added", item: "message") ? partial : nil,
+                imageStatus: imageStatus
+            )
             events.append(PlannedEvent(type: "response.failed", fields: ["response": failed], snapshot: failed))
             finalSnapshot = failed
         }
@@ -55,7 +64,8 @@ struct EventPlan: Sendable {
 
     private static func normalEvents(_ response: SimulatedResponse) -> [PlannedEvent] {
         let itemID = JSONValue.string(response.messageID)
-        let location: JSONObject = ["item_id": itemID, "output_index": 0, "content_index": 0]
+        let messageIndex = JSONValue(response.messageOutputIndex)
+        let location: JSONObject = ["item_id": itemID, "output_index": messageIndex, "content_index": 0]
         var events: [PlannedEvent] = []
         if response.request.background {
             let queued = response.snapshot(status: "queued")
@@ -68,10 +78,11 @@ struct EventPlan: Sendable {
             events.append(PlannedEvent(type: "response.created", fields: ["response": running], snapshot: running))
             events.append(PlannedEvent(type: "response.in_progress", fields: ["response": running], snapshot: running))
         }
+        if let imageCall = response.imageCall { events += imageCall.events(outputIndex: 0) }
         events.append(
             PlannedEvent(
                 type: "response.output_item.added",
-                fields: ["output_index": 0, "item": response.message(status: "in_progress", text: nil)]
+                fields: ["output_index": messageIndex, "item": response.message(status: "in_progress", text: nil)]
             )
         )
         events.append(
@@ -96,7 +107,7 @@ struct EventPlan: Sendable {
         events.append(
             PlannedEvent(
                 type: "response.output_item.done",
-                fields: ["output_index": 0, "item": response.message(status: itemStatus, text: text)]
+                fields: ["output_index": messageIndex, "item": response.message(status: itemStatus, text: text)]
             )
         )
         let final = response.finalSnapshot()

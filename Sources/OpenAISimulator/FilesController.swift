@@ -163,6 +163,8 @@ struct MultipartForm: Sendable {
         var prefix: [UInt8] = []
         /// FNV-1a of the bytes, so that the same upload gives the same simulated answer.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        /// The image format and dimensions its header announces (counted files only).
+        var header = ImageHeader()
     }
 
     static let prefixLength = 16
@@ -227,12 +229,14 @@ struct MultipartForm: Sendable {
                         file.bytes += bytes.readableBytes
                         bytes.withUnsafeReadableBytes { raw in
                             if file.prefix.count < Self.prefixLength { file.prefix += raw.prefix(Self.prefixLength - file.prefix.count) }
+                            file.header.consume(raw)
                             for byte in raw {
                                 file.hash ^= UInt64(byte)
                                 file.hash = file.hash &* 0x100_0000_01b3
                             }
                         }
                     }
+                    file.header.finish()
                     form.files.append(file)
                 } else if head.filename != nil || head.name == nil {
                     while try await events.nextBody() != nil {}

@@ -39,7 +39,7 @@ struct ImagesController: Sendable {
         return try answer(job, request: request, context: context)
     }
 
-    /// `GET /v1/__simulator/images/img-<seed>.<format>`: the bytes an image URL points to, made again from its seed.
+    /// `GET /v1/__simulator/images/img-<seed>-<width>x<height>.<format>`: the bytes an image URL points to, made again from its seed.
     @Sendable func image(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         guard let image = SimulatedImage(fileName: name) else {
@@ -140,6 +140,14 @@ struct ImageJob: Sendable {
             }
         }
 
+        /// gpt-image-2 also takes any `WIDTHxHEIGHT` whose sides are multiples of 16, with an aspect
+        /// ratio within 1:3...3:1, a long edge of at most 3840 and at most 3840×2160 pixels.
+        static func isCustomSize(_ size: String, model: String) -> Bool {
+            guard model.hasPrefix("gpt-image-2"), let (width, height) = SimulatedImage.dimensions(size) else { return false }
+            return width % 16 == 0 && height % 16 == 0 && max(width, height) <= 3 * min(width, height) && max(width, height) <= 3840
+                && width * height <= 3840 * 2160
+        }
+
         var qualities: [String] {
             switch self {
             case .gptImage: return ["low", "medium", "high", "auto"]
@@ -210,7 +218,9 @@ struct ImageJob: Sendable {
         let n = try fields.int("n", in: family == .dallE3 ? 1...1 : 1...10) ?? 1
         let defaultSize = family == .gptImage && kind == .generation ? "auto" : "1024x1024"
         let size = try fields.string("size") ?? defaultSize
-        guard family.sizes.contains(size) else { throw SimulatorAPIError.invalidValue(param: "size", got: size, allowed: family.sizes) }
+        guard family.sizes.contains(size) || Family.isCustomSize(size, model: model) else {
+            throw SimulatorAPIError.invalidValue(param: "size", got: size, allowed: family.sizes)
+        }
         var quality = "auto"
         if kind != .variation {
             quality = try fields.string("quality") ?? "auto"
@@ -257,40 +267,6 @@ struct ImageJob: Sendable {
         )
     }
 
-    /// The input images (and mask) of an edit or variation, checked: at least one image, at most 16
-    /// (one for DALL·E), each a PNG, JPEG or WebP (PNG for DALL·E and for a mask).
-    private static func images(_ inputs: [MultipartForm.File], kind: Kind, family: Family) throws(SimulatorAPIError) -> [MultipartForm.File] {
-        guard kind != .generation else { return [] }
-        let images = inputs.filter { $0.name != "mask" }
-        guard !images.isEmpty else { throw SimulatorAPIError.missingParameter("image") }
-        let maxImages = family == .gptImage ? 16 : 1
-        guard images.count <= maxImages else {
-            throw .invalidRequest(
-                "Invalid 'image': array too long. Expected an array with maximum length \(maxImages), but got an array with length \(images.count) instead.",
-                param: "image",
-                code: "array_above_max_length"
-            )
-        }
-        for (index, image) in images.enumerated() {
-            let valid = family == .gptImage ? SimulatedImage.looksLikeImage(image.prefix) : image.prefix.starts(with: SimulatedImage.pngSignature)
-            guard valid else {
-                throw .invalidRequest(
-                    "Invalid image file or mode for image \(index + 1), please check your image file.",
-                    param: "image",
-                    code: "invalid_image_file"
-                )
-            }
-        }
-        let masks = inputs.filter { $0.name == "mask" }
-        if let mask = masks.first {
-            guard kind == .edit else { throw .invalidRequest("Unknown parameter: 'mask'.", param: "mask", code: "unknown_parameter") }
-            guard mask.prefix.starts(with: SimulatedImage.pngSignature) else {
-                throw .invalidRequest("Invalid mask image file or mode, please check your mask file.", param: "mask", code: "invalid_image_file")
-            }
-        }
-        return inputs
-    }
-
     // MARK: - Answer
 
     /// The seed of image `index` (and of its partial images): the same request gives the same images.
@@ -303,7 +279,8 @@ struct ImageJob: Sendable {
     }
 
     func image(_ index: Int, partial: (index: Int, count: Int)? = nil) -> SimulatedImage {
-        SimulatedImage(seed: seed(index), format: format, transparent: transparent, partial: partial)
+        let (width, height) = SimulatedImage.dimensions(size) ?? (1024, 1024)
+        return SimulatedImage(seed: seed(index), width: width, height: height, format: format, transparent: transparent, partial: partial)
     }
 
     var textTokens: Int { kind == .variation ? 0 : max(1, (prompt.count + 3) / 4) }
@@ -311,6 +288,11 @@ struct ImageJob: Sendable {
 
     /// Output tokens of one image, by quality and shape (gpt-image-1's published counts).
     var outputTokensPerImage: Int {
+        Self.outputTokens(size: size, quality: quality, partialImages: partialImages)
+    }
+
+    /// Output tokens of one image of `size` (resolved) and `quality` (resolved), with its partial images.
+    static func outputTokens(size: String, quality: String, partialImages: Int) -> Int {
         let square = size == "1024x1024"
         let base: Int
         switch quality {
@@ -318,7 +300,7 @@ struct ImageJob: Sendable {
         case "high": base = square ? 4160 : 6240
         default: base = square ? 1056 : 1584
         }
-        return base + partialImages * Self.partialImageTokens
+        return base + partialImages * partialImageTokens
     }
 
     func usage(outputImages: Int, countInput: Bool) -> JSONValue {

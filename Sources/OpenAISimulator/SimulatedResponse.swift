@@ -13,6 +13,8 @@ struct SimulatedResponse: Sendable {
     /// True when `max_output_tokens` cut the reply short.
     let truncated: Bool
     let usage: JSONValue
+    /// The image the model makes with the request's `image_generation` tool, output before the message.
+    let imageCall: ImageGenerationCall?
 
     /// - Parameter previousTotalTokens: the conversation so far, billed again as input as OpenAI does.
     init(request: CreateResponseRequest, previousTotalTokens: Int = 0, now: Date = Date()) {
@@ -32,7 +34,9 @@ struct SimulatedResponse: Sendable {
         let inputTokens = max(1, (inputChars + 3) / 4) + previousTotalTokens
         let cachedTokens = request.promptCacheKey == nil ? 0 : inputTokens / 2
         let reasoningTokens = Self.isReasoningModel(request.model) ? 16 * (1 + deltas.count / 8) : 0
-        let outputTokens = deltas.count + reasoningTokens
+        imageCall = request.imageTool.map { ImageGenerationCall(tool: $0, prompt: request.inputText, streamed: request.stream) }
+        // The Response's usage has no field of its own for the image: its tokens count as output.
+        let outputTokens = deltas.count + reasoningTokens + (imageCall?.outputTokens ?? 0)
         usage = [
             "input_tokens": JSONValue(inputTokens),
             "input_tokens_details": ["cached_tokens": JSONValue(cachedTokens), "cache_write_tokens": 0],
@@ -43,6 +47,9 @@ struct SimulatedResponse: Sendable {
     }
 
     var text: String { deltas.joined() }
+
+    /// Where the message is in `output`: after the image generation call, if there is one.
+    var messageOutputIndex: Int { imageCall == nil ? 0 : 1 }
 
     /// The status the response ends with when nothing goes wrong.
     var finalStatus: String { truncated ? "incomplete" : "completed" }
@@ -151,14 +158,17 @@ struct SimulatedResponse: Sendable {
     func finalSnapshot(now: Date = Date()) -> JSONValue {
         snapshot(
             status: finalStatus,
-            output: [message(status: truncated ? "incomplete" : "completed", text: text)],
+            output: (imageCall.map { [$0.item(status: "completed")] } ?? []) + [message(status: truncated ? "incomplete" : "completed", text: text)],
             completedAt: truncated ? nil : Int(now.timeIntervalSince1970)
         )
     }
 
-    /// The Response after a simulated server failure.
-    func failedSnapshot(partialText: String?) -> JSONValue {
-        let output = partialText.map { [message(status: "incomplete", text: $0)] } ?? []
+    /// The Response after a simulated server failure; `imageStatus` is the image call's status
+    /// when it had started (`completed` once its item was done, else `failed`).
+    func failedSnapshot(partialText: String?, imageStatus: String? = nil) -> JSONValue {
+        var output: [JSONValue] = []
+        if let imageCall, let imageStatus { output.append(imageCall.item(status: imageStatus)) }
+        if let partialText { output.append(message(status: "incomplete", text: partialText)) }
         return snapshot(
             status: "failed",
             output: output,

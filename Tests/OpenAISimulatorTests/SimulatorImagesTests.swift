@@ -35,8 +35,8 @@ struct SimulatorImagesTests {
             #expect(json["data"]?[0]?["url"] == nil)
             let bytes = try #require(SimHarness.decodedImage(json["data"]?[0]))
             #expect(bytes.starts(with: pngSignature))
-            // IHDR: 64×64, 8-bit RGB.
-            #expect(Array(bytes[16..<24]) == [0, 0, 0, 64, 0, 0, 0, 64])
+            // IHDR: 1024×1024 (`auto`), 8-bit RGB.
+            #expect(Array(bytes[16..<24]) == [0, 0, 4, 0, 0, 0, 4, 0])
             #expect(bytes[24] == 8 && bytes[25] == 2)
             let usage = try #require(json["usage"])
             #expect(usage["input_tokens_details"]?["image_tokens"]?.intValue == 0)
@@ -64,10 +64,10 @@ struct SimulatorImagesTests {
             let jpeg = try await sim.post("/v1/images/generations", ["prompt": "a photo", "output_format": "jpeg"])
             try await SpecCheck.expectValid("ImagesResponse", jpeg.body)
             let jpegBytes = try #require(SimHarness.decodedImage(try jpeg.json["data"]?[0]))
-            // A baseline JPEG: SOI, a SOF0 frame of 64×64 with 3 components, EOI.
+            // A baseline JPEG: SOI, a SOF0 frame of 1024×1024 with 3 components, EOI.
             #expect(jpegBytes.starts(with: [0xFF, 0xD8, 0xFF]) && jpegBytes.suffix(2) == [0xFF, 0xD9])
             let sof = try #require((0..<(jpegBytes.count - 1)).first { jpegBytes[$0] == 0xFF && jpegBytes[$0 + 1] == 0xC0 })
-            #expect(Array(jpegBytes[(sof + 5)..<(sof + 10)]) == [0, 64, 0, 64, 3])
+            #expect(Array(jpegBytes[(sof + 5)..<(sof + 10)]) == [4, 0, 4, 0, 3])
         }
     }
 

@@ -400,6 +400,57 @@ def check_images_variation(ctx):
     return "2 dall-e-2 variations; gpt-image-1 refused (param model)"
 
 
+def check_images_sizes(ctx):
+    import base64
+    wide = ctx.client.images.generate(model="gpt-image-1", prompt="A wide harbour.", size="1536x1024")
+    expect(png_size(base64.b64decode(wide.data[0].b64_json)) == (1536, 1024), "gpt-image-1 1536x1024")
+    expect(wide.size == "1536x1024", f"size {wide.size}")
+    url = ctx.client.images.generate(model="dall-e-2", prompt="A small cat.", size="512x512").data[0].url
+    with urllib.request.urlopen(url, timeout=10) as response:
+        expect(png_size(response.read()) == (512, 512), "dall-e-2 512x512 url")
+    edited = ctx.client.images.edit(
+        model="gpt-image-1", image=("a.png", sample_png(ctx, "edit me"), "image/png"), prompt="Taller.", size="1024x1536"
+    )
+    expect(png_size(base64.b64decode(edited.data[0].b64_json)) == (1024, 1536), "edit 1024x1536")
+    return "generate 1536x1024, dall-e-2 url 512x512, edit 1024x1536"
+
+
+IMAGE_TOOL = {"type": "image_generation", "size": "1536x1024", "quality": "low"}
+
+
+def check_responses_image_tool(ctx):
+    import base64
+    response = ctx.client.responses.create(model="gpt-5", input="Draw a lighthouse.", tools=[IMAGE_TOOL])
+    types = [item.type for item in response.output]
+    expect(types == ["image_generation_call", "message"], f"output {types}")
+    call = response.output[0]
+    expect(call.id.startswith("ig_") and call.status == "completed", f"{call.id} {call.status}")
+    expect(png_size(base64.b64decode(call.result)) == (1536, 1024), "result size")
+    expect(call.size == "1536x1024" and call.quality == "low" and call.output_format == "png", f"{call.size} {call.quality} {call.output_format}")
+    expect(call.background == "opaque" and call.action == "generate" and call.revised_prompt, f"{call.background} {call.action} {call.revised_prompt!r}")
+    expect(response.output_text.startswith("Simulated reply to: Draw a lighthouse."), response.output_text)
+    return f"{call.id} 1536x1024 PNG, usage {response.usage.output_tokens} output tokens"
+
+
+def check_responses_image_tool_stream(ctx):
+    import base64
+    tool = dict(IMAGE_TOOL, partial_images=2)
+    with ctx.client.responses.stream(model="gpt-5", input="Draw a fox.", tools=[tool]) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    types = [event.type for event in events]
+    partials = [event for event in events if event.type == "response.image_generation_call.partial_image"]
+    expect(len(partials) == 2 and [p.partial_image_index for p in partials] == [0, 1], f"{types}")
+    for partial in partials:
+        expect(png_size(base64.b64decode(partial.partial_image_b64)) == (1536, 1024), "partial size")
+    for name in ("in_progress", "generating", "completed"):
+        expect(f"response.image_generation_call.{name}" in types, f"no {name} in {types}")
+    expect([item.type for item in final.output] == ["image_generation_call", "message"], f"final {final.output}")
+    raw = list(ctx.client.responses.create(model="gpt-5", input="Draw a fox.", tools=[tool], stream=True))
+    expect([event.type for event in raw] == types, "create(stream=True) gave other events")
+    return f"{len(events)} events, 2 partial images, final {final.status}"
+
+
 CHECKS = [
     ("create", check_create),
     ("stream", check_stream),
@@ -423,6 +474,9 @@ CHECKS = [
     ("images_stream", check_images_stream),
     ("images_edit", check_images_edit),
     ("images_variation", check_images_variation),
+    ("images_sizes", check_images_sizes),
+    ("responses_image_tool", check_responses_image_tool),
+    ("responses_image_tool_stream", check_responses_image_tool_stream),
 ]
 
 
