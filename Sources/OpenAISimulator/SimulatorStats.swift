@@ -36,7 +36,7 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
 
     /// Collections whose members are addressed by id: `/v1/<collection>/{id}` and `/v1/<collection>/{id}/<action>`.
     static let collections: [[Substring]] = [
-        ["chat", "completions"], ["responses"], ["files"], ["models"], ["__simulator", "images"],
+        ["chat", "completions"], ["responses"], ["files"], ["models"], ["vector_stores"], ["__simulator", "images"],
     ]
 
     /// The route pattern a request is counted under, e.g. `GET /v1/files/{id}/content`.
