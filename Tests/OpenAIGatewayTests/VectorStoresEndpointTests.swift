@@ -163,6 +163,9 @@ struct VectorStoresEndpointTests {
             let deleted = try await gateway.request(.DELETE, "/api/vector-stores/\(id)")
             #expect(try deleted.json() == ["id": .string(id), "object": "vector_store.deleted", "deleted": true])
             #expect(try await gateway.request(.GET, "/api/vector-stores/\(id)").status == 404)
+            // Every upstream call but the six uploads went to /v1/vector_stores with OpenAI-Beta: assistants=v2.
+            let stats = gateway.simulator.state.stats()
+            #expect(stats.assistantsBetaRequests == stats.totalRequests - 6)
             return gateway
         }
         let entries = try gateway.logEntries(api: "vector_stores")
