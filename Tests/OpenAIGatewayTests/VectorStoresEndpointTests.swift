@@ -13,11 +13,12 @@ extension GatewayHarness {
     /// store files take `processing` to be processed.
     static func vectorStores<T: Sendable>(
         processing: Duration = .milliseconds(300),
+        backoff: PollBackoff = PollBackoff(first: .milliseconds(20), step: .milliseconds(20), maximum: .milliseconds(50)),
         _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
         try await run(
             simulator: SimulatorConfiguration(eventDelay: .milliseconds(5), vectorStoreProcessingTime: processing),
-            configure: { $0.pollBackoff = PollBackoff(first: .milliseconds(20), step: .milliseconds(20), maximum: .milliseconds(50)) },
+            configure: { $0.pollBackoff = backoff },
             body
         )
     }
@@ -193,14 +194,19 @@ struct VectorStoresEndpointTests {
 
     @Test("a poll past its deadline is a 504 with a hint after the expected number of retrieves")
     func pollTimeout() async throws {
-        try await GatewayHarness.vectorStores(processing: .seconds(60)) { gateway in
+        // Waits of 200, 400, 500 ms: retrieves at 0, 200 and 600 ms; the next (1100 ms) would be past 1000 ms.
+        // (Wide margins: each retrieve may take up to 200 ms on a busy machine without changing the count.)
+        let backoff = PollBackoff(first: .milliseconds(200), step: .milliseconds(200), maximum: .milliseconds(500))
+        try await GatewayHarness.vectorStores(processing: .seconds(60), backoff: backoff) { gateway in
             let fileID = try await gateway.uploadAssistantsFile("slow text", filename: "slow.txt")
             let id = try #require(
                 try await gateway.request(.POST, "/api/vector-stores", json: ["file_ids": [.string(fileID)]]).json()["id"]?.stringValue
             )
             let before = gateway.upstreamCount("GET /v1/vector_stores/{id}")
-            // Waits of 20, 40, 50 ms: retrieves at 0, 20 and 60 ms; the next (110 ms) is past 100 ms.
-            let timedOut = try await gateway.request(.POST, "/api/vector-stores/\(id)/poll?max_wait_ms=100")
+            let start = ContinuousClock.now
+            let timedOut = try await gateway.request(.POST, "/api/vector-stores/\(id)/poll?max_wait_ms=1000")
+            let elapsed = start.duration(to: .now)
+            #expect(elapsed >= .milliseconds(1000) && elapsed < .milliseconds(1800), "\(elapsed)")
             #expect(timedOut.status == 504, "\(timedOut.text)")
             let body = try timedOut.json()
             #expect(body["error_code"] == "poll_timeout")

@@ -207,6 +207,9 @@ struct SimulatorVectorStoresTests {
             try await SpecCheck.expectValid("ListVectorStoreFilesResponse", files.body)
             #expect(try files.json["data"]?.arrayValue?.count == 2)
             #expect(try files.json["data"]?[0]?["attributes"] == ["k": true])
+            let detached = try await sim.send(.DELETE, "/v1/vector_stores/\(store)/files/\(ids[0])")
+            try await SpecCheck.expectValid("DeleteVectorStoreFileResponse", detached.body)
+            #expect(try detached.json["deleted"] == true)
             let none = try await sim.get("/v1/vector_stores/\(store)/files?filter=completed")
             #expect(try none.json["data"]?.arrayValue?.isEmpty == true)
         }
