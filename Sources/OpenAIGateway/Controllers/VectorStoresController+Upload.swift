@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOConcurrencyHelpers
 import NIOCore
 import OpenAIClient
 
@@ -26,10 +25,10 @@ extension VectorStoresController {
                 )
             ])
         }
-        let (uploaded, fields, file) = try await forwardUpload(request)
+        let (uploaded, fields, file, requestBytes) = try await forwardUpload(request)
         let fileJSON = try uploaded.json()
         context.call.separateEntry(api: "files", route: context.endpointPath, answer: uploaded) { record in
-            record.bytesIn = file.requestBytes
+            record.bytesIn = requestBytes
             record.extra = FilesController.fileFields(fileJSON)
             record.extra["filename"] = JSONValue(file.filename)
             record.extra["bytes"] = .int(Int64(file.bytes))
@@ -60,28 +59,23 @@ extension VectorStoresController {
 
     /// Streams the file part to `/v1/files` with purpose `assistants`; `attributes` and
     /// `chunking_strategy` (JSON text fields) are checked and kept for the attach call.
-    private func forwardUpload(_ request: Request) async throws -> (OpenAIResponse, FormFields, UploadedFile) {
+    private func forwardUpload(_ request: Request) async throws -> (OpenAIResponse, FormFields, UploadedFile, requestBytes: Int) {
         let declaredLength = request.headers[.contentLength].flatMap(Int.init)
         var assistants = FormFields()
         assistants.append(name: "purpose", value: "assistants")
         let purposeFields = assistants
-        let bodyComplete = NIOLockedValueBox(false)
         let limit = FileRules.sizeLimit(purpose: "assistants")
         let policy = MultipartUploadPolicy(
             absoluteFileLimit: limit,
-            validateFields: { fields, complete in
-                if complete { bodyComplete.withLockedValue { $0 = true } }
-                return Self.uploadFieldProblems(fields)
-            },
-            validateFile: { file, _ in
-                FileRules.fileProblems(file, fields: purposeFields, complete: bodyComplete.withLockedValue { $0 })
-            },
+            validateFields: { fields, _ in Self.uploadFieldProblems(fields) },
+            validateFile: { file, _, complete in FileRules.fileProblems(file, fields: purposeFields, complete: complete) },
             fileLimit: { _ in (limit, FileRules.sizeError(purpose: "assistants", size: declaredLength)) },
-            upstreamField: { _, _ in nil },
+            upstreamField: { _, _, _ in nil },
             defaultFields: { _ in [(name: "purpose", value: "assistants")] }
         )
         let client = self.client
-        return try await MultipartUpload.forward(request, policy: policy) { body in try await client.files.upload(body) }
+        let upload = try await MultipartUpload.forward(request, policy: policy) { body in try await client.files.upload(body) }
+        return (upload.result, upload.fields, upload.file, upload.requestBytes)
     }
 
     /// The form's text fields: only `attributes` and `chunking_strategy`, each once, as JSON text.

@@ -79,4 +79,20 @@ extension Request {
             throw GatewayError.malformedJSON(error)
         }
     }
+
+    /// ``decodeJSONBody(limit:)`` for routes whose body is a JSON object: anything else is a 400 whose
+    /// hint shows `example`.
+    mutating func decodeJSONObjectBody(limit: Int, example: String) async throws -> JSONObject {
+        let json = try await decodeJSONBody(limit: limit)
+        guard let object = json.objectValue else {
+            throw GatewayError.validation([
+                ValidationProblem(
+                    parameter: "body",
+                    message: "The request body must be a JSON object",
+                    hint: "Send e.g. \(example) with Content-Type: application/json."
+                )
+            ])
+        }
+        return object
+    }
 }
