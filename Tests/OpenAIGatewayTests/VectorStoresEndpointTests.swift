@@ -37,7 +37,9 @@ extension GatewayHarness {
 @Suite("Vector stores: /api/vector-stores over real HTTP")
 struct VectorStoresEndpointTests {
     static let texts = [
-        "guide.md": "Swift actors isolate mutable state, and the compiler checks Sendable values across concurrency domains.",
+        // 300 filler words, then the sentence a search must find: with static chunks of 200 tokens
+        // overlapping by 100 it is only in the third chunk (words 201 to 309).
+        "guide.md": (1...300).map { "word\($0)" }.joined(separator: " ") + " The lighthouse keeper logs the tide at dawn.",
         "recipes.txt": "Knead the dough for ten minutes, let it rise for an hour, then bake the bread at 230 degrees.",
         "travel.txt": "The night train from Vienna reaches Venice in the morning; book a sleeper cabin early.",
         "garden.txt": "Water tomatoes deeply twice a week and mulch them against the summer heat.",
@@ -125,6 +127,11 @@ struct VectorStoresEndpointTests {
             )
             #expect(excluded.status == 200)
             #expect(try excluded.json().arrayValue?.contains { $0["file_id"] == file("garden.txt") } == false)
+            let chunk = try await gateway.request(.POST, "/api/vector-stores/\(id)/search", json: ["query": "lighthouse tide"])
+            let chunks = try #require(try chunk.json().arrayValue)
+            #expect(chunks.count == 1)
+            #expect(chunks.first?["file_id"] == file("guide.md"))
+            #expect(chunks.first?["content"]?[0]?["text"]?.stringValue?.hasPrefix("word201 word202 ") == true)
             let many = try await gateway.request(
                 .POST,
                 "/api/vector-stores/\(id)/search",
@@ -186,7 +193,7 @@ struct VectorStoresEndpointTests {
         #expect(batchPoll["file_counts"]?["completed"] == 3)
         #expect(batchPoll["batch_status"] == "completed")
         let searches = entries.filter { $0["route"] == "/api/vector-stores/{vector_store_id}/search" }
-        #expect(searches.map { $0["query"] } == ["When do I water the tomatoes?", "When do I water the tomatoes?", "[2 queries]"])
+        #expect(searches.map { $0["query"] } == ["When do I water the tomatoes?", "When do I water the tomatoes?", "lighthouse tide", "[2 queries]"])
         #expect(searches.map { $0["result_count"]?.intValue ?? -1 }.last == 2)
         let delete = try #require(entries.first { $0["route"] == "/api/vector-stores/{vector_store_id}" && $0["method"] == "DELETE" })
         #expect(delete["deleted"] == true)
