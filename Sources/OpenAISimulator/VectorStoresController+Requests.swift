@@ -1,11 +1,17 @@
 import Hummingbird
+import NIOCore
 import OpenAIClient
 
 /// Reading and checking the Vector Stores API's request bodies and list queries, with OpenAI's messages.
 extension VectorStoresController {
     /// The JSON body as an object whose keys are all in `allowed` (an empty body is `{}`).
     static func object(_ request: inout Request, allowed: Set<String>) async throws -> JSONObject {
-        let buffer = try await request.collectBody(upTo: 4 << 20)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: 4 << 20)
+        } catch is NIOTooManyBytesError {
+            throw SimulatorAPIError(status: 413, message: "Request body too large.", type: "invalid_request_error", param: nil, code: nil)
+        }
         if buffer.readableBytes == 0 { return [:] }
         guard let object = (try? JSONValue(parsing: buffer))?.objectValue else { throw SimulatorAPIError.malformedJSON }
         if let unknown = object.keys.first(where: { !allowed.contains($0) }) {

@@ -326,15 +326,20 @@ struct VectorStoresEndpointTests {
             )
             #expect(refused.status == 400)
             #expect(try refused.json()["errors"]?.arrayValue?.map { $0["parameter"] } == ["purpose", "chunking_strategy.x"])
-            let notPolling = try await gateway.upload(
-                "/api/vector-stores/\(id)/files/upload?max_wait_ms=10",
-                parts: [.file(filename: "a.txt", text: "a")]
-            )
+            // A store that does not exist: the upload succeeds, the attach fails, the file is deleted again.
+            let orphan = try await gateway.upload("/api/vector-stores/vs_missing/files/upload", parts: [.file(filename: "o.txt", text: "o")])
+            #expect(orphan.status == 404, "\(orphan.text)")
+            #expect(gateway.upstreamCount("POST /v1/files") == 2)
+            #expect(gateway.upstreamCount("DELETE /v1/files/{id}") == 1)
+            let files = try await gateway.request(.GET, "/api/files").json().arrayValue ?? []
+            #expect(files.map { $0["id"] } == [.string(fileID)])
+            // Checked from the query before the body is read (so no body is needed to see it).
+            let notPolling = try await gateway.request(.POST, "/api/vector-stores/\(id)/files/upload?max_wait_ms=10")
             #expect(try notPolling.json()["parameter"] == "max_wait_ms")
             return gateway
         }
         let uploads = try gateway.logEntries(api: "files").filter { $0["route"] == "/api/vector-stores/{vector_store_id}/files/upload" }
-        #expect(uploads.count == 1)
+        #expect(uploads.map { $0["filename"] } == ["light.txt", "o.txt"])
         #expect(uploads.first?["endpoint"] == "POST /v1/files")
         #expect(uploads.first?["purpose"] == "assistants")
         #expect(uploads.first?["filename"] == "light.txt")
@@ -342,5 +347,8 @@ struct VectorStoresEndpointTests {
         #expect(entries.first?["status"] == 201)
         #expect(entries.first?["usage_bytes"]?.intValue == 47)
         #expect(entries.first?["upload_file_id"] == uploads.first?["file_id"])
+        let failed = try #require(entries.first { $0["status"] == 404 })
+        #expect(failed["upload_file_id"] == uploads.last?["file_id"])
+        #expect(failed["upload_deleted"] == true)
     }
 }

@@ -45,7 +45,11 @@ extension VectorStoresController {
             attached = try await client.vectorStores.addFile(storeID: id, body)
         } catch {
             // Leave no orphan behind: the file exists only to be attached.
-            _ = try? await client.files.delete(id: fileID)
+            let deleted = (try? await client.files.delete(id: fileID)) != nil
+            context.call.annotate { record in
+                record.extra["upload_file_id"] = .string(fileID)
+                record.extra["upload_deleted"] = .bool(deleted)
+            }
             throw error
         }
         context.call.annotate { record in
