@@ -15,6 +15,8 @@ public struct SimulatorConfiguration: Sendable {
     /// Where uploaded files (`POST /v1/files`) are stored; `nil` uses a fresh temporary folder,
     /// removed when the simulator is released.
     public var fileDirectory: String?
+    /// How long a file attached to a vector store stays `in_progress` before it is `completed` (or `failed`).
+    public var vectorStoreProcessingTime: Duration = .milliseconds(500)
 
     /// - Parameters:
     ///   - host: address to bind.
@@ -22,17 +24,20 @@ public struct SimulatorConfiguration: Sendable {
     ///   - eventDelay: pause between stream events.
     ///   - backgroundStepDelay: pause between background lifecycle steps.
     ///   - fileDirectory: where uploaded files go; `nil` for a fresh temporary folder.
+    ///   - vectorStoreProcessingTime: how long a vector store file is `in_progress`.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         eventDelay: Duration = .milliseconds(10),
         backgroundStepDelay: Duration = .milliseconds(200),
-        fileDirectory: String? = nil
+        fileDirectory: String? = nil,
+        vectorStoreProcessingTime: Duration = .milliseconds(500)
     ) {
         self.host = host
         self.port = port
         self.eventDelay = eventDelay
         self.backgroundStepDelay = backgroundStepDelay
         self.fileDirectory = fileDirectory
+        self.vectorStoreProcessingTime = vectorStoreProcessingTime
     }
 }

@@ -27,6 +27,7 @@ extension HTTPField.Name {
     static let remainingTokens = Self("x-ratelimit-remaining-tokens")!
     static let resetTokens = Self("x-ratelimit-reset-tokens")!
     static let accelBuffering = Self("x-accel-buffering")!
+    static let openAIBeta = Self("openai-beta")!
 }
 
 enum SimulatorHTTP {
@@ -104,7 +105,8 @@ struct SimulatorMiddleware: RouterMiddleware {
         var response: Response
         do {
             if isAPI {
-                state.recordRequest(SimulatorStats.routePattern(method: method, path: path))
+                let beta = request.headers[.openAIBeta] == "assistants=v2"
+                state.recordRequest(SimulatorStats.routePattern(method: method, path: path), assistantsBeta: beta)
                 if let fault = state.takeFault(method: method, path: path) {
                     if let delay = fault.delayMs, delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
                     if let status = fault.status { throw SimulatorAPIError.forStatus(status, retryAfterMs: fault.retryAfterMs) }

@@ -4,7 +4,7 @@ import NIOCore
 import ServiceLifecycle
 
 /// The simulator's routes: `/v1/responses...`, `/v1/chat/completions...`, `/v1/embeddings`,
-/// `/v1/models...`, `/v1/moderations`, `/v1/files...`, `/v1/audio/...`, `/v1/images/...`, `/__simulator/...`, and
+/// `/v1/models...`, `/v1/moderations`, `/v1/files...`, `/v1/vector_stores...`, `/v1/audio/...`, `/v1/images/...`, `/__simulator/...`, and
 /// OpenAI-shaped 404s for the rest.
 public func buildSimulatorRouter(
     configuration: SimulatorConfiguration,
@@ -17,7 +17,10 @@ public func buildSimulatorRouter(
     EmbeddingsController().addRoutes(to: router.group("v1"))
     ModelsController().addRoutes(to: router.group("v1"))
     ModerationsController().addRoutes(to: router.group("v1"))
-    FilesController(store: SimulatorFileStore(directory: configuration.fileDirectory)).addRoutes(to: router.group("v1"))
+    let files = SimulatorFileStore(directory: configuration.fileDirectory)
+    FilesController(store: files).addRoutes(to: router.group("v1"))
+    VectorStoresController(stores: SimulatorVectorStores(processingTime: configuration.vectorStoreProcessingTime), files: files)
+        .addRoutes(to: router.group("v1"))
     AudioController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ImagesController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ControlController(state: state).addRoutes(to: router.group("__simulator"))

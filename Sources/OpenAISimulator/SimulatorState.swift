@@ -85,10 +85,11 @@ public final class SimulatorState: Sendable {
         subscribers.forEach { $0.finish() }
     }
 
-    func recordRequest(_ pattern: String) {
+    func recordRequest(_ pattern: String, assistantsBeta: Bool = false) {
         storage.withLockedValue {
             $0.stats.requests[pattern, default: 0] += 1
             $0.stats.totalRequests += 1
+            if assistantsBeta { $0.stats.assistantsBetaRequests += 1 }
         }
     }
 

@@ -6,6 +6,8 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
     public var requests: [String: Int] = [:]
     /// All `/v1` requests, faulted ones included (`/__simulator` requests are not counted).
     public var totalRequests = 0
+    /// Requests that carried `OpenAI-Beta: assistants=v2` (as the SDKs send it to `/v1/vector_stores...`).
+    public var assistantsBetaRequests = 0
     /// Event streams being written now.
     public var openStreams = 0
     /// Event streams that ran to their end (a `drop_after_events` drop does not count).
@@ -21,6 +23,7 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
         case openStreams = "open_streams"
         case completedStreams = "completed_streams"
         case clientDisconnects = "client_disconnects"
+        case assistantsBetaRequests = "assistants_beta_requests"
     }
 
     /// The stats as ordered JSON.
@@ -31,12 +34,13 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
             "open_streams": JSONValue(openStreams),
             "completed_streams": JSONValue(completedStreams),
             "client_disconnects": JSONValue(clientDisconnects),
+            "assistants_beta_requests": JSONValue(assistantsBetaRequests),
         ]
     }
 
     /// Collections whose members are addressed by id: `/v1/<collection>/{id}` and `/v1/<collection>/{id}/<action>`.
     static let collections: [[Substring]] = [
-        ["chat", "completions"], ["responses"], ["files"], ["models"], ["__simulator", "images"],
+        ["chat", "completions"], ["responses"], ["files"], ["models"], ["vector_stores"], ["__simulator", "images"],
     ]
 
     /// The route pattern a request is counted under, e.g. `GET /v1/files/{id}/content`.

@@ -36,6 +36,7 @@ public enum GatewayOpenAPI {
             ["name": "Responses", "description": "OpenAI Responses API (text generation)"],
             ["name": "Files", "description": "OpenAI Files API: uploads and downloads stream through the gateway"],
             ["name": "Audio", "description": "OpenAI Audio API: speech, transcriptions, translations"],
+            ["name": "Vector Stores", "description": "OpenAI Vector Stores API: stores, files, file batches, search, polls"],
             ["name": "Images", "description": "OpenAI Images API: generations, edits, variations (uploads streamed), partial-image streams"],
             ["name": "Gateway", "description": "Health and documentation"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
@@ -43,9 +44,12 @@ public enum GatewayOpenAPI {
         var allPaths = paths
         allPaths["/v1/{path}"] = openAICompatiblePath
         for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
+        for (path, item) in vectorStorePaths { allPaths[path] = item }
         for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
         root["paths"] = .object(allPaths)
-        root["components"] = ["schemas": .object(Schemas.all)]
+        var schemas = Schemas.all
+        for (name, schema) in vectorStoreSchemas { schemas[name] = schema }
+        root["components"] = ["schemas": .object(schemas)]
         return .object(root)
     }
 

@@ -72,6 +72,26 @@ public final class CallRecorder: @unchecked Sendable {
         }
     }
 
+    /// An upstream call made on the way to this request's answer that is logged as an entry of its
+    /// own, in `api`'s log (the upload of `POST /api/vector-stores/{id}/files/upload` goes to
+    /// `files.log`): same request id, method and route, the call's status, endpoint and answer.
+    /// Finished at once (the request's own entry follows when its response has been written).
+    func separateEntry(api: String, route: String?, answer response: OpenAIResponse, _ update: (inout CallRecord) -> Void) {
+        let elapsed = elapsedMilliseconds
+        let snapshot = state.withLockedValue { ($0.pipeline, $0.record) }
+        guard let pipeline = snapshot.0 else { return }
+        var record = CallRecord(requestID: requestID, method: snapshot.1.method, path: snapshot.1.path)
+        record.route = route
+        record.api = api
+        record.status = response.metadata.status
+        record.endpoint = response.metadata.endpoint
+        record.attempts = response.metadata.attempts
+        record.upstreamRequestID = response.metadata.requestID
+        record.latencyMs = elapsed
+        update(&record)
+        pipeline.finish(record, answer: response.body, describe: nil)
+    }
+
     /// One relayed stream event (a debug-level log entry, only when a sink wants events).
     func streamEvent(_ frame: ServerSentEvent) {
         let (pipeline, api) = state.withLockedValue { ($0.pipeline, $0.record.api) }

@@ -79,6 +79,7 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
     AudioController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/audio"))
     FilesController(client: client, configuration: configuration).addRoutes(to: router.group("api/files"))
+    VectorStoresController(client: client, configuration: configuration).addRoutes(to: router.group("api/vector-stores"))
     ImagesController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/images"))
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)
