@@ -15,6 +15,8 @@ public struct SimulatorConfiguration: Sendable {
     /// Where uploaded files (`POST /v1/files`) are stored; `nil` uses a fresh temporary folder,
     /// removed when the simulator is released.
     public var fileDirectory: String?
+    /// How long a video job takes from `queued` to `completed` (its progress grows with time).
+    public var videoGenerationTime: Duration = .seconds(3)
 
     /// - Parameters:
     ///   - host: address to bind.
@@ -22,17 +24,20 @@ public struct SimulatorConfiguration: Sendable {
     ///   - eventDelay: pause between stream events.
     ///   - backgroundStepDelay: pause between background lifecycle steps.
     ///   - fileDirectory: where uploaded files go; `nil` for a fresh temporary folder.
+    ///   - videoGenerationTime: how long a video job takes to complete.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         eventDelay: Duration = .milliseconds(10),
         backgroundStepDelay: Duration = .milliseconds(200),
-        fileDirectory: String? = nil
+        fileDirectory: String? = nil,
+        videoGenerationTime: Duration = .seconds(3)
     ) {
         self.host = host
         self.port = port
         self.eventDelay = eventDelay
         self.backgroundStepDelay = backgroundStepDelay
         self.fileDirectory = fileDirectory
+        self.videoGenerationTime = videoGenerationTime
     }
 }

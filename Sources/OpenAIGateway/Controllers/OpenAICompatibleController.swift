@@ -218,12 +218,16 @@ struct OpenAICompatibleController: Sendable {
                 let count = json["n"]?.intValue ?? 1
                 record.units = .images([.init(size: json["size"]?.stringValue, quality: json["quality"]?.stringValue, count: count)])
             case .video:
-                let seconds = json["seconds"]?.stringValue.flatMap(Double.init) ?? json["seconds"]?.doubleValue ?? 4
-                record.units = .videoSeconds(seconds, size: json["size"]?.stringValue)
+                record.units = Self.videoUnits(seconds: json["seconds"], size: json["size"]?.stringValue)
             case .none, .tokens, .transcription, .free:
                 break
             }
         }
+    }
+
+    /// A video request's `seconds` (the spec's string, or a number) at its size; 4 seconds when it names none.
+    static func videoUnits(seconds: JSONValue?, size: String?) -> BillableUnits {
+        .videoSeconds(seconds?.stringValue.flatMap(Double.init) ?? seconds?.doubleValue ?? 4, size: size)
     }
 
     /// What a multipart upload says about the call: its model and, for audio, the duration in a WAV header.
@@ -240,7 +244,11 @@ struct OpenAICompatibleController: Sendable {
                 record.model = record.model ?? "dall-e-2"
                 let count = tap.fields["n"].flatMap(Int.init) ?? 1
                 record.units = .images([.init(size: tap.fields["size"], quality: tap.fields["quality"], count: count)])
-            case .none, .tokens, .speech, .video, .free:
+            case .video:
+                // The SDKs send every video create as a form; the model defaults upstream to sora-2.
+                record.model = record.model ?? "sora-2"
+                record.units = Self.videoUnits(seconds: tap.fields["seconds"].map(JSONValue.string), size: tap.fields["size"])
+            case .none, .tokens, .speech, .free:
                 break
             }
         }

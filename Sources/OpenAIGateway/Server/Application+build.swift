@@ -78,6 +78,8 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
     AudioController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/audio"))
     FilesController(client: client, configuration: configuration).addRoutes(to: router.group("api/files"))
+    VideosController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
+        .addRoutes(to: router.group("api/videos"))
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)
     SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router)

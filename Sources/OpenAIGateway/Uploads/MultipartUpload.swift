@@ -52,6 +52,8 @@ struct MultipartUploadPolicy: Sendable {
     /// Fields to add upstream once the whole body was read (defaults for fields the client left out,
     /// e.g. `model`). They go last, since a field the client sends may come after the file.
     var defaultFields: @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
+    /// When false, a body without the file part is valid: its fields go upstream as a small form of their own.
+    var fileRequired = true
 }
 
 /// Streams a client's multipart upload to the upstream, re-framed as the parts arrive.
@@ -87,6 +89,7 @@ enum MultipartUpload {
         }
         var reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
         guard try await reader.readUntilFile() else {
+            if !policy.fileRequired { return try await reader.forwardFieldsOnly(send: send) }
             // The body ended without a file part: report it with every field problem.
             var problems = policy.validateFields(reader.fields, true)
             problems.append(
@@ -157,6 +160,29 @@ private struct UploadReader {
             try handle(event)
         }
         return true
+    }
+
+    /// A form without its optional file: the fields (bounded by the policy) are checked and sent as one
+    /// replayable body.
+    func forwardFieldsOnly<T: Sendable>(
+        send: @Sendable (OpenAIRequest.Body) async throws -> T
+    ) async throws -> (result: T, fields: FormFields, file: UploadedFile) {
+        let problems = policy.validateFields(fields, true)
+        if !problems.isEmpty { throw GatewayError.validation(problems) }
+        var body = ByteBuffer()
+        for (name, value) in fields.pairs {
+            if var part = policy.upstreamField(name, value).map({ encoder.field(name: $0.name, value: $0.value) }) { body.writeBuffer(&part) }
+        }
+        for (name, value) in policy.defaultFields(fields) {
+            var part = encoder.field(name: name, value: value)
+            body.writeBuffer(&part)
+        }
+        var closing = encoder.closing
+        body.writeBuffer(&closing)
+        let result = try await send(.bytes(body, contentType: encoder.contentType))
+        var file = UploadedFile(fieldName: policy.fileField, filename: nil, contentType: nil, bytes: 0)
+        file.requestBytes = bodyBytes
+        return (result, fields, file)
     }
 
     /// The next bytes for the upstream, or nil at the end.
