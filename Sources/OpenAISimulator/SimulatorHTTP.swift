@@ -132,7 +132,7 @@ struct SimulatorMiddleware: RouterMiddleware {
         let elapsed = start.duration(to: .now)
         let totalRequests = state.totalRequests()
         response.headers[.requestID] = SimulatorIDs.make("req", hexDigits: 32)
-        response.headers[.processingMs] = String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        response.headers[.processingMs] = String(elapsed.milliseconds)
         response.headers[.openAIVersion] = "2020-10-01"
         let limited = response.status.code == 429
         response.headers[.limitRequests] = "10000"

@@ -166,18 +166,22 @@ struct FileRulesTests {
 
     @Test("list query: defaults, bounds, enum, unknown keys")
     func listQuery() throws {
-        let defaults = try FileListQuery([])
+        func files(_ parameters: [(name: String, value: String)]) throws(GatewayError) -> ListQuery {
+            try ListQuery(path: "/api/files", parameters: parameters, rules: FileRules.listRules)
+        }
+        let defaults = try files([])
         #expect(defaults.upstream.map(\.name) == ["order"])
         #expect(defaults.upstream.first?.value == "desc")
-        let full = try FileListQuery([("purpose", "batch"), ("order", "asc"), ("limit", "10000"), ("after", "file-1")])
+        let full = try files([("purpose", "batch"), ("order", "asc"), ("limit", "10000"), ("after", "file-1")])
         #expect(full.upstream.map { "\($0.name)=\($0.value)" } == ["purpose=batch", "order=asc", "limit=10000", "after=file-1"])
         #expect(full.nextPath(after: "file-9") == "/api/files?after=file-9&limit=10000&order=asc&purpose=batch")
         for (query, parameter) in [
             ([("limit", "0")], "limit"), ([("limit", "10001")], "limit"), ([("limit", "abc")], "limit"), ([("order", "up")], "order"),
-            ([("purpose", "images")], "purpose"), ([("page", "2")], "page"),
+            ([("purpose", "images")], "purpose"), ([("page", "2")], "page"), ([("limit", "2"), ("limit", "3")], "limit"),
+            ([("after", "")], "after"),
         ] as [([(String, String)], String)] {
             do {
-                _ = try FileListQuery(query.map { (name: $0.0, value: $0.1) })
+                _ = try files(query.map { (name: $0.0, value: $0.1) })
                 Issue.record("accepted \(query)")
             } catch {
                 #expect(error.status == .badRequest)

@@ -25,6 +25,8 @@ public struct GatewayConfiguration: Sendable {
     public var retryDelay: Duration = .milliseconds(1_000)
     /// `VIDEO_GENERATION_TIMEOUT` (ms, ≤ 3 600 000): default and ceiling of video polling.
     public var videoGenerationTimeout: Duration = .milliseconds(600_000)
+    /// The waits between the retrieves of the `.../poll` routes (the reference app's 5 s, +5 s, at most 20 s).
+    public var pollBackoff = PollBackoff()
     /// `LOG_LEVEL`: error, warn, info, debug or verbose. Debug adds one log entry per stream event.
     public var logLevel: LogLevel = .info
     /// `LOG_DIR`: root of the interaction logs.

@@ -61,32 +61,9 @@ struct FilesController: Sendable {
     /// `GET /api/files?purpose=&order=&limit=&after=` → 200 with the page's `data` array, and
     /// `Link: </api/files?after=...>; rel="next"` when the upstream has more.
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let query = try FileListQuery(request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) })
+        let query = try ListQuery(request, rules: FileRules.listRules)
         let response = try await client.files.list(query: query.upstream)
-        let json = try response.json()
-        guard let data = json["data"]?.arrayValue else {
-            throw GatewayError(
-                upstream: OpenAIError(
-                    kind: .invalidResponse,
-                    status: response.metadata.status,
-                    message: "The upstream file list has no data array",
-                    requestID: response.metadata.requestID,
-                    attempts: response.metadata.attempts
-                )
-            )
-        }
-        var headers: HTTPFields = [:]
-        let lastID = json["last_id"]?.stringValue ?? data.last?["id"]?.stringValue
-        if json["has_more"]?.boolValue == true, let lastID {
-            headers[.linkHeader] = "<\(query.nextPath(after: lastID))>; rel=\"next\""
-        }
-        context.call.annotate { record in
-            record.extra = [
-                "purpose": JSONValue(query.purpose), "order": .string(query.order), "count": .int(Int64(data.count)),
-                "has_more": JSONValue(json["has_more"]?.boolValue ?? false),
-            ]
-        }
-        return context.call.json(.array(data), status: .ok, upstream: response.metadata, headers: headers)
+        return try context.call.listPage(response, query: query, extra: ["purpose": JSONValue(query.filters.first?.value)])
     }
 
     /// `GET /api/files/:id` → 200 FileObject.
@@ -142,9 +119,4 @@ struct FilesController: Sendable {
             "status": JSONValue(json["status"]?.stringValue), "created_at": JSONValue(json["created_at"]?.intValue),
         ]
     }
-}
-
-extension HTTPField.Name {
-    /// RFC 8288 `Link` (pagination of `GET /api/files`).
-    fileprivate static let linkHeader = HTTPField.Name("Link")!
 }

@@ -66,8 +66,9 @@ struct ResponsesController: Sendable {
     /// `GET /api/responses/:id/input_items` → 200 with the upstream list (`limit`, `order`, `after`, `before`, `include`).
     @Sendable func inputItems(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let query = try Self.listQuery(request)
-        return context.call.json(try await client.responses.listInputItems(id: id, query: query), status: .ok)
+        let query = try ListQuery(request, rules: Self.inputItemRules)
+        let response = try await client.responses.listInputItems(id: id, query: query.upstream)
+        return try context.call.listPage(response, query: query, envelope: true)
     }
 
     // MARK: - Helpers
@@ -133,44 +134,11 @@ struct ResponsesController: Sendable {
         return nil
     }
 
-    /// Validated list parameters for input items.
-    static func listQuery(_ request: Request) throws -> [(name: String, value: String)] {
-        var query: [(name: String, value: String)] = []
-        var problems: [ValidationProblem] = []
-        let parameters = request.uri.queryParameters
-        if let limit = parameters["limit"] {
-            if let value = Int(limit), (1...100).contains(value) {
-                query.append(("limit", String(value)))
-            } else {
-                problems.append(
-                    ValidationProblem(
-                        parameter: "limit",
-                        message: "limit must be an integer between 1 and 100",
-                        hint: "Use e.g. ?limit=20 (default 20)."
-                    )
-                )
-            }
-        }
-        if let order = parameters["order"] {
-            if ["asc", "desc"].contains(String(order)) {
-                query.append(("order", String(order)))
-            } else {
-                problems.append(
-                    ValidationProblem(
-                        parameter: "order",
-                        message: "order must be either \"asc\" or \"desc\"",
-                        hint: "Use ?order=asc for oldest first or ?order=desc for newest first."
-                    )
-                )
-            }
-        }
-        for key in ["after", "before"] {
-            if let value = parameters[Substring(key)] { query.append((key, String(value))) }
-        }
-        for (key, value) in parameters where key == "include" || key == "include[]" {
-            query.append(("include[]", String(value)))
-        }
-        guard problems.isEmpty else { throw GatewayError.validation(problems) }
-        return query
-    }
+    /// `GET /api/responses/:id/input_items`: `limit` 1-100, `order`, `after`, `before`, `include` (repeatable).
+    static let inputItemRules = ListQuery.Rules(
+        endpoint: "GET /api/responses/:id/input_items",
+        defaultOrder: nil,
+        allowsBefore: true,
+        filters: [ListQuery.Filter(name: "include[]", aliases: ["include"], repeated: true)]
+    )
 }

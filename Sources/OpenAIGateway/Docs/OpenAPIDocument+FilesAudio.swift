@@ -95,7 +95,7 @@ extension GatewayOpenAPI {
         let instructions = models.filter { $0.flag("instructions") != false }.map(\.name)
         properties["instructions"] = [
             "type": "string",
-            "description": .string(instructions.isEmpty ? "No speech model takes instructions." : "Only with \(AudioRules.orList(instructions))."),
+            "description": .string(instructions.isEmpty ? "No speech model takes instructions." : "Only with \(Wording.orList(instructions))."),
         ]
         return ["type": "object", "required": ["voice", "input"], "additionalProperties": true, "properties": .object(properties)]
     }
@@ -125,13 +125,13 @@ extension GatewayOpenAPI {
         fields["temperature"] = ["type": "number", "minimum": 0, "maximum": 1, "description": "Sent as a form string; parsed."]
         fields["timestamp_granularities[]"] = [
             "type": "array", "items": stringSchema(granularities),
-            "description": .string(withTimestamps.isEmpty ? "No model gives timestamps." : "Only with \(AudioRules.orList(withTimestamps))."),
+            "description": .string(withTimestamps.isEmpty ? "No model gives timestamps." : "Only with \(Wording.orList(withTimestamps))."),
         ]
         fields["stream"] = [
             "type": "boolean",
             "description": .string(
                 "true streams transcript.text.delta / transcript.text.done events"
-                    + (notStreaming.isEmpty ? "." : " (not with \(AudioRules.orList(notStreaming))).")
+                    + (notStreaming.isEmpty ? "." : " (not with \(Wording.orList(notStreaming))).")
             ),
         ]
         return fields
@@ -267,7 +267,7 @@ extension GatewayOpenAPI {
                 "post": operation(
                     "createTranslation",
                     "Translate speech to English text",
-                    "OpenAI `POST /audio/translations` (models that translate: \(AudioRules.orList(audio.translation.map(\.name)))), the upload streamed.",
+                    "OpenAI `POST /audio/translations` (models that translate: \(Wording.orList(audio.translation.map(\.name)))), the upload streamed.",
                     tag: "Audio",
                     body: multipartBody("The audio file and options.", properties: translationFields(audio), required: ["file"]),
                     success: ("200", ["description": "The English text (JSON or text)."]),

@@ -328,6 +328,16 @@ public enum HintCatalogue {
             "Wait until it is completed with GET /api/videos/{id}/poll, then download it."
         ),
         "server_shutting_down": ErrorHint(503, "The gateway is shutting down", "Retry against another instance, or once the gateway is back."),
+        "poll_timeout": ErrorHint(
+            504,
+            "The object did not reach a final state in time",
+            "Poll again (the work goes on upstream), or give a longer wait (at most 3600000 ms)."
+        ),
+        "model_retired": ErrorHint(
+            400,
+            "The model is retired",
+            "Pick a current model: GET /v1/models lists what the upstream serves, /openapi.json the models each route accepts."
+        ),
         "timeout_error": ErrorHint(
             504,
             "Request to OpenAI API timed out",

@@ -161,7 +161,7 @@ enum AudioRules {
         let instructionModels = choices.filter { $0.flag("instructions") != false }.map(\.name)
         let withInstructions =
             instructionModels.isEmpty
-            ? "no speech model of the catalogue takes instructions" : "\(orList(instructionModels)) only"
+            ? "no speech model of the catalogue takes instructions" : "\(Wording.orList(instructionModels)) only"
         if rules.string("instructions", hint: "Send instructions as a string, e.g. \"Speak calmly.\" (\(withInstructions)).") != nil,
             let model, model.info.flag("instructions") == false
         {
@@ -170,7 +170,7 @@ enum AudioRules {
                 "instructions are not supported with \(model.info.name)",
                 hint: instructionModels.isEmpty
                     ? "No speech model of the catalogue takes instructions; drop instructions."
-                    : "\(model.label) does not take instructions; send model \(orList(instructionModels)) with them, or drop instructions."
+                    : "\(model.label) does not take instructions; send model \(Wording.orList(instructionModels)) with them, or drop instructions."
             )
         }
         return rules.problems
@@ -278,7 +278,7 @@ enum AudioRules {
                     "stream is not supported with \(model.info.name)",
                     hint: streaming.isEmpty
                         ? "No transcription model of the catalogue streams; drop stream."
-                        : "Streaming transcription needs \(orList(streaming)); send model accordingly or drop stream."
+                        : "Streaming transcription needs \(Wording.orList(streaming)); send model accordingly or drop stream."
                 )
             }
         }
@@ -332,14 +332,14 @@ enum AudioRules {
                     "timestamp_granularities is not supported with \(model?.info.name ?? "these models")",
                     hint: withTimestamps.isEmpty
                         ? "No transcription model of the catalogue gives timestamps; drop \(name)."
-                        : "Timestamps need \(orList(withTimestamps)) (with response_format verbose_json); send model accordingly or drop \(name)."
+                        : "Timestamps need \(Wording.orList(withTimestamps)) (with response_format verbose_json); send model accordingly or drop \(name)."
                 )
                 continue
             }
             for value in values where !granularities.contains(value) {
                 rules.fail(
                     parameter: name,
-                    "Each timestamp_granularity must be \(eitherList(granularities))",
+                    "Each timestamp_granularity must be \(Wording.eitherList(granularities))",
                     hint: "Send the field once per value, e.g. "
                         + granularities.map { "-F \"timestamp_granularities[]=\($0)\"" }.joined(separator: " ")
                         + " (got \"\(value.prefix(40))\")."
@@ -378,7 +378,7 @@ enum AudioRules {
         var hint = "Supported formats\(model.map { " (\($0.name))" } ?? ""): \(supported)."
         if let model {
             let others = choices.filter { $0.name != model.name && $0.stringList("file_formats")?.contains(ext) == true }.map(\.name)
-            if !others.isEmpty { hint += " \(orList(others)) \(others.count == 1 ? "accepts" : "accept") \(shown)." }
+            if !others.isEmpty { hint += " \(Wording.orList(others)) \(others.count == 1 ? "accepts" : "accept") \(shown)." }
         }
         if !formats.contains("opus") {
             hint += " Note: OPUS files are not accepted directly; convert them to ogg or another supported format."
@@ -494,11 +494,15 @@ extension AudioRules {
         defaultApplies: Bool,
         hint: String
     ) -> ModelChoice? {
-        let message = "model must be \(orList(choices.map(\.name), serialComma: true))"
+        let message = "model must be \(Wording.orList(choices.map(\.name), serialComma: true))"
         guard let value = rules.object["model"], !value.isNull else {
             guard defaultApplies, let info = audio.catalogue.model(defaultName), purpose.matches(info) else { return nil }
             if info.isRetired(on: audio.date) {
-                rules.fail("model", "model is required: the default model \(retirementText(info))", hint: replacementHint(info, choices: choices))
+                rules.fail(
+                    "model",
+                    "model is required: the default model \(ModelRetirement.text(info))",
+                    hint: ModelRetirement.replacementHint(info, available: choices.map(\.name))
+                )
                 return nil
             }
             return ModelChoice(info: info, isDefault: true)
@@ -512,25 +516,14 @@ extension AudioRules {
             return nil
         }
         if info.isRetired(on: audio.date) {
-            rules.fail("model", "model \(retirementText(info, requested: name))", hint: replacementHint(info, choices: choices))
+            rules.fail(
+                "model",
+                "model \(ModelRetirement.text(info, requested: name))",
+                hint: ModelRetirement.replacementHint(info, available: choices.map(\.name))
+            )
             return nil
         }
         return ModelChoice(info: info, isDefault: false)
-    }
-
-    /// `tts-9 was retired on 2026-05-12` (with the snapshot name the request used, when it differs).
-    private static func retirementText(_ info: ModelInfo, requested: String? = nil) -> String {
-        let name = requested.map { $0 == info.name ? $0 : "\($0) (\(info.name))" } ?? info.name
-        return "\(name) was retired on \(info.lifecycle.retiredOn ?? "an earlier date")"
-    }
-
-    private static func replacementHint(_ info: ModelInfo, choices: [ModelInfo]) -> String {
-        let available = choices.map(\.name)
-        if let replacement = info.lifecycle.replacement, !replacement.isEmpty {
-            return "Use \(replacement) instead."
-                + (available.contains(replacement) || available.isEmpty ? "" : " Available models: \(available.joined(separator: ", ")).")
-        }
-        return available.isEmpty ? "The catalogue has no replacement for it." : "Use \(orList(available)) instead."
     }
 
     /// The model the fields name, when it is one of `choices` (no problems recorded: `validateForm` reports them).
@@ -543,13 +536,13 @@ extension AudioRules {
     private static func modelHint(_ choices: [ModelInfo], defaultName: String, lead: String = "Use", note: String?) -> String {
         guard !choices.isEmpty else { return "Send the model's name as a string." }
         let listed = choices.map { $0.name == defaultName ? "\($0.name) (default)" : $0.name }
-        return "\(lead) \(orList(listed))" + (note.map { " (\($0))" } ?? "") + "."
+        return "\(lead) \(Wording.orList(listed))" + (note.map { " (\($0))" } ?? "") + "."
     }
 
     private static func speechModelNote(_ choices: [ModelInfo]) -> String? {
         let withInstructions = choices.filter { $0.flag("instructions") == true }.map(\.name)
         guard !withInstructions.isEmpty, withInstructions.count < choices.count else { return nil }
-        return "\(orList(withInstructions)) also \(withInstructions.count == 1 ? "takes" : "take") instructions"
+        return "\(Wording.orList(withInstructions)) also \(withInstructions.count == 1 ? "takes" : "take") instructions"
     }
 
     /// A hint for a value that must be one of `values` (the choices of `model`, or of every model when it is
@@ -570,7 +563,7 @@ extension AudioRules {
             let others = choices.filter { $0.name != model.info.name && $0.stringList(capability)?.contains(requested) == true }.map(\.name)
             if !others.isEmpty {
                 parts.append(
-                    "\(model.label) has no \(noun) \"\(requested.prefix(40))\"; \(orList(others)) \(others.count == 1 ? "has" : "have") it "
+                    "\(model.label) has no \(noun) \"\(requested.prefix(40))\"; \(Wording.orList(others)) \(others.count == 1 ? "has" : "have") it "
                         + "(send model accordingly)."
                 )
             }
@@ -626,25 +619,6 @@ extension AudioRules {
     }
 
     // MARK: - Wording
-
-    /// `a`, `a or b`, `a, b or c` (hints); with `serialComma`, `a, b, or c` (the seed's messages).
-    static func orList(_ items: [String], serialComma: Bool = false) -> String {
-        switch items.count {
-        case 0: return "(none)"
-        case 1: return items[0]
-        case 2: return "\(items[0]) or \(items[1])"
-        default: return items.dropLast().joined(separator: ", ") + (serialComma ? ", or " : " or ") + items[items.count - 1]
-        }
-    }
-
-    /// `either word or segment` for two values (the seed's), `word` for one, `one of: a, b, c` otherwise.
-    static func eitherList(_ items: [String]) -> String {
-        switch items.count {
-        case 1: return items[0]
-        case 2: return "either \(items[0]) or \(items[1])"
-        default: return "one of: \(items.joined(separator: ", "))"
-        }
-    }
 
     /// `0.25`, `4.0`, `1.0` (the seed's speed messages).
     static func format(_ number: Double) -> String { String(number) }

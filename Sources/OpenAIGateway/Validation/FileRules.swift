@@ -326,80 +326,11 @@ extension FileRules {
 
 // MARK: - List query
 
-/// The validated query of `GET /api/files`.
-struct FileListQuery: Sendable, Equatable {
-    var purpose: String?
-    /// Always sent upstream (the seed's default is `desc`).
-    var order = "desc"
-    var limit: Int?
-    var after: String?
-
-    static let allowedKeys = ["purpose", "order", "limit", "after"]
-
-    /// Validates the query parameters (first value of each name); throws the 400 with every problem.
-    init(_ parameters: [(name: String, value: String)]) throws(GatewayError) {
-        var problems: [ValidationProblem] = []
-        func first(_ name: String) -> String? { parameters.first { $0.name == name }?.value }
-        for name in Set(parameters.map(\.name)).sorted() where !Self.allowedKeys.contains(name) {
-            problems.append(
-                ValidationProblem(
-                    parameter: name,
-                    message: "property \(name) should not exist",
-                    hint: "GET /api/files accepts purpose, order (asc|desc), limit (1-10000) and after (a file id)."
-                )
-            )
-        }
-        if let purpose = first("purpose") {
-            if let problem = FileRules.purposeProblem(purpose, required: false) { problems.append(problem) } else { self.purpose = purpose }
-        }
-        if let order = first("order") {
-            if ["asc", "desc"].contains(order) {
-                self.order = order
-            } else {
-                problems.append(
-                    ValidationProblem(
-                        parameter: "order",
-                        message: "order must be either \"asc\" or \"desc\"",
-                        hint: "Use ?order=desc for newest first (the default) or ?order=asc for oldest first (got \"\(order)\")."
-                    )
-                )
-            }
-        }
-        if let raw = first("limit") {
-            let text = raw.trimmingCharacters(in: .whitespaces)
-            let hint = "Use a whole number from 1 to 10000, e.g. ?limit=20 (got \"\(raw)\")."
-            if let limit = Int(text) {
-                if limit < 1 {
-                    problems.append(ValidationProblem(parameter: "limit", message: "limit must be at least 1", hint: hint))
-                } else if limit > 10_000 {
-                    problems.append(ValidationProblem(parameter: "limit", message: "limit must not be greater than 10000", hint: hint))
-                } else {
-                    self.limit = limit
-                }
-            } else {
-                problems.append(ValidationProblem(parameter: "limit", message: "limit must be an integer number", hint: hint))
-            }
-        }
-        if let after = first("after"), !after.isEmpty { self.after = after }
-        if !problems.isEmpty { throw GatewayError.validation(problems) }
-    }
-
-    /// The upstream query: `order` always, the others when given.
-    var upstream: [(name: String, value: String)] {
-        var query: [(name: String, value: String)] = []
-        if let purpose { query.append(("purpose", purpose)) }
-        query.append(("order", order))
-        if let limit { query.append(("limit", String(limit))) }
-        if let after { query.append(("after", after)) }
-        return query
-    }
-
-    /// The gateway URL of the page after `lastID`, with the same filters.
-    func nextPath(after lastID: String) -> String {
-        var parts = ["after=\(PercentEncoding.encode(lastID, .queryComponent))"]
-        if let limit { parts.append("limit=\(limit)") }
-        parts.append("order=\(order)")
-        if let purpose { parts.append("purpose=\(PercentEncoding.encode(purpose, .queryComponent))") }
-        return "/api/files?" + parts.joined(separator: "&")
-    }
+extension FileRules {
+    /// `GET /api/files`: `purpose` (checked like an upload's), `order` (`desc` unless given), `limit` 1-10000, `after`.
+    static let listRules = ListQuery.Rules(
+        endpoint: "GET /api/files",
+        limit: 1...10_000,
+        filters: [ListQuery.Filter(name: "purpose") { purposeProblem($0, required: false) }]
+    )
 }
