@@ -79,20 +79,6 @@ struct SimulatedVideoAsset: Sendable {
         return bytes + Array(type.utf8) + content
     }
 
-    /// The boxes of an ISO media file, `(type, size)` in order; `nil` when the bytes are not a sequence of boxes.
-    static func boxes(_ bytes: [UInt8]) -> [(type: String, size: Int)]? {
-        var offset = 0
-        var result: [(type: String, size: Int)] = []
-        while offset < bytes.count {
-            guard offset + 8 <= bytes.count else { return nil }
-            let size = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
-            guard size >= 8, offset + size <= bytes.count else { return nil }
-            result.append((String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self), size))
-            offset += size
-        }
-        return result
-    }
-
     // MARK: - WebP
 
     /// A lossless WebP of one colour: each of the five prefix codes is a "simple code" with one symbol,

@@ -258,7 +258,7 @@ struct VideosController: Sendable {
     /// instead of an opaque upstream error.
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let variantName = request.uri.queryParameters.get("variant").map(String.init) ?? Variant.video.rawValue
+        let variantName = request.uri.queryParameters.get("variant").map { String($0) } ?? Variant.video.rawValue
         guard let variant = Variant(rawValue: variantName) else {
             let list = Variant.allCases.map(\.rawValue).joined(separator: ", ")
             throw GatewayError.validation([
@@ -358,9 +358,21 @@ struct VideosController: Sendable {
     }
 
     private func refuseRetired(_ model: String) throws(GatewayError) {
-        if let info = ModelRetirement.retired(model, catalogue: catalogue, baseURL: configuration.baseURL) {
-            throw ModelRetirement.error(info, requested: model, status: .gone)
+        if let error = Self.retirement(model, catalogue: catalogue, baseURL: configuration.baseURL) { throw error }
+    }
+
+    /// 410 `model_retired` when `model` is retired and the upstream is OpenAI; the hint says where a
+    /// retired video model is still served when the catalogue names no replacement.
+    static func retirement(_ model: String, catalogue: ModelCatalogue, baseURL: String) -> GatewayError? {
+        guard let info = ModelRetirement.retired(model, catalogue: catalogue, baseURL: baseURL) else { return nil }
+        let available = VideoRules.models(catalogue).filter { !$0.isRetired() }.map(\.name)
+        var error = ModelRetirement.error(info, requested: model, status: .gone, alternatives: available)
+        if info.lifecycle.replacement == nil, available.isEmpty {
+            error.hint =
+                "OpenAI no longer serves \(info.name). Point OPENAI_BASE_URL at an OpenAI-compatible upstream that still serves it, "
+                + "or run the gateway with --simulator."
         }
+        return error
     }
 
     private func jsonObject(_ request: Request, example: String) async throws -> JSONObject {
@@ -423,9 +435,8 @@ private struct RetiredModelCheck: Sendable {
     func problems(_ fields: FormFields, complete: Bool) -> [ValidationProblem] {
         // Without a model field, the default model applies once the body is complete.
         guard let model = fields["model"] ?? (complete ? VideoRules.defaultModel : nil),
-            let info = ModelRetirement.retired(model, catalogue: catalogue, baseURL: baseURL)
+            let error = VideosController.retirement(model, catalogue: catalogue, baseURL: baseURL)
         else { return [] }
-        let error = ModelRetirement.error(info, requested: model, status: .gone)
         refused.withLockedValue { $0 = error }
         return [ValidationProblem(parameter: "model", message: error.message, hint: error.hint)]
     }

@@ -30,12 +30,14 @@ public enum GatewayOpenAPI {
             ["name": "Responses", "description": "OpenAI Responses API (text generation)"],
             ["name": "Files", "description": "OpenAI Files API: uploads and downloads stream through the gateway"],
             ["name": "Audio", "description": "OpenAI Audio API: speech, transcriptions, translations"],
+            ["name": "Videos", "description": "OpenAI Videos API: jobs, polling, streamed downloads, remixes"],
             ["name": "Gateway", "description": "Health and documentation"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
         ]
         var allPaths = paths
         allPaths["/v1/{path}"] = openAICompatiblePath
         for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
+        for (path, item) in videoPaths(catalogue: catalogue) { allPaths[path] = item }
         root["paths"] = .object(allPaths)
         root["components"] = ["schemas": .object(Schemas.all)]
         return .object(root)
@@ -264,6 +266,8 @@ public enum GatewayOpenAPI {
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
         403: "Not allowed (e.g. downloading a file whose purpose is assistants).",
         404: "OpenAI does not know the resource.",
+        409: "The resource is not in a state for this (e.g. a video that is not completed yet).",
+        410: "The model is retired at this upstream (`model_retired`).",
         413: "The request body is too large.",
         429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",
         502: "OpenAI failed or sent something invalid.",
