@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import OpenAIClient
 import OpenAISimulator
+import TestSupport
 import Testing
 
 @testable import OpenAIGateway
@@ -352,5 +353,42 @@ struct VideosEndpointTests {
             let result = try await gateway.request(.POST, "/api/videos", json: ["prompt": "x", "size": "1792x1024"])
             #expect(try result.json()["hint"]?.stringValue == "1792x1024 needs sora-2-pro; sora-2 makes 720x1280, 1280x720.")
         }
+    }
+}
+
+/// Runs `sdk/videos_sdk_check.py`: the official `openai` Python SDK's `videos.create` (a form, with and
+/// without an `input_reference`), `videos.retrieve` and `videos.download_content` through the gateway's
+/// `/v1`, against the simulator.
+@Suite("Official openai SDK videos through the gateway's /v1")
+struct VideosSDKTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("sdk").appendingPathComponent("videos_sdk_check.py")
+
+    @Test("videos.create, videos.retrieve and videos.download_content; the /v1 creates are metered")
+    func officialSDKVideos() async throws {
+        try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")
+        if let problem = await SDKAvailability.shared.problem() {
+            Issue.record("The official openai Python package is required: \(problem)")
+            return
+        }
+        let gateway = try await GatewayHarness.run(
+            simulator: SimulatorConfiguration(eventDelay: .milliseconds(1), videoGenerationTime: .milliseconds(300))
+        ) { gateway in
+            let simulatorRoot = String(gateway.simulator.baseURL.dropLast(3))  // without "/v1"
+            let (status, output) = await PythonProcess.run(
+                [Self.script.path, "--gateway", gateway.baseURL, "--simulator", simulatorRoot],
+                timeout: .seconds(120)
+            )
+            print("videos SDK check:\n\(output)")
+            #expect(status == 0, "videos_sdk_check.py exited with \(status):\n\(output)")
+            #expect(output.contains("5 passed, 0 failed"), "\(output)")
+            return gateway
+        }
+        let creates = try gateway.logEntries(api: "videos").filter {
+            $0["method"]?.stringValue == "POST" && $0["route"]?.stringValue == "/v1/videos"
+        }
+        #expect(creates.count == 2)
+        #expect(creates.allSatisfy { $0["model"]?.stringValue == "sora-2" }, "\(creates)")
+        #expect(creates.compactMap { $0["cost_usd"]?.doubleValue }.sorted() == [0.4, 0.8], "8 s and the default 4 s of sora-2")
     }
 }
