@@ -33,7 +33,11 @@ struct SimulatedVideo: Sendable {
 
     var asset: SimulatedVideoAsset { SimulatedVideoAsset(seed: seed, seconds: seconds, size: size) }
 
-    enum Status: String, Sendable { case queued, inProgress = "in_progress", completed, failed }
+    enum Status: String, Sendable {
+        case queued
+        case inProgress = "in_progress"
+        case completed, failed
+    }
 
     /// Status and progress at `now`.
     func state(at now: ContinuousClock.Instant) -> (status: Status, progress: Int) {

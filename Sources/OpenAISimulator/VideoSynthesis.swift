@@ -68,7 +68,9 @@ struct SimulatedVideoAsset: Sendable {
         payload.reserveCapacity(count)
         while payload.count < count {
             let value = random.next()
-            for shift in stride(from: 0, to: 64, by: 8) where payload.count < count { payload.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+            for shift in stride(from: 0, to: 64, by: 8) where payload.count < count {
+                payload.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+            }
         }
         return Self.box("ftyp", ftyp) + Self.box("moov", Self.box("mvhd", mvhd)) + Self.box("mdat", payload)
     }

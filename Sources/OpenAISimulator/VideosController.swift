@@ -212,14 +212,21 @@ struct VideosController: Sendable {
     @Sendable func character(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         guard let character = state.videos.character(id: id) else {
-            throw SimulatorAPIError(status: 404, message: "Character with id '\(id)' not found.", type: "invalid_request_error", param: nil, code: nil)
+            throw SimulatorAPIError(
+                status: 404,
+                message: "Character with id '\(id)' not found.",
+                type: "invalid_request_error",
+                param: nil,
+                code: nil
+            )
         }
         return SimulatorHTTP.json(character)
     }
 
     // MARK: - Helpers
 
-    private func start(model: String, prompt: String, size: String, seconds: Int, remixedFrom: String?, context: SimulatorRequestContext) -> Response {
+    private func start(model: String, prompt: String, size: String, seconds: Int, remixedFrom: String?, context: SimulatorRequestContext) -> Response
+    {
         let video = SimulatedVideo(
             id: SimulatorIDs.make("video", hexDigits: 32),
             model: model,

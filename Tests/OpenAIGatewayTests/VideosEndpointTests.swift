@@ -256,7 +256,9 @@ struct VideosEndpointTests {
             #expect(formEdit.status == 201, "\(formEdit.text)")
             let character = try await gateway.upload(
                 "/api/videos/characters",
-                parts: [.field("name", "Mochi"), .file("video", filename: "cat.mp4", contentType: "video/mp4", .bytes(Array(repeating: 9, count: 300)))]
+                parts: [
+                    .field("name", "Mochi"), .file("video", filename: "cat.mp4", contentType: "video/mp4", .bytes(Array(repeating: 9, count: 300))),
+                ]
             )
             #expect(character.status == 201, "\(character.text)")
             let characterID = try #require(try character.json()["id"]?.stringValue)
@@ -267,7 +269,8 @@ struct VideosEndpointTests {
 
     @Test("retired models: 410 model_retired without an upstream call when the upstream is api.openai.com")
     func retiredAtOpenAI() async throws {
-        try await Self.run(configure: { $0.baseURL = "https://api.openai.com/v1" }) { gateway in
+        let openAI: (inout GatewayConfiguration) -> Void = { $0.baseURL = "https://api.openai.com/v1" }
+        try await Self.run(configure: openAI) { gateway in
             for (path, body) in [
                 ("/api/videos", ["prompt": "x"]), ("/api/videos", ["prompt": "x", "model": "sora-2-pro-2025-10-06"]),
                 ("/api/videos/video_1/remix", ["prompt": "x"]), ("/api/videos/edits", ["video": ["id": "video_1"], "prompt": "x"]),
@@ -282,7 +285,10 @@ struct VideosEndpointTests {
             }
             let form = try await gateway.upload(
                 "/api/videos",
-                parts: [.field("prompt", "x"), .field("model", "sora-2"), .file("input_reference", filename: "a.png", contentType: "image/png", .bytes(Self.png))]
+                parts: [
+                    .field("prompt", "x"), .field("model", "sora-2"),
+                    .file("input_reference", filename: "a.png", contentType: "image/png", .bytes(Self.png)),
+                ]
             )
             #expect(form.status == 410, "\(form.text)")
             // Validation still comes first.
@@ -310,21 +316,32 @@ struct VideosEndpointTests {
             ("POST", "/api/videos", ["prompt": "x", "seconds": "5"], "seconds", "seconds must be one of: \"4\", \"8\", \"12\""),
             ("POST", "/api/videos", ["prompt": "x", "seconds": 4.5], "seconds", "seconds must be one of: \"4\", \"8\", \"12\""),
             ("POST", "/api/videos", ["prompt": "x", "size": "1792x1024"], "size", "size must be one of: 720x1280, 1280x720"),
-            ("POST", "/api/videos", ["prompt": "x", "size": "640x480", "model": "sora-2-pro"], "size",
-             "size must be one of: 720x1280, 1280x720, 1024x1792, 1792x1024"),
-            ("POST", "/api/videos", ["prompt": "x", "input_reference": ["image_url": "https://a/b.png", "file_id": "file-1"]], "input_reference",
-             "input_reference must have exactly one of image_url or file_id"),
-            ("POST", "/api/videos", ["prompt": "x", "input_reference": ["image_url": "ftp://a/b.png"]], "input_reference.image_url",
-             "input_reference.image_url must be an http(s) URL or a data:image/... URL"),
+            (
+                "POST", "/api/videos", ["prompt": "x", "size": "640x480", "model": "sora-2-pro"], "size",
+                "size must be one of: 720x1280, 1280x720, 1024x1792, 1792x1024"
+            ),
+            (
+                "POST", "/api/videos", ["prompt": "x", "input_reference": ["image_url": "https://a/b.png", "file_id": "file-1"]], "input_reference",
+                "input_reference must have exactly one of image_url or file_id"
+            ),
+            (
+                "POST", "/api/videos", ["prompt": "x", "input_reference": ["image_url": "ftp://a/b.png"]], "input_reference.image_url",
+                "input_reference.image_url must be an http(s) URL or a data:image/... URL"
+            ),
             ("POST", "/api/videos/video_1/remix", ["prompt": ""], "prompt", "prompt must be between 1 and 32000 characters"),
             ("POST", "/api/videos/video_1/remix", JSONValue.object([:]), "prompt", "prompt is required"),
             ("POST", "/api/videos/edits", ["prompt": "x"], "video", "video must be an object"),
             ("POST", "/api/videos/edits", ["prompt": "x", "video": ["id": ""]], "video.id", "video.id must be longer than or equal to 1 characters"),
-            ("POST", "/api/videos/extensions", ["prompt": "x", "video": ["id": "video_1"], "seconds": "7"], "seconds",
-             "seconds must be one of: \"4\", \"8\", \"12\", \"16\", \"20\""),
+            (
+                "POST", "/api/videos/extensions", ["prompt": "x", "video": ["id": "video_1"], "seconds": "7"], "seconds",
+                "seconds must be one of: \"4\", \"8\", \"12\", \"16\", \"20\""
+            ),
             ("POST", "/api/videos/extensions", ["prompt": "x", "video": ["id": "video_1"]], "seconds", "seconds is required"),
             ("GET", "/api/videos/video_1/poll?maxWaitMs=0", JSONValue.null, "maxWaitMs", "maxWaitMs must be greater than 0"),
-            ("GET", "/api/videos/video_1/poll?maxWaitMs=3600001", JSONValue.null, "maxWaitMs", "maxWaitMs must not be greater than 3600000 (one hour)"),
+            (
+                "GET", "/api/videos/video_1/poll?maxWaitMs=3600001", JSONValue.null, "maxWaitMs",
+                "maxWaitMs must not be greater than 3600000 (one hour)"
+            ),
             ("GET", "/api/videos/video_1/poll?maxWaitMs=soon", JSONValue.null, "maxWaitMs", "maxWaitMs must be a whole number of milliseconds"),
             ("GET", "/api/videos/video_1/download?variant=gif", JSONValue.null, "variant", "variant must be one of: video, thumbnail, spritesheet"),
             ("GET", "/api/videos?limit=0", JSONValue.null, "limit", nil),

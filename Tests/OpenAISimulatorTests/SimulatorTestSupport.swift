@@ -36,9 +36,12 @@ struct SimHarness {
     static func with<T>(
         eventDelay: Duration = .milliseconds(1),
         stepDelay: Duration = .milliseconds(150),
+        videoGeneration: Duration = .milliseconds(400),
         _ body: (SimHarness) async throws -> T
     ) async throws -> T {
-        let simulator = try await SimulatorServer.start(.init(port: 0, eventDelay: eventDelay, backgroundStepDelay: stepDelay))
+        let simulator = try await SimulatorServer.start(
+            .init(port: 0, eventDelay: eventDelay, backgroundStepDelay: stepDelay, videoGenerationTime: videoGeneration)
+        )
         do {
             let result = try await body(SimHarness(simulator: simulator))
             await simulator.shutdown()

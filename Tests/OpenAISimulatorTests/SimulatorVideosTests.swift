@@ -10,18 +10,14 @@ import Testing
 @Suite("Simulator Videos API")
 struct SimulatorVideosTests {
     /// A simulator whose jobs take `generation` to complete.
-    static func with<T>(generation: Duration = .milliseconds(400), eventDelay: Duration = .milliseconds(1), _ body: (SimHarness) async throws -> T)
+    static func with<T>(
+        generation: Duration = .milliseconds(400),
+        eventDelay: Duration = .milliseconds(1),
+        _ body: (SimHarness) async throws -> T
+    )
         async throws -> T
     {
-        let simulator = try await SimulatorServer.start(.init(port: 0, eventDelay: eventDelay, videoGenerationTime: generation))
-        do {
-            let result = try await body(SimHarness(simulator: simulator))
-            await simulator.shutdown()
-            return result
-        } catch {
-            await simulator.shutdown()
-            throw error
-        }
+        try await SimHarness.with(eventDelay: eventDelay, videoGeneration: generation, body)
     }
 
     /// Creates a video and waits until it is completed.

@@ -31,16 +31,7 @@ struct AudioController: Sendable {
     /// `POST /api/audio/speech` → 200 audio, streamed back as the upstream produces it.
     @Sendable func speech(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let json = try await request.decodeJSONBody(limit: configuration.maxBodySize)
-        guard let object = json.objectValue else {
-            throw GatewayError.validation([
-                ValidationProblem(
-                    parameter: "body",
-                    message: "The request body must be a JSON object",
-                    hint: "Send e.g. {\"voice\": \"alloy\", \"input\": \"Hello\"} with Content-Type: application/json."
-                )
-            ])
-        }
+        let object = try await request.decodeJSONObject(limit: configuration.maxBodySize, example: "{\"voice\": \"alloy\", \"input\": \"Hello\"}")
         let problems = AudioRules.validateSpeech(object, catalogue: catalogue)
         guard problems.isEmpty else { throw GatewayError.validation(problems) }
         let upstreamBody = AudioRules.speechUpstreamBody(object)

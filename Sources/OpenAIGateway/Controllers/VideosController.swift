@@ -377,17 +377,7 @@ struct VideosController: Sendable {
 
     private func jsonObject(_ request: Request, example: String) async throws -> JSONObject {
         var request = request
-        let json = try await request.decodeJSONBody(limit: configuration.maxBodySize)
-        guard let object = json.objectValue else {
-            throw GatewayError.validation([
-                ValidationProblem(
-                    parameter: "body",
-                    message: "The request body must be a JSON object",
-                    hint: "Send e.g. \(example) with Content-Type: application/json."
-                )
-            ])
-        }
-        return object
+        return try await request.decodeJSONObject(limit: configuration.maxBodySize, example: example)
     }
 
     static func isMultipart(_ request: Request) -> Bool {

@@ -79,4 +79,19 @@ extension Request {
             throw GatewayError.malformedJSON(error)
         }
     }
+
+    /// ``decodeJSONBody(limit:)`` for a body that must be a JSON object: anything else is a 400 naming
+    /// `body`, whose hint shows `example`.
+    mutating func decodeJSONObject(limit: Int, example: String) async throws -> JSONObject {
+        guard let object = try await decodeJSONBody(limit: limit).objectValue else {
+            throw GatewayError.validation([
+                ValidationProblem(
+                    parameter: "body",
+                    message: "The request body must be a JSON object",
+                    hint: "Send e.g. \(example) with Content-Type: application/json."
+                )
+            ])
+        }
+        return object
+    }
 }

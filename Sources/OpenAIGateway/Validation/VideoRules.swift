@@ -135,9 +135,14 @@ enum VideoRules {
                 )
                 return
             }
-            if let url = reference.string("image_url", minLength: 1), !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("data:image/"))
+            if let url = reference.string("image_url", minLength: 1),
+                !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("data:image/"))
             {
-                reference.fail("image_url", "input_reference.image_url must be an http(s) URL or a data:image/... URL", hint: "e.g. https://example.com/first-frame.png")
+                reference.fail(
+                    "image_url",
+                    "input_reference.image_url must be an http(s) URL or a data:image/... URL",
+                    hint: "e.g. https://example.com/first-frame.png"
+                )
             }
             reference.string("file_id", minLength: 1)
         }
@@ -157,7 +162,11 @@ enum VideoRules {
     // MARK: - Requests
 
     /// `POST /api/videos` (JSON): every problem, and the body to send upstream (`seconds` normalised).
-    static func create(_ body: JSONObject, catalogue: ModelCatalogue, form: Bool = false) -> (body: JSONObject, job: Job?, problems: [ValidationProblem]) {
+    static func create(
+        _ body: JSONObject,
+        catalogue: ModelCatalogue,
+        form: Bool = false
+    ) -> (body: JSONObject, job: Job?, problems: [ValidationProblem]) {
         var rules = FieldValidator(body, acceptsStrings: form)
         prompt(&rules)
         let modelProblems = rules.problems.count
@@ -273,7 +282,8 @@ enum VideoRules {
             ValidationProblem(
                 parameter: "input_reference",
                 message: "input_reference must be a PNG, JPEG or WebP image",
-                hint: "Upload the first frame as an image, e.g. -F input_reference=@frame.png;type=image/png (got \(file.contentType ?? file.filename ?? "no type"))."
+                hint:
+                    "Upload the first frame as an image, e.g. -F input_reference=@frame.png;type=image/png (got \(file.contentType ?? file.filename ?? "no type"))."
             )
         ]
     }
