@@ -381,7 +381,7 @@ struct VideosSDKTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("sdk").appendingPathComponent("videos_sdk_check.py")
 
-    @Test("videos.create, videos.retrieve and videos.download_content; the /v1 creates are metered")
+    @Test("videos.create, retrieve, download_content and remix; the /v1 creates and remixes are metered")
     func officialSDKVideos() async throws {
         try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")
         if let problem = await SDKAvailability.shared.problem() {
@@ -398,7 +398,7 @@ struct VideosSDKTests {
             )
             print("videos SDK check:\n\(output)")
             #expect(status == 0, "videos_sdk_check.py exited with \(status):\n\(output)")
-            #expect(output.contains("5 passed, 0 failed"), "\(output)")
+            #expect(output.contains("6 passed, 0 failed"), "\(output)")
             return gateway
         }
         let creates = try gateway.logEntries(api: "videos").filter {
@@ -407,5 +407,7 @@ struct VideosSDKTests {
         #expect(creates.count == 2)
         #expect(creates.allSatisfy { $0["model"]?.stringValue == "sora-2" }, "\(creates)")
         #expect(creates.compactMap { $0["cost_usd"]?.doubleValue }.sorted() == [0.4, 0.8], "8 s and the default 4 s of sora-2")
+        let remix = try #require(try gateway.logEntries(api: "videos").first { $0["route"]?.stringValue == "/v1/videos/{id}/remix" })
+        #expect(remix["cost_usd"]?.doubleValue == 0.8, "a remix is priced by the length of the video it makes: \(remix)")
     }
 }

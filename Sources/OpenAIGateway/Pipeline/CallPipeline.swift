@@ -58,6 +58,12 @@ public struct CallPipeline: Sendable {
         if case .audioSeconds = record.units, let seconds = json["duration"]?.doubleValue ?? json["usage"]?["seconds"]?.doubleValue {
             record.units = .audioSeconds(seconds, source: "upstream")
         }
+        // A billed video job whose request did not say its length (a remix, an edit): the answer's.
+        if record.units == .none, record.usageRole != .reference, json["object"]?.stringValue == "video",
+            let seconds = json["seconds"]?.stringValue.flatMap(Double.init)
+        {
+            record.units = .videoSeconds(seconds, size: json["size"]?.stringValue)
+        }
         guard let describe else { return }
         for (key, value) in describe(json) where value != .null || record.extra[key] == nil {
             record.extra[key] = value

@@ -87,6 +87,14 @@ def check_download_content(ctx):
     return ", ".join(details)
 
 
+def check_remix(ctx):
+    expect(ctx.video_id, "no video was created")
+    remixed = ctx.client.videos.remix(ctx.video_id, prompt="The same scene at night")
+    expect(remixed.remixed_from_video_id == ctx.video_id, f"remixed_from_video_id {remixed.remixed_from_video_id!r}")
+    expect(remixed.seconds == "8", f"seconds {remixed.seconds!r}")
+    return remixed.id
+
+
 def check_not_found(ctx):
     try:
         ctx.client.videos.retrieve("video_does_not_exist")
@@ -100,6 +108,7 @@ CHECKS = [
     ("videos.create input_reference", check_create_with_reference),
     ("videos.retrieve", check_retrieve),
     ("videos.download_content", check_download_content),
+    ("videos.remix", check_remix),
     ("videos.retrieve unknown", check_not_found),
 ]
 
