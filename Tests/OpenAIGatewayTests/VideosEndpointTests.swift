@@ -68,6 +68,7 @@ struct VideosEndpointTests {
         #expect(create["seconds"]?.stringValue == "8")
         #expect(create["size"]?.stringValue == "720x1280")
         #expect(create["progress"]?.intValue == 0)
+        #expect(create["video_status"]?.stringValue == "queued")
         #expect(create["cost_usd"]?.doubleValue == 0.8, "sora-2: $0.10 a second for 8 seconds")
         #expect(create["cost_note"]?.stringValue == "estimate")
         let poll = try #require(entries.first { $0["route"]?.stringValue == "/api/videos/{id}/poll" })
@@ -75,6 +76,7 @@ struct VideosEndpointTests {
         #expect(poll["poll_retrieves"]?.intValue ?? 0 >= 2)
         #expect(poll["poll_wait_ms"]?.intValue != nil)
         #expect(poll["poll_status"]?.stringValue == "completed")
+        #expect(poll["video_status"]?.stringValue == "completed")
         #expect(poll["progress"]?.intValue == 100)
         #expect(poll["generation_time_ms"]?.intValue != nil)
         #expect(poll["cost_usd"]?.doubleValue == 0.8)
@@ -194,6 +196,26 @@ struct VideosEndpointTests {
             #expect(total > .milliseconds(500), "\(total)")
             #expect(try #require(first) < total - .milliseconds(300), "first chunk after \(String(describing: first)) of \(total)")
         }
+    }
+
+    @Test("a job that fails: the poll answers it (not billed), a download says it failed")
+    func failedJob() async throws {
+        let gateway = try await Self.run { gateway in
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/videos", method: "POST", failAfterEvents: 40))
+            let id = try await Self.create(gateway)
+            let polled = try await gateway.request(.GET, "/api/videos/\(id)/poll")
+            #expect(polled.status == 200)
+            #expect(try polled.json()["status"]?.stringValue == "failed")
+            let download = try await gateway.request(.GET, "/api/videos/\(id)/download")
+            #expect(download.status == 409)
+            #expect(try download.json()["hint"]?.stringValue?.hasPrefix("The video failed (") == true, "\(download.text)")
+            return gateway
+        }
+        let poll = try #require(try gateway.logEntries(api: "videos").first { $0["route"]?.stringValue == "/api/videos/{id}/poll" })
+        #expect(poll["status"]?.intValue == 200)
+        #expect(poll["video_status"]?.stringValue == "failed")
+        #expect(poll["error_code"]?.stringValue == "video_generation_failed")
+        #expect(poll["cost_usd"] == .null, "a failed video is not billed")
     }
 
     @Test("download before completion is a 409 that says to poll first, without asking for the content")

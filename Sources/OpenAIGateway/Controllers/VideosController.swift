@@ -390,10 +390,11 @@ struct VideosController: Sendable {
         return error
     }
 
-    /// The video members logged for every call: id, status, progress, seconds, size, times, remix source, error.
+    /// The video members logged for every call: id, status (`video_status`: `status` is the HTTP status),
+    /// progress, seconds, size, times, remix source, error.
     @Sendable static func videoFields(_ json: JSONValue) -> JSONObject {
         var fields: JSONObject = [
-            "video_id": JSONValue(json["id"]?.stringValue), "status": JSONValue(json["status"]?.stringValue),
+            "video_id": JSONValue(json["id"]?.stringValue), "video_status": JSONValue(json["status"]?.stringValue),
             "progress": JSONValue(json["progress"]?.intValue), "seconds": JSONValue(json["seconds"]?.stringValue),
             "size": JSONValue(json["size"]?.stringValue), "created_at": JSONValue(json["created_at"]?.intValue),
             "completed_at": JSONValue(json["completed_at"]?.intValue), "expires_at": JSONValue(json["expires_at"]?.intValue),
