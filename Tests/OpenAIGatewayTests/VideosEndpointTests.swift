@@ -42,7 +42,8 @@ struct VideosEndpointTests {
 
     @Test("create (JSON, seconds as a number normalised), retrieve, poll to completion; cost estimated at create, billed on completion")
     func createPollAndCost() async throws {
-        let gateway = try await Self.run { gateway in
+        // Long enough for the poll to see the job unfinished first (that poll bills it), even on a busy machine.
+        let gateway = try await Self.run(generation: .milliseconds(800)) { gateway in
             let created = try await gateway.request(.POST, "/api/videos", json: ["prompt": "A calico cat", "model": "sora-2", "seconds": 8])
             #expect(created.status == 201, "\(created.text)")
             let video = try created.json()

@@ -168,14 +168,15 @@ struct SimulatorVideosTests {
             let id = try #require(source["id"]?.stringValue)
             let remixed = try await sim.post("/v1/videos/\(id)/remix", ["prompt": "Night"])
             #expect(remixed.status == 200)
-            try await SpecCheck.expectValid("VideoResource", remixed.body)
             let json = try remixed.json
+            // Before the new job can complete: it cannot be remixed yet.
+            let pending = try #require(json["id"]?.stringValue)
+            #expect(try await sim.post("/v1/videos/\(pending)/remix", ["prompt": "Again"]).status == 400)
+            try await SpecCheck.expectValid("VideoResource", remixed.body)
             #expect(json["remixed_from_video_id"]?.stringValue == id)
             #expect(json["id"]?.stringValue != id)
             #expect(json["seconds"]?.stringValue == "8")
             #expect(json["prompt"]?.stringValue == "Night")
-            let pending = try #require(json["id"]?.stringValue)
-            #expect(try await sim.post("/v1/videos/\(pending)/remix", ["prompt": "Again"]).status == 400)
             #expect(try await sim.post("/v1/videos/\(id)/remix", [:]).status == 400)
         }
     }

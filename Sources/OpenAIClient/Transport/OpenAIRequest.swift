@@ -135,6 +135,11 @@ public struct OpenAIResponse: Sendable {
     /// The body exactly as the upstream sent it.
     public var body: ByteBuffer
 
+    public init(metadata: OpenAIResponseMetadata, body: ByteBuffer) {
+        self.metadata = metadata
+        self.body = body
+    }
+
     /// The body parsed as JSON.
     public func json() throws(OpenAIError) -> JSONValue {
         do {

@@ -17,6 +17,9 @@ public struct GatewayConfiguration: Sendable {
     public var project: String?
     /// `OPENAI_DEFAULT_MODEL`: used when a request names no model (or an empty one).
     public var defaultModel: String = "gpt-4o"
+    /// `OPENAI_DEFAULT_IMAGE_MODEL`: the image model of generations and edits that name none (variations
+    /// use the first catalogue model that makes them).
+    public var defaultImageModel: String = "gpt-image-1.5"
     /// `OPENAI_TIMEOUT` (ms): per-attempt timeout.
     public var timeout: Duration = .milliseconds(60_000)
     /// `OPENAI_MAX_RETRIES` (0...10).
@@ -105,6 +108,7 @@ public struct GatewayConfiguration: Sendable {
         config.organization = reader.string("OPENAI_ORGANIZATION") ?? reader.string("OPENAI_ORG_ID")
         config.project = reader.string("OPENAI_PROJECT") ?? reader.string("OPENAI_PROJECT_ID")
         config.defaultModel = reader.string("OPENAI_DEFAULT_MODEL") ?? "gpt-4o"
+        config.defaultImageModel = reader.string("OPENAI_DEFAULT_IMAGE_MODEL") ?? "gpt-image-1.5"
         config.timeout = .milliseconds(reader.integer("OPENAI_TIMEOUT", default: 60_000, range: 1...3_600_000))
         config.maxRetries = reader.integer("OPENAI_MAX_RETRIES", default: 3, range: 0...10)
         config.retryDelay = .milliseconds(reader.integer("OPENAI_RETRY_DELAY", default: 1_000, range: 1...60_000))

@@ -31,7 +31,7 @@ struct AudioController: Sendable {
     /// `POST /api/audio/speech` → 200 audio, streamed back as the upstream produces it.
     @Sendable func speech(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let object = try await request.decodeJSONObject(limit: configuration.maxBodySize, example: "{\"voice\": \"alloy\", \"input\": \"Hello\"}")
+        let object = try await request.decodeJSONObjectBody(limit: configuration.maxBodySize, example: #"{"voice": "alloy", "input": "Hello"}"#)
         let problems = AudioRules.validateSpeech(object, catalogue: catalogue)
         guard problems.isEmpty else { throw GatewayError.validation(problems) }
         let upstreamBody = AudioRules.speechUpstreamBody(object)
@@ -59,18 +59,17 @@ struct AudioController: Sendable {
     /// `POST /api/audio/transcriptions` → 200 JSON, text, subtitles, or an SSE stream with `stream=true`.
     @Sendable func transcription(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
-        let (opened, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription, catalogue: catalogue))
-        { body in
+        let upload = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.transcription, catalogue: catalogue)) { body in
             try await client.audio.transcriptionStream(body)
         }
-        record(fields: fields, file: file, context: context)
+        let (opened, fields) = (upload.result, upload.fields)
+        record(upload, context: context)
         context.call.upstream(opened.metadata)
-        let upstreamType = opened.metadata.headers.first(name: "content-type")?.lowercased() ?? ""
-        if upstreamType.hasPrefix("text/event-stream") {
+        if opened.metadata.isEventStream {
             let relay = SSERelay(
                 status: .ok,
                 events: opened.body.serverSentEvents,
-                policy: TranscriptionRelayPolicy(),
+                policy: TypedEventRelayPolicy(kind: .transcription),
                 keepAliveInterval: configuration.keepAliveInterval,
                 path: request.uri.description,
                 call: context.call,
@@ -78,36 +77,31 @@ struct AudioController: Sendable {
             )
             return relay.response(channel: context.channel)
         }
-        let collected: ByteBuffer
-        do {
-            collected = try await opened.body.collect(upTo: Self.maxTranscriptBytes)
-        } catch {
-            throw GatewayError(upstream: OpenAITransport.classify(error, attempts: opened.metadata.attempts))
-        }
-        return transcript(collected, fields: fields, context: context)
+        let collected = try await opened.body.collectAnswer(upTo: Self.maxTranscriptBytes, metadata: opened.metadata)
+        return transcript(collected.body, fields: fields, context: context)
     }
 
     /// `POST /api/audio/translations` (into English, whisper-1) → 200 JSON or text.
     @Sendable func translation(_ request: Request, context: Context) async throws -> Response {
         let client = self.client
-        let (response, fields, file) = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation, catalogue: catalogue))
-        { body in
+        let upload = try await MultipartUpload.forward(request, policy: AudioRules.uploadPolicy(.translation, catalogue: catalogue)) { body in
             try await client.audio.translation(body)
         }
-        record(fields: fields, file: file, context: context)
-        context.call.upstream(response.metadata)
-        return transcript(response.body, fields: fields, context: context)
+        record(upload, context: context)
+        context.call.upstream(upload.result.metadata)
+        return transcript(upload.result.body, fields: upload.fields, context: context)
     }
 
     // MARK: - Helpers
 
     /// What the upload tells about the call: model, file, and the audio's duration from its header
     /// (priced per minute when the upstream's answer has no duration).
-    private func record(fields: FormFields, file: UploadedFile, context: Context) {
+    private func record<T>(_ upload: MultipartUpload.Outcome<T>, context: Context) {
+        let (fields, file) = (upload.fields, upload.file)
         context.call.annotate { record in
             record.model = fields["model"] ?? AudioRules.Defaults.transcriptionModel
             record.usageRole = .billed
-            record.bytesIn = file.requestBytes
+            record.bytesIn = upload.requestBytes
             let seconds = AudioDuration.wavSeconds(head: file.head, fileBytes: file.bytes)
             record.units = .audioSeconds(seconds, source: seconds == nil ? nil : "upload_header")
             record.extra = [

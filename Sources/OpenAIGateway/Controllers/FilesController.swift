@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
-import NIOConcurrencyHelpers
 import NIOCore
 import OpenAIClient
 
@@ -27,30 +26,23 @@ struct FilesController: Sendable {
     /// The file streams through to the upstream; size and type are enforced while it passes.
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
         let declaredLength = request.headers[.contentLength].flatMap(Int.init)
-        // The pipeline validates the file at its start and at the end of the body; the end is when the
-        // fields are checked with `complete == true` just before, which is what this flag records.
-        let bodyComplete = NIOLockedValueBox(false)
         let policy = MultipartUploadPolicy(
             absoluteFileLimit: FileRules.absoluteLimit,
-            validateFields: { fields, complete in
-                if complete { bodyComplete.withLockedValue { $0 = true } }
-                return FileRules.fieldProblems(fields, complete: complete)
-            },
-            validateFile: { file, fields in
-                FileRules.fileProblems(file, fields: fields, complete: bodyComplete.withLockedValue { $0 })
-            },
+            validateFields: { fields, complete in FileRules.fieldProblems(fields, complete: complete) },
+            validateFile: { file, fields, complete in FileRules.fileProblems(file, fields: fields, complete: complete) },
             fileLimit: { fields in
                 let purpose = FileRules.validPurpose(fields)
                 return (FileRules.sizeLimit(purpose: purpose), FileRules.sizeError(purpose: purpose, size: declaredLength))
             },
-            upstreamField: { FileRules.upstreamField(name: $0, value: $1) }
+            upstreamField: { name, value, _ in FileRules.upstreamField(name: name, value: value) }
         )
         let client = self.client
-        let (response, fields, file) = try await MultipartUpload.forward(request, policy: policy) { body in
+        let upload = try await MultipartUpload.forward(request, policy: policy) { body in
             try await client.files.upload(body)
         }
+        let (response, fields, file) = (upload.result, upload.fields, upload.file)
         context.call.annotate { record in
-            record.bytesIn = file.requestBytes
+            record.bytesIn = upload.requestBytes
             record.extra["filename"] = JSONValue(file.filename)
             record.extra["bytes"] = .int(Int64(file.bytes))
             record.extra["purpose"] = JSONValue(fields["purpose"])

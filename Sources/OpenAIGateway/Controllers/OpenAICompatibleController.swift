@@ -93,8 +93,7 @@ struct OpenAICompatibleController: Sendable {
         }
         context.call.upstream(opened.metadata)
         var headers = Self.returnedHeaders(opened.metadata.headers)
-        let upstreamType = opened.metadata.headers.first(name: "content-type")?.lowercased() ?? ""
-        if upstreamType.hasPrefix("text/event-stream") {
+        if opened.metadata.isEventStream {
             headers[.contentLength] = nil  // the relay frames the body itself (and may add an error event)
             let relay = SSERelay(
                 status: .init(code: opened.metadata.status),
@@ -110,7 +109,7 @@ struct OpenAICompatibleController: Sendable {
             return response
         }
         let call = context.call
-        let metered = upstreamType.contains("json")
+        let metered = opened.metadata.headers.first(name: "content-type")?.lowercased().contains("json") == true
         let body = opened.body
         return Response(
             status: .init(code: opened.metadata.status),

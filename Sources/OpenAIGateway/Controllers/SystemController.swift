@@ -32,7 +32,7 @@ struct SystemController: Sendable {
     }
 
     @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
-        Self.json(GatewayOpenAPI.document(serverURL: nil, catalogue: catalogue), status: .ok)
+        Self.json(GatewayOpenAPI.document(serverURL: nil, catalogue: catalogue, defaultImageModel: configuration.defaultImageModel), status: .ok)
     }
 
     @Sendable func docs(_ request: Request, context: Context) async throws -> Response {

@@ -68,26 +68,27 @@ struct VideosController: Sendable {
 
     private func createMultipart(_ request: Request, context: Context) async throws -> Response {
         let catalogue = self.catalogue
-        let retired = RetiredModelCheck(catalogue: catalogue, baseURL: configuration.baseURL)
-        let policy = MultipartUploadPolicy(
-            fileField: "input_reference",
+        let reference = FilePartRule(
+            name: "input_reference",
+            required: false,
+            limit: { _ in (VideoRules.maxReferenceBytes, Self.tooLarge("input_reference", limit: VideoRules.maxReferenceBytes)) },
+            validate: { file, _, _ in VideoRules.referenceImageProblems(file) }
+        )
+        var policy = MultipartUploadPolicy(
+            files: [reference],
             absoluteFileLimit: VideoRules.maxReferenceBytes,
             validateFields: { fields, complete in
-                let problems = VideoRules.formProblems(fields, complete: complete) { VideoRules.createForm($0, catalogue: catalogue) }
-                return problems.isEmpty ? retired.problems(fields, complete: complete) : problems
+                VideoRules.formProblems(fields, complete: complete) { VideoRules.createForm($0, catalogue: catalogue) }
             },
-            validateFile: { file, _ in VideoRules.referenceImageProblems(file) },
-            fileLimit: { _ in (VideoRules.maxReferenceBytes, Self.tooLarge("input_reference", limit: VideoRules.maxReferenceBytes)) },
-            upstreamField: { name, value in
+            upstreamField: { name, value, _ in
                 guard name == "seconds", let number = Double(value), number.rounded() == number, abs(number) < 1e6 else { return (name, value) }
                 return (name, String(Int(number)))
-            },
-            fileRequired: false
+            }
         )
+        policy.refuse = retiredModelRefusal()
         let client = self.client
-        let (response, fields, file) = try await retired.rethrowing {
-            try await MultipartUpload.forward(request, policy: policy) { body in try await client.videos.create(body) }
-        }
+        let upload = try await MultipartUpload.forward(request, policy: policy) { body in try await client.videos.create(body) }
+        let (response, fields, file) = (upload.result, upload.fields, upload.files.first)
         let object = VideoRules.object(fields)
         let info = catalogue.model(object["model"]?.stringValue ?? VideoRules.defaultModel)
         let job = VideoRules.Job(
@@ -96,8 +97,8 @@ struct VideosController: Sendable {
             size: object["size"]?.stringValue ?? info?.string("default_size")
         )
         context.call.annotate { record in
-            record.bytesIn = file.requestBytes
-            if file.bytes > 0 {
+            record.bytesIn = upload.requestBytes
+            if let file {
                 record.extra["input_reference_bytes"] = .int(Int64(file.bytes))
                 record.extra["input_reference_filename"] = JSONValue(file.filename)
             }
@@ -162,28 +163,31 @@ struct VideosController: Sendable {
         if Self.isMultipart(request) {
             let catalogue = self.catalogue
             let fileSeen = NIOLockedValueBox(false)
-            let retired = RetiredModelCheck(catalogue: catalogue, baseURL: configuration.baseURL)
-            let policy = MultipartUploadPolicy(
-                fileField: "video",
+            let video = FilePartRule(
+                name: "video",
+                required: false,
+                limit: { _ in (VideoRules.maxVideoUploadBytes, Self.tooLarge("video", limit: VideoRules.maxVideoUploadBytes)) },
+                validate: { _, _, _ in
+                    fileSeen.withLockedValue { $0 = true }
+                    return []
+                }
+            )
+            var policy = MultipartUploadPolicy(
+                files: [video],
                 absoluteFileLimit: VideoRules.maxVideoUploadBytes,
                 validateFields: { fields, complete in
                     let hasFile = fileSeen.withLockedValue { $0 }
-                    let problems = VideoRules.formProblems(fields, complete: complete) {
+                    return VideoRules.formProblems(fields, complete: complete) {
                         VideoRules.sourceForm($0, hasFile: hasFile || !complete, extending: extending, catalogue: catalogue)
                     }
-                    return problems.isEmpty ? retired.problems(fields, complete: complete) : problems
-                },
-                validateFile: { _, _ in
-                    fileSeen.withLockedValue { $0 = true }
-                    return []
-                },
-                fileLimit: { _ in (VideoRules.maxVideoUploadBytes, Self.tooLarge("video", limit: VideoRules.maxVideoUploadBytes)) },
-                fileRequired: false
+                }
             )
-            let (result, fields, file) = try await retired.rethrowing { try await MultipartUpload.forward(request, policy: policy, send: send) }
+            policy.refuse = retiredModelRefusal()
+            let upload = try await MultipartUpload.forward(request, policy: policy, send: send)
+            let (result, fields) = (upload.result, upload.fields)
             context.call.annotate { record in
-                record.bytesIn = file.requestBytes
-                if file.bytes > 0 { record.extra["video_upload_bytes"] = .int(Int64(file.bytes)) }
+                record.bytesIn = upload.requestBytes
+                if let file = upload.files.first { record.extra["video_upload_bytes"] = .int(Int64(file.bytes)) }
                 if let id = fields["video[id]"] { record.extra["source_video_id"] = .string(id) }
             }
             (response, seconds) = (result, fields["seconds"])
@@ -313,15 +317,15 @@ struct VideosController: Sendable {
             fileLimit: { _ in (VideoRules.maxVideoUploadBytes, Self.tooLarge("video", limit: VideoRules.maxVideoUploadBytes)) }
         )
         let client = self.client
-        let (response, fields, file) = try await MultipartUpload.forward(request, policy: policy) { body in
+        let upload = try await MultipartUpload.forward(request, policy: policy) { body in
             try await client.videos.createCharacter(body)
         }
         context.call.annotate { record in
-            record.bytesIn = file.requestBytes
-            record.extra["name"] = JSONValue(fields["name"])
-            record.extra["video_upload_bytes"] = .int(Int64(file.bytes))
+            record.bytesIn = upload.requestBytes
+            record.extra["name"] = JSONValue(upload.fields["name"])
+            record.extra["video_upload_bytes"] = .int(Int64(upload.file.bytes))
         }
-        return context.call.json(response, status: .created) { ["character_id": $0["id"] ?? .null] }
+        return context.call.json(upload.result, status: .created) { ["character_id": $0["id"] ?? .null] }
     }
 
     /// `GET /api/videos/characters/:id` → 200 Character.
@@ -357,6 +361,16 @@ struct VideosController: Sendable {
         return context.call.json(response, status: status, usage: .estimate, describe: Self.videoFields)
     }
 
+    /// The multipart form's refusal of a retired model: the `model` field when it has come, else (once the
+    /// body is complete) the default model.
+    private func retiredModelRefusal() -> @Sendable (FormFields, Bool) -> GatewayError? {
+        let (catalogue, baseURL) = (catalogue, configuration.baseURL)
+        return { fields, complete in
+            guard let model = fields["model"] ?? (complete ? VideoRules.defaultModel : nil) else { return nil }
+            return Self.retirement(model, catalogue: catalogue, baseURL: baseURL)
+        }
+    }
+
     private func refuseRetired(_ model: String) throws(GatewayError) {
         if let error = Self.retirement(model, catalogue: catalogue, baseURL: configuration.baseURL) { throw error }
     }
@@ -377,7 +391,7 @@ struct VideosController: Sendable {
 
     private func jsonObject(_ request: Request, example: String) async throws -> JSONObject {
         var request = request
-        return try await request.decodeJSONObject(limit: configuration.maxBodySize, example: example)
+        return try await request.decodeJSONObjectBody(limit: configuration.maxBodySize, example: example)
     }
 
     static func isMultipart(_ request: Request) -> Bool {
@@ -408,36 +422,5 @@ struct VideosController: Sendable {
             fields["error_message"] = JSONValue(json["error"]?["message"]?.stringValue)
         }
         return fields
-    }
-}
-
-/// Refuses a retired model named in a multipart form before the upstream has the whole body: the form's
-/// field checks report it (which aborts the upload) and ``rethrowing(_:)`` turns that into the 410.
-private struct RetiredModelCheck: Sendable {
-    let catalogue: ModelCatalogue
-    let baseURL: String
-    private let refused = NIOLockedValueBox<GatewayError?>(nil)
-
-    init(catalogue: ModelCatalogue, baseURL: String) {
-        self.catalogue = catalogue
-        self.baseURL = baseURL
-    }
-
-    func problems(_ fields: FormFields, complete: Bool) -> [ValidationProblem] {
-        // Without a model field, the default model applies once the body is complete.
-        guard let model = fields["model"] ?? (complete ? VideoRules.defaultModel : nil),
-            let error = VideosController.retirement(model, catalogue: catalogue, baseURL: baseURL)
-        else { return [] }
-        refused.withLockedValue { $0 = error }
-        return [ValidationProblem(parameter: "model", message: error.message, hint: error.hint)]
-    }
-
-    func rethrowing<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            if let refused = refused.withLockedValue({ $0 }) { throw refused }
-            throw error
-        }
     }
 }

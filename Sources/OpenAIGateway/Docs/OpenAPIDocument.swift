@@ -13,7 +13,13 @@ public enum GatewayOpenAPI {
     ///   - catalogue: the models whose capabilities the Audio schemas list (models, voices, formats,
     ///     ranges), the same catalogue the validation reads.
     ///   - now: models retired at this date are not listed.
-    public static func document(serverURL: String?, catalogue: ModelCatalogue = .bundled, now: Date = Date()) -> JSONValue {
+    ///   - defaultImageModel: the image model of requests that name none (`OPENAI_DEFAULT_IMAGE_MODEL`).
+    public static func document(
+        serverURL: String?,
+        catalogue: ModelCatalogue = .bundled,
+        now: Date = Date(),
+        defaultImageModel: String = GatewayConfiguration().defaultImageModel
+    ) -> JSONValue {
         var root: JSONObject = [
             "openapi": "3.1.0",
             "info": [
@@ -31,6 +37,7 @@ public enum GatewayOpenAPI {
             ["name": "Files", "description": "OpenAI Files API: uploads and downloads stream through the gateway"],
             ["name": "Audio", "description": "OpenAI Audio API: speech, transcriptions, translations"],
             ["name": "Videos", "description": "OpenAI Videos API: jobs, polling, streamed downloads, remixes"],
+            ["name": "Images", "description": "OpenAI Images API: generations, edits, variations (uploads streamed), partial-image streams"],
             ["name": "Gateway", "description": "Health and documentation"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
         ]
@@ -38,6 +45,7 @@ public enum GatewayOpenAPI {
         allPaths["/v1/{path}"] = openAICompatiblePath
         for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
         for (path, item) in videoPaths(catalogue: catalogue) { allPaths[path] = item }
+        for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
         root["paths"] = .object(allPaths)
         root["components"] = ["schemas": .object(Schemas.all)]
         return .object(root)

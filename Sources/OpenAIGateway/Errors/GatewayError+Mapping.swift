@@ -80,10 +80,11 @@ extension Request {
         }
     }
 
-    /// ``decodeJSONBody(limit:)`` for a body that must be a JSON object: anything else is a 400 naming
-    /// `body`, whose hint shows `example`.
-    mutating func decodeJSONObject(limit: Int, example: String) async throws -> JSONObject {
-        guard let object = try await decodeJSONBody(limit: limit).objectValue else {
+    /// ``decodeJSONBody(limit:)`` for routes whose body is a JSON object: anything else is a 400 whose
+    /// hint shows `example`.
+    mutating func decodeJSONObjectBody(limit: Int, example: String) async throws -> JSONObject {
+        let json = try await decodeJSONBody(limit: limit)
+        guard let object = json.objectValue else {
             throw GatewayError.validation([
                 ValidationProblem(
                     parameter: "body",

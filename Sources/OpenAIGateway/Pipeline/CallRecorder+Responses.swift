@@ -53,3 +53,22 @@ extension CallRecorder {
         return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: body))
     }
 }
+
+extension OpenAIResponseMetadata {
+    /// Whether the upstream answered with an event stream (`text/event-stream`).
+    var isEventStream: Bool {
+        headers.first(name: "content-type")?.lowercased().hasPrefix("text/event-stream") == true
+    }
+}
+
+extension HTTPClientResponse.Body {
+    /// Collects an answer opened uncollected (because it could have been a stream) up to `limit` bytes;
+    /// a broken or oversized body is the gateway's error for it.
+    func collectAnswer(upTo limit: Int, metadata: OpenAIResponseMetadata) async throws(GatewayError) -> OpenAIResponse {
+        do {
+            return OpenAIResponse(metadata: metadata, body: try await collect(upTo: limit))
+        } catch {
+            throw GatewayError(upstream: OpenAITransport.classify(error, attempts: metadata.attempts))
+        }
+    }
+}

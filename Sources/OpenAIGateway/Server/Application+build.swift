@@ -80,6 +80,8 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
     FilesController(client: client, configuration: configuration).addRoutes(to: router.group("api/files"))
     VideosController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/videos"))
+    ImagesController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
+        .addRoutes(to: router.group("api/images"))
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)
     SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router)

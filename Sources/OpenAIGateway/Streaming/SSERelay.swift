@@ -347,16 +347,38 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
     }
 }
 
-/// The transcription stream's policy: `event:` = the upstream type, `data:` = the upstream JSON unchanged,
-/// `id:` = a running index from 0.
-struct TranscriptionRelayPolicy: StreamRelayPolicy {
+/// The policy of the streams whose events carry no sequence number (transcriptions, the Images API):
+/// `event:` = the upstream type, `data:` = the upstream JSON unchanged, `id:` = a running index from 0.
+/// The stream has completed at `transcript.text.done`, or when every image has its
+/// `image_generation.completed` / `image_edit.completed` event.
+struct TypedEventRelayPolicy: StreamRelayPolicy {
+    enum Kind: Sendable {
+        case transcription
+        /// `images`: how many final images the request asked for (`n`).
+        case images(Int)
+
+        var noun: String {
+            switch self {
+            case .transcription: "transcription"
+            case .images: "image generation"
+            }
+        }
+    }
+
+    let kind: Kind
     /// Upstream events relayed.
     private(set) var events = 0
     private(set) var frames = 0
     /// The final text (`transcript.text.done`), or the deltas so far.
     private(set) var text = ""
-    /// `usage` of `transcript.text.done`, when the upstream sent one.
+    /// `usage` of the last event that had one.
     private(set) var usage: JSONValue?
+    private(set) var partialImages = 0
+    private(set) var completedImages = 0
+
+    init(kind: Kind) {
+        self.kind = kind
+    }
 
     mutating func step(for event: ServerSentEvent, path: String) -> RelayStep {
         if ResponseStreamEvent.isDone(event) { return RelayStep() }
@@ -369,14 +391,20 @@ struct TranscriptionRelayPolicy: StreamRelayPolicy {
         events += 1
         defer { frames += 1 }
         let frame = ServerSentEvent(event: type, data: event.data, id: String(frames))
-        switch type {
-        case "transcript.text.delta":
+        if let eventUsage = payload?["usage"], !eventUsage.isNull { usage = eventUsage }
+        switch (kind, type) {
+        case (.transcription, "transcript.text.delta"):
             text += payload?["delta"]?.stringValue ?? ""
             return RelayStep(frame: frame)
-        case "transcript.text.done":
+        case (.transcription, "transcript.text.done"):
             text = payload?["text"]?.stringValue ?? text
-            usage = payload?["usage"]
             return RelayStep(frame: frame, end: .completed)
+        case (.images, "image_generation.partial_image"), (.images, "image_edit.partial_image"):
+            partialImages += 1
+            return RelayStep(frame: frame)
+        case (.images(let count), "image_generation.completed"), (.images(let count), "image_edit.completed"):
+            completedImages += 1
+            return RelayStep(frame: frame, end: completedImages >= max(1, count) ? .completed : nil)
         default:
             return RelayStep(frame: frame)
         }
@@ -390,23 +418,29 @@ struct TranscriptionRelayPolicy: StreamRelayPolicy {
     var incompleteError: GatewayError {
         GatewayError(
             status: .badGateway,
-            message: "The upstream stream ended before the transcription completed",
+            message: "The upstream stream ended before the \(kind.noun) completed",
             errorCode: "stream_incomplete",
-            hint: "Retry the transcription; the upstream closed the stream early."
+            hint: "Retry the \(kind.noun); the upstream closed the stream early."
         )
     }
 
-    var shutdownHint: String { "Send the transcription again once the gateway is back." }
+    var shutdownHint: String { "Send the \(kind.noun) again once the gateway is back." }
 
     var eventCount: Int { events }
     var lastSequence: Int? { nil }
 
     func annotate(_ record: inout CallRecord) {
-        record.extra["text_length"] = .int(Int64(text.count))
         if let usage = usage.flatMap(TokenUsage.init(json:)) { record.usage = usage }
-        if let seconds = usage?["seconds"]?.doubleValue {
-            record.units = .audioSeconds(seconds, source: "upstream")
-            record.extra["duration_seconds"] = .double(seconds)
+        switch kind {
+        case .transcription:
+            record.extra["text_length"] = .int(Int64(text.count))
+            if let seconds = usage?["seconds"]?.doubleValue {
+                record.units = .audioSeconds(seconds, source: "upstream")
+                record.extra["duration_seconds"] = .double(seconds)
+            }
+        case .images:
+            record.extra["partial_images"] = .int(Int64(partialImages))
+            record.extra["images_generated"] = .int(Int64(completedImages))
         }
     }
 }

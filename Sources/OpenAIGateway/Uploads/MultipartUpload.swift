@@ -15,90 +15,190 @@ struct FormFields: Sendable {
     mutating func append(name: String, value: String) { pairs.append((name, value)) }
 }
 
-/// The file part of an upload, as far as it has been read.
+/// A file part of an upload, as far as it has been read.
 struct UploadedFile: Sendable {
+    /// The part's name as the client sent it (`image`, `image[]`, `mask`, `file`).
     var fieldName: String
+    /// The rule's name the part falls under (`image` for `image[]`).
+    var rule: String
     var filename: String?
     var contentType: String?
-    /// Bytes of the file part read so far (all of them once the upload finished).
+    /// Bytes of the file part read so far (all of them once the part ended).
     var bytes: Int
-    /// The file's first bytes (up to ``UploadedFile/headLimit``), for format sniffing such as a WAV header's duration.
+    /// The file's first bytes (up to ``UploadedFile/headLimit``), for format sniffing such as a WAV
+    /// header's duration or an image's dimensions.
     var head: [UInt8] = []
-    /// Bytes of the whole request body read (set when the upload finished).
-    var requestBytes = 0
+    /// Whether the part has ended (its size and head are final).
+    var complete = false
 
     static let headLimit = 4096
+
+    init(fieldName: String, rule: String? = nil, filename: String?, contentType: String?, bytes: Int, head: [UInt8] = []) {
+        self.fieldName = fieldName
+        self.rule = rule ?? fieldName
+        self.filename = filename
+        self.contentType = contentType
+        self.bytes = bytes
+        self.head = head
+    }
+}
+
+/// One kind of file part a multipart route accepts.
+struct FilePartRule: Sendable {
+    /// The part's name; the problems name it.
+    var name: String
+    /// Other names of the same part (`image[]` for `image`); forwarded as the client named them.
+    var aliases: [String] = []
+    /// Whether a body without such a part is refused.
+    var required = true
+    /// Most parts of this kind with these fields (the model may decide).
+    var maxCount: @Sendable (_ fields: FormFields) -> Int = { _ in 1 }
+    /// The size limit of one part with these fields, and the 413 error to raise past it.
+    var limit: @Sendable (_ fields: FormFields) -> (bytes: Int, error: GatewayError)
+    /// Checks a part against the fields: when it starts (name and type), when it has ended (its size and
+    /// head are known: formats, dimensions; `file.complete`), and once the whole body was read
+    /// (`bodyComplete`: every field is known, defaults apply).
+    var validate: @Sendable (_ file: UploadedFile, _ fields: FormFields, _ bodyComplete: Bool) -> [ValidationProblem] = { _, _, _ in [] }
+
+    func matches(_ partName: String) -> Bool { partName == name || aliases.contains(partName) }
 }
 
 /// What a multipart route accepts and how its body goes upstream.
 struct MultipartUploadPolicy: Sendable {
-    /// Name of the file part.
-    var fileField = "file"
+    /// The file parts, the first being the main one (named in "send multipart" problems).
+    var files: [FilePartRule]
     /// Largest text field, in bytes.
     var maxFieldBytes = 64 * 1024
     /// Most text fields.
     var maxFields = 64
-    /// Hard ceiling of the file's size whatever the fields say (413 beyond it).
+    /// Hard ceiling of one file's size whatever the fields say (413 beyond it).
     var absoluteFileLimit: Int
-    /// Checks the text fields. `complete` is false when the file part starts (fields sent after the file are not
+    /// A declared `Content-Length` above this is refused at once (413) without reading the body.
+    var absoluteBodyLimit: Int
+    /// Checks the text fields. `complete` is false when a file part starts (fields sent after the file are not
     /// known yet, so "required" checks must wait) and true once the whole body was read.
     var validateFields: @Sendable (_ fields: FormFields, _ complete: Bool) -> [ValidationProblem]
-    /// Checks the file's name and type against the fields (e.g. the types a purpose allows).
-    var validateFile: @Sendable (_ file: UploadedFile, _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] }
-    /// The size limit that applies with these fields, and the 413 error to raise past it.
-    var fileLimit: @Sendable (_ fields: FormFields) -> (bytes: Int, error: GatewayError)
-    /// How a text field goes upstream: renamed, normalised, or dropped (nil).
-    var upstreamField: @Sendable (_ name: String, _ value: String) -> (name: String, value: String)? = { ($0, $1) }
+    /// A refusal that is not a validation problem (e.g. a retired model: `model_retired`), checked with
+    /// the fields wherever they are validated; thrown as it is.
+    var refuse: @Sendable (_ fields: FormFields, _ complete: Bool) -> GatewayError? = { _, _ in nil }
+    /// Checks across the parts once the whole body was read (e.g. a mask the size of the image).
+    var validateUpload: @Sendable (_ files: [UploadedFile], _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] }
+    /// How a text field goes upstream (with the fields read so far): renamed, normalised, or dropped (nil).
+    var upstreamField: @Sendable (_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? = { name, value, _ in
+        (name, value)
+    }
     /// Fields to add upstream once the whole body was read (defaults for fields the client left out,
     /// e.g. `model`). They go last, since a field the client sends may come after the file.
     var defaultFields: @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
-    /// When false, a body without the file part is valid: its fields go upstream as a small form of their own.
-    var fileRequired = true
+
+    /// A route with one file part (`file` unless named otherwise).
+    init(
+        fileField: String = "file",
+        absoluteFileLimit: Int,
+        validateFields: @escaping @Sendable (_ fields: FormFields, _ complete: Bool) -> [ValidationProblem],
+        validateFile: @escaping @Sendable (_ file: UploadedFile, _ fields: FormFields, _ bodyComplete: Bool) -> [ValidationProblem] = { _, _, _ in []
+        },
+        fileLimit: @escaping @Sendable (_ fields: FormFields) -> (bytes: Int, error: GatewayError),
+        upstreamField: @escaping @Sendable (_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? = {
+            name,
+            value,
+            _ in (name, value)
+        },
+        defaultFields: @escaping @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
+    ) {
+        self.init(
+            files: [FilePartRule(name: fileField, limit: fileLimit, validate: validateFile)],
+            absoluteFileLimit: absoluteFileLimit,
+            validateFields: validateFields,
+            upstreamField: upstreamField,
+            defaultFields: defaultFields
+        )
+    }
+
+    /// A route with several kinds of file parts.
+    init(
+        files: [FilePartRule],
+        absoluteFileLimit: Int,
+        absoluteBodyLimit: Int? = nil,
+        validateFields: @escaping @Sendable (_ fields: FormFields, _ complete: Bool) -> [ValidationProblem],
+        validateUpload: @escaping @Sendable (_ files: [UploadedFile], _ fields: FormFields) -> [ValidationProblem] = { _, _ in [] },
+        upstreamField: @escaping @Sendable (_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? = {
+            name,
+            value,
+            _ in (name, value)
+        },
+        defaultFields: @escaping @Sendable (_ fields: FormFields) -> [(name: String, value: String)] = { _ in [] }
+    ) {
+        self.files = files
+        self.absoluteFileLimit = absoluteFileLimit
+        self.absoluteBodyLimit = absoluteBodyLimit ?? absoluteFileLimit + 1024 * 1024
+        self.validateFields = validateFields
+        self.validateUpload = validateUpload
+        self.upstreamField = upstreamField
+        self.defaultFields = defaultFields
+    }
+
+    /// The main file part's name.
+    var mainPart: String { files.first?.name ?? "file" }
+
+    func rule(for partName: String) -> FilePartRule? { files.first { $0.matches(partName) } }
 }
 
 /// Streams a client's multipart upload to the upstream, re-framed as the parts arrive.
 ///
-/// The fields before the file part are read and validated first, so most bad requests get their 400
-/// before the upstream hears of them. The file's bytes then flow through as they arrive, pulled by the
-/// upstream request (so a slow upstream slows the client down instead of filling memory), counted
-/// against the size limit. Fields after the file are validated as they come; a problem found then, or a
-/// file over its limit, aborts the upstream request before its body is complete, and the client gets the
-/// 400/413. Nothing holds the file in memory or on disk.
+/// The fields before the first file part are read and validated first, so most bad requests get their
+/// 400 before the upstream hears of them. The files' bytes then flow through as they arrive, pulled by
+/// the upstream request (so a slow upstream slows the client down instead of filling memory), each
+/// counted against its part's limit and the count of its kind checked. Fields after a file are
+/// validated as they come (and may lower the limits, e.g. a model named last); a problem found then, or
+/// a file over its limit, aborts the upstream request before its body is complete, so the upstream
+/// creates nothing, and the client gets the 400/413. Nothing holds a file in memory or on disk.
 enum MultipartUpload {
+    /// What an upload read and what the upstream answered.
+    struct Outcome<T: Sendable>: Sendable {
+        var result: T
+        var fields: FormFields
+        /// Every file part, in arrival order.
+        var files: [UploadedFile]
+        /// Bytes of the whole request body read.
+        var requestBytes: Int
+
+        /// The first file part (routes with one file).
+        var file: UploadedFile { files.first ?? UploadedFile(fieldName: "", filename: nil, contentType: nil, bytes: 0) }
+    }
+
     /// - Parameters:
     ///   - send: performs the upstream call with the re-framed body (not replayable, so never retried).
-    /// - Returns: the upstream result, the text fields and the file's description.
     static func forward<T: Sendable>(
         _ request: Request,
         policy: MultipartUploadPolicy,
         send: @escaping @Sendable (OpenAIRequest.Body) async throws -> T
-    ) async throws -> (result: T, fields: FormFields, file: UploadedFile) {
+    ) async throws -> Outcome<T> {
+        let main = policy.mainPart
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else {
             throw GatewayError.validation([
                 ValidationProblem(
-                    parameter: policy.fileField,
-                    message: "Request must be multipart/form-data with a \"\(policy.fileField)\" part",
-                    hint: "Send the file as a form upload, e.g. curl -F \(policy.fileField)=@document.pdf -F purpose=user_data ..."
+                    parameter: main,
+                    message: "Request must be multipart/form-data with a \"\(main)\" part",
+                    hint:
+                        "Send the file as a form upload, e.g. curl -F \(main)=@\(main == "file" ? "document.pdf" : "\(main).png") ..., not a JSON body."
                 )
             ])
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > policy.absoluteFileLimit + 1024 * 1024 {
-            throw policy.fileLimit(FormFields()).error
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > policy.absoluteBodyLimit {
+            throw policy.files.first?.limit(FormFields()).error ?? GatewayError(code: "payload_too_large")
         }
         var reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
         guard try await reader.readUntilFile() else {
-            if !policy.fileRequired { return try await reader.forwardFieldsOnly(send: send) }
+            // Every file part is optional (a video create's input_reference): the fields go up as a form.
+            if !policy.files.contains(where: \.required) { return try await reader.forwardFieldsOnly(send: send) }
             // The body ended without a file part: report it with every field problem.
             var problems = policy.validateFields(reader.fields, true)
-            problems.append(
-                ValidationProblem(
-                    parameter: policy.fileField,
-                    message: "\(policy.fileField) is required",
-                    hint: "Add the file as a form part named \"\(policy.fileField)\", e.g. -F \(policy.fileField)=@path/to/file"
-                )
-            )
+            for rule in policy.files where rule.required {
+                problems.append(missingPart(rule))
+            }
             throw GatewayError.validation(problems)
         }
         let upstreamContentType = reader.encoder.contentType
@@ -116,25 +216,32 @@ enum MultipartUpload {
                 ])
             }
         )
-        guard var file = reader.file else { throw GatewayError.validation([]) }
-        file.requestBytes = reader.bodyBytes
-        return (result, reader.fields, file)
+        return Outcome(result: result, fields: reader.fields, files: reader.files, requestBytes: reader.bodyBytes)
+    }
+
+    static func missingPart(_ rule: FilePartRule) -> ValidationProblem {
+        ValidationProblem(
+            parameter: rule.name,
+            message: "\(rule.name) is required",
+            hint: "Add the file as a form part named \"\(rule.name)\", e.g. -F \(rule.name)=@path/to/file"
+        )
     }
 }
 
 /// Reads the client's body and produces the upstream body's chunks. Used by the handler's task only.
 private struct UploadReader {
-    enum Phase { case beforeFile, inFile, afterFile, done }
+    enum Phase { case beforeFile, afterFirstFile, done }
 
     let encoder = MultipartEncoder()
     let policy: MultipartUploadPolicy
     private var iterator: RequestBody.AsyncIterator
     private var parser: MultipartParser
     private(set) var fields = FormFields()
-    private(set) var file: UploadedFile?
+    private(set) var files: [UploadedFile] = []
     private var phase = Phase.beforeFile
+    /// The file part being read (an index into `files`) and its rule.
+    private var current: (index: Int, rule: FilePartRule)?
     private var field: (name: String, bytes: ByteBuffer)?
-    private var skippingPart = false
     private var limit: Int
     /// Bytes of the client's body read so far.
     private(set) var bodyBytes = 0
@@ -148,7 +255,25 @@ private struct UploadReader {
         self.limit = policy.absoluteFileLimit
     }
 
-    /// Reads up to the start of the file part. Returns false when the body ended without one.
+    /// A form that ended without a file part (every part being optional): its fields, bounded by the
+    /// policy, are checked and sent as one replayable body.
+    func forwardFieldsOnly<T: Sendable>(send: @Sendable (OpenAIRequest.Body) async throws -> T) async throws -> MultipartUpload.Outcome<T> {
+        if let refusal = policy.refuse(fields, true) { throw refusal }
+        let problems = policy.validateFields(fields, true)
+        if !problems.isEmpty { throw GatewayError.validation(problems) }
+        var body = ByteBuffer()
+        var parts: [ByteBuffer] = []
+        for (name, value) in fields.pairs {
+            if let upstream = policy.upstreamField(name, value, fields) { parts.append(encoder.field(name: upstream.name, value: upstream.value)) }
+        }
+        for (name, value) in policy.defaultFields(fields) { parts.append(encoder.field(name: name, value: value)) }
+        parts.append(encoder.closing)
+        for var part in parts { body.writeBuffer(&part) }
+        let result = try await send(.bytes(body, contentType: encoder.contentType))
+        return MultipartUpload.Outcome(result: result, fields: fields, files: [], requestBytes: bodyBytes)
+    }
+
+    /// Reads up to the start of the first file part. Returns false when the body ended without one.
     /// Throws the 400 for bad fields, before anything goes upstream.
     mutating func readUntilFile() async throws -> Bool {
         while phase == .beforeFile {
@@ -160,29 +285,6 @@ private struct UploadReader {
             try handle(event)
         }
         return true
-    }
-
-    /// A form without its optional file: the fields (bounded by the policy) are checked and sent as one
-    /// replayable body.
-    func forwardFieldsOnly<T: Sendable>(
-        send: @Sendable (OpenAIRequest.Body) async throws -> T
-    ) async throws -> (result: T, fields: FormFields, file: UploadedFile) {
-        let problems = policy.validateFields(fields, true)
-        if !problems.isEmpty { throw GatewayError.validation(problems) }
-        var body = ByteBuffer()
-        for (name, value) in fields.pairs {
-            if var part = policy.upstreamField(name, value).map({ encoder.field(name: $0.name, value: $0.value) }) { body.writeBuffer(&part) }
-        }
-        for (name, value) in policy.defaultFields(fields) {
-            var part = encoder.field(name: name, value: value)
-            body.writeBuffer(&part)
-        }
-        var closing = encoder.closing
-        body.writeBuffer(&closing)
-        let result = try await send(.bytes(body, contentType: encoder.contentType))
-        var file = UploadedFile(fieldName: policy.fileField, filename: nil, contentType: nil, bytes: 0)
-        file.requestBytes = bodyBytes
-        return (result, fields, file)
     }
 
     /// The next bytes for the upstream, or nil at the end.
@@ -238,58 +340,74 @@ private struct UploadReader {
     private mutating func handle(_ event: MultipartEvent) throws {
         switch event {
         case .head(let head):
-            if head.name == policy.fileField, head.filename != nil || file == nil, file == nil {
-                try startFile(head)
-            } else if head.name == policy.fileField || head.filename != nil {
-                skippingPart = true  // a second file, or a file under another name: not forwarded
+            let name = head.name ?? ""
+            if let rule = policy.rule(for: name) {
+                try startFile(head, name: name, rule: rule)
+            } else if head.filename != nil {
+                let accepted = policy.files.flatMap { [$0.name] + $0.aliases }.map { "\"\($0)\"" }
+                throw GatewayError.validation([
+                    ValidationProblem(
+                        parameter: name.isEmpty ? "body" : name,
+                        message: "\(name.isEmpty ? "A file part without a name" : "The file part \"\(name)\"") is not accepted here",
+                        hint: "Send files as the form parts \(Wording.orList(accepted)) only."
+                    )
+                ])
             } else {
                 guard fields.pairs.count < policy.maxFields else {
                     throw GatewayError.validation([
                         ValidationProblem(
-                            parameter: head.name ?? "body",
+                            parameter: name.isEmpty ? "body" : name,
                             message: "Too many form fields (more than \(policy.maxFields))",
                             hint: "Send only the documented fields."
                         )
                     ])
                 }
-                field = (head.name ?? "", ByteBuffer())
+                field = (name, ByteBuffer())
             }
         case .body(var buffer):
-            if skippingPart { return }
-            if phase == .inFile, field == nil {
-                if let count = file?.head.count, count < UploadedFile.headLimit {
-                    file?.head += buffer.readableBytesView.prefix(UploadedFile.headLimit - count)
+            if let current, field == nil {
+                let count = files[current.index].head.count
+                if count < UploadedFile.headLimit {
+                    files[current.index].head += buffer.readableBytesView.prefix(UploadedFile.headLimit - count)
                 }
-                file?.bytes += buffer.readableBytes
-                if let bytes = file?.bytes, bytes > limit { throw policy.fileLimit(fields).error }
+                files[current.index].bytes += buffer.readableBytes
+                if files[current.index].bytes > limit { throw current.rule.limit(fields).error }
                 pending.append(buffer)
-            } else if var current = field {
-                guard current.bytes.readableBytes + buffer.readableBytes <= policy.maxFieldBytes else {
+            } else if var part = field {
+                guard part.bytes.readableBytes + buffer.readableBytes <= policy.maxFieldBytes else {
                     throw GatewayError.validation([
                         ValidationProblem(
-                            parameter: current.name,
-                            message: "\(current.name) is longer than \(policy.maxFieldBytes) bytes",
-                            hint: "Form fields carry short values; send the data itself as the file part."
+                            parameter: part.name,
+                            message: "\(part.name) is longer than \(policy.maxFieldBytes) bytes",
+                            hint: "Form fields carry short values; send the data itself as a file part."
                         )
                     ])
                 }
-                current.bytes.writeBuffer(&buffer)
-                field = current
+                part.bytes.writeBuffer(&buffer)
+                field = part
             }
         case .partEnd:
-            if skippingPart {
-                skippingPart = false
-            } else if let current = field {
+            if let part = field {
                 field = nil
-                try finishField(name: current.name, value: String(buffer: current.bytes))
-            } else if phase == .inFile {
+                try finishField(name: part.name, value: String(buffer: part.bytes))
+            } else if let ended = current {
+                current = nil
+                files[ended.index].complete = true
                 pending.append(encoder.fileTail)
-                phase = .afterFile
+                let problems = ended.rule.validate(files[ended.index], fields, false)
+                if !problems.isEmpty { throw GatewayError.validation(problems) }
             }
         case .end:
-            guard let file else { return }
+            guard !files.isEmpty else { return }
+            if let refusal = policy.refuse(fields, true) { throw refusal }
             var problems = policy.validateFields(fields, true)
-            problems += policy.validateFile(file, fields)
+            for rule in policy.files where rule.required && !files.contains(where: { $0.rule == rule.name }) {
+                problems.append(MultipartUpload.missingPart(rule))
+            }
+            for file in files {
+                problems += policy.rule(for: file.fieldName)?.validate(file, fields, true) ?? []
+            }
+            if problems.isEmpty { problems = policy.validateUpload(files, fields) }
             if !problems.isEmpty { throw GatewayError.validation(problems) }
             for (name, value) in policy.defaultFields(fields) { pending.append(encoder.field(name: name, value: value)) }
             pending.append(encoder.closing)
@@ -297,35 +415,62 @@ private struct UploadReader {
         }
     }
 
-    private mutating func startFile(_ head: MultipartPartHead) throws {
-        let started = UploadedFile(fieldName: policy.fileField, filename: head.filename, contentType: head.contentType, bytes: 0)
-        var problems = policy.validateFields(fields, false)
-        problems += policy.validateFile(started, fields)
+    private mutating func startFile(_ head: MultipartPartHead, name: String, rule: FilePartRule) throws {
+        let started = UploadedFile(fieldName: name, rule: rule.name, filename: head.filename, contentType: head.contentType, bytes: 0)
+        if phase == .beforeFile, let refusal = policy.refuse(fields, false) { throw refusal }
+        var problems = phase == .beforeFile ? policy.validateFields(fields, false) : []
+        problems += countProblems(adding: rule)
+        problems += rule.validate(started, fields, false)
         if !problems.isEmpty { throw GatewayError.validation(problems) }
-        file = started
-        limit = min(policy.absoluteFileLimit, policy.fileLimit(fields).bytes)
-        for (name, value) in fields.pairs {
-            if let upstream = policy.upstreamField(name, value) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
+        if phase == .beforeFile {
+            for (name, value) in fields.pairs {
+                if let upstream = policy.upstreamField(name, value, fields) {
+                    pending.append(encoder.field(name: upstream.name, value: upstream.value))
+                }
+            }
+            phase = .afterFirstFile
         }
+        files.append(started)
+        current = (files.count - 1, rule)
+        limit = min(policy.absoluteFileLimit, rule.limit(fields).bytes)
         pending.append(
             encoder.fileHead(
-                name: policy.fileField,
+                name: name,
                 filename: head.filename ?? "upload.bin",
                 contentType: head.contentType ?? "application/octet-stream"
             )
         )
-        phase = .inFile
+    }
+
+    /// The problem when one more part of `rule` (or the parts already read, with `adding == nil`) is too many.
+    private func countProblems(adding rule: FilePartRule? = nil) -> [ValidationProblem] {
+        policy.files.compactMap { kind in
+            let count = files.filter { $0.rule == kind.name }.count + (kind.name == rule?.name ? 1 : 0)
+            let maximum = kind.maxCount(fields)
+            guard count > maximum else { return nil }
+            return ValidationProblem(
+                parameter: kind.name,
+                message:
+                    "At most \(maximum) \(kind.name) part\(maximum == 1 ? "" : "s") can be sent\(fields["model"].map { " with \($0.prefix(60))" } ?? "")",
+                hint: "Send at most \(maximum) file\(maximum == 1 ? "" : "s") as \(kind.name) (got \(count) so far)."
+            )
+        }
     }
 
     private mutating func finishField(name: String, value: String) throws {
         fields.append(name: name, value: value)
         guard phase != .beforeFile else { return }
-        // A field after the file: check it now, re-check the size limit, and forward it.
-        let problems = policy.validateFields(fields, false)
+        // A field after a file: check it now, re-check the counts and size limits, and forward it.
+        if let refusal = policy.refuse(fields, false) { throw refusal }
+        var problems = policy.validateFields(fields, false)
+        problems += countProblems()
         if !problems.isEmpty { throw GatewayError.validation(problems) }
-        let fieldLimit = policy.fileLimit(fields)
-        limit = min(limit, fieldLimit.bytes)
-        if let bytes = file?.bytes, bytes > limit { throw fieldLimit.error }
-        if let upstream = policy.upstreamField(name, value) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
+        for file in files {
+            guard let rule = policy.rule(for: file.fieldName) else { continue }
+            let fieldLimit = rule.limit(fields)
+            if file.bytes > fieldLimit.bytes { throw fieldLimit.error }
+        }
+        if let current { limit = min(limit, current.rule.limit(fields).bytes) }
+        if let upstream = policy.upstreamField(name, value, fields) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
     }
 }

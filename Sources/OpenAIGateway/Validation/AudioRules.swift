@@ -430,9 +430,9 @@ enum AudioRules {
             validateFields: { fields, complete in
                 validateForm(fields, operation: operation, complete: complete, catalogue: catalogue, now: now)
             },
-            validateFile: { file, fields in validateFile(file, fields: fields, operation: operation, catalogue: catalogue, now: now) },
+            validateFile: { file, fields, _ in validateFile(file, fields: fields, operation: operation, catalogue: catalogue, now: now) },
             fileLimit: { fields in fileLimit(fields, operation: operation, catalogue: catalogue, now: now) },
-            upstreamField: { name, value in
+            upstreamField: { name, value, _ in
                 // The seed's clients send `timestamp_granularities` without brackets; OpenAI reads the bracketed name.
                 name == "timestamp_granularities" ? ("timestamp_granularities[]", value) : (name, value)
             },

@@ -1,0 +1,98 @@
+import Foundation
+import OpenAIClient
+
+extension GatewayOpenAPI {
+    /// The Images routes, their enums read from the catalogue's image models (the ones the rules check).
+    static func imagePaths(catalogue: ModelCatalogue, defaultImageModel: String) -> JSONObject {
+        func fields(_ operation: ImageRules.Operation) -> JSONObject {
+            let models = ImageRules.models(operation, catalogue: catalogue)
+            var properties = JSONObject()
+            for field in operation.fields {
+                if let capability = ImageRules.choiceFields.first(where: { $0.field == field })?.capability {
+                    let values = AudioRules.union(capability, of: models)
+                    properties[field] = stringSchema(values, description: availability(capability, values: values, models: models))
+                    continue
+                }
+                switch field {
+                case "model":
+                    properties[field] = stringSchema(
+                        models.map(\.name),
+                        default: ImageRules.defaultModel(operation, catalogue: catalogue, configured: defaultImageModel),
+                        description: "Retired models are refused (model_retired) when the upstream is api.openai.com."
+                    )
+                case "prompt":
+                    var prompt: JSONObject = ["type": "string", "minLength": 1]
+                    if let longest = AudioRules.largest("max_prompt_characters", of: models) { prompt["maxLength"] = .int(Int64(longest)) }
+                    properties[field] = .object(prompt)
+                case "n": properties[field] = ["type": "integer", "minimum": 1, "maximum": 10, "default": 1]
+                case "output_compression": properties[field] = ["type": "integer", "minimum": 0, "maximum": 100]
+                case "partial_images": properties[field] = ["type": "integer", "minimum": 0, "maximum": 3]
+                case "stream": properties[field] = ["type": "boolean", "default": false]
+                default: properties[field] = ["type": "string"]
+                }
+            }
+            return properties
+        }
+        let answer: JSONValue = [
+            "description": .string(
+                "OpenAI's ImagesResponse (`created`, `data` with `b64_json` or `url`, `usage` for GPT Image models), or with "
+                    + "`stream: true` server-sent events (`image_generation.partial_image` / `image_edit.partial_image`, then `...completed`)."
+            ),
+            "content": [
+                "application/json": ["schema": ["type": "object", "additionalProperties": true]],
+                "text/event-stream": ["schema": ["type": "string"]],
+            ],
+        ]
+        var edit = fields(.edit)
+        edit["image"] = [
+            "description": "One or more images (repeat the part, as image or image[]): up to the model's max_edit_images.",
+            "type": "string", "format": "binary",
+        ]
+        edit["mask"] = [
+            "description": "A PNG whose transparent pixels mark the area to edit; the image's dimensions.", "type": "string", "format": "binary",
+        ]
+        var variation = fields(.variation)
+        variation["image"] = ["description": "A square PNG.", "type": "string", "format": "binary"]
+        return [
+            "/api/images/generate": [
+                "post": operation(
+                    "createImage",
+                    "Generate images",
+                    "OpenAI `POST /images/generations`. Sizes, qualities, styles, n, formats and options are checked against the model "
+                        + "(the catalogue). Unknown fields are refused.",
+                    tag: "Images",
+                    body: [
+                        "required": true,
+                        "content": [
+                            "application/json": ["schema": ["type": "object", "properties": .object(fields(.generation)), "required": ["prompt"]]]
+                        ],
+                    ],
+                    success: ("200", answer),
+                    errors: [400, 413, 429, 502, 503, 504]
+                )
+            ],
+            "/api/images/edit": [
+                "post": operation(
+                    "editImage",
+                    "Edit images",
+                    "OpenAI `POST /images/edits`, the files streamed upstream as they arrive; numeric fields are read from their form strings.",
+                    tag: "Images",
+                    body: multipartBody("The images, an optional mask and the options.", properties: edit, required: ["image", "prompt"]),
+                    success: ("200", answer),
+                    errors: [400, 413, 429, 502, 503, 504]
+                )
+            ],
+            "/api/images/variations": [
+                "post": operation(
+                    "createImageVariation",
+                    "Vary an image",
+                    "OpenAI `POST /images/variations` (the models that make variations).",
+                    tag: "Images",
+                    body: multipartBody("The image and the options.", properties: variation, required: ["image"]),
+                    success: ("200", answer),
+                    errors: [400, 413, 429, 502, 503, 504]
+                )
+            ],
+        ]
+    }
+}
