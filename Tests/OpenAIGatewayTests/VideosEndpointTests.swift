@@ -138,6 +138,19 @@ struct VideosEndpointTests {
         }
     }
 
+    @Test("VIDEO_GENERATION_TIMEOUT is the default wait of a poll")
+    func pollDefaultWait() async throws {
+        try await Self.run(generation: .seconds(60), configure: { $0.videoGenerationTimeout = .milliseconds(200) }) { gateway in
+            let id = try await Self.create(gateway)
+            let start = ContinuousClock.now
+            let result = try await gateway.request(.GET, "/api/videos/\(id)/poll")
+            let elapsed = ContinuousClock.now - start
+            #expect(result.status == 504)
+            #expect(elapsed >= .milliseconds(200) && elapsed < .milliseconds(1500), "\(elapsed)")
+            #expect(try result.json()["message"]?.stringValue?.hasPrefix("Gave up after 200 ms") == true, "\(result.text)")
+        }
+    }
+
     @Test("a client that disconnects stops the polling at once")
     func pollCancelledByDisconnect() async throws {
         try await Self.run(generation: .seconds(60)) { gateway in
