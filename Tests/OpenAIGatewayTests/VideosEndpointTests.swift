@@ -140,7 +140,8 @@ struct VideosEndpointTests {
 
     @Test("VIDEO_GENERATION_TIMEOUT is the default wait of a poll")
     func pollDefaultWait() async throws {
-        try await Self.run(generation: .seconds(60), configure: { $0.videoGenerationTimeout = .milliseconds(200) }) { gateway in
+        let shortTimeout: (inout GatewayConfiguration) -> Void = { $0.videoGenerationTimeout = .milliseconds(200) }
+        try await Self.run(generation: .seconds(60), configure: shortTimeout) { gateway in
             let id = try await Self.create(gateway)
             let start = ContinuousClock.now
             let result = try await gateway.request(.GET, "/api/videos/\(id)/poll")
