@@ -99,7 +99,7 @@ struct VideosEndpointTests {
             )
             #expect(withImage.status == 201, "\(withImage.text)")
             #expect(try withImage.json()["size"]?.stringValue == "1280x720", "a field after the image still goes upstream")
-            let fieldsOnly = try await gateway.upload("/api/videos", parts: [.field("prompt", "No frame"), .field("seconds", "12")])
+            let fieldsOnly = try await gateway.upload("/api/videos", parts: [.field("prompt", "No frame"), .field("seconds", "12.0")])
             #expect(fieldsOnly.status == 201, "\(fieldsOnly.text)")
             #expect(try fieldsOnly.json()["seconds"]?.stringValue == "12")
             #expect(gateway.simulator.state.stats().requests["POST /v1/videos"] == 2)

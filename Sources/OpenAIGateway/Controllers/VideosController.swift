@@ -80,10 +80,7 @@ struct VideosController: Sendable {
             validateFields: { fields, complete in
                 VideoRules.formProblems(fields, complete: complete) { VideoRules.createForm($0, catalogue: catalogue) }
             },
-            upstreamField: { name, value, _ in
-                guard name == "seconds", let number = Double(value), number.rounded() == number, abs(number) < 1e6 else { return (name, value) }
-                return (name, String(Int(number)))
-            }
+            upstreamField: VideoRules.upstreamField
         )
         policy.refuse = retiredModelRefusal()
         let client = self.client
@@ -93,7 +90,7 @@ struct VideosController: Sendable {
         let info = catalogue.model(object["model"]?.stringValue ?? VideoRules.defaultModel)
         let job = VideoRules.Job(
             model: object["model"]?.stringValue ?? VideoRules.defaultModel,
-            seconds: object["seconds"]?.stringValue.flatMap { Double($0) }.map { String(Int($0)) } ?? info?.string("default_seconds") ?? "4",
+            seconds: object["seconds"]?.stringValue.map(VideoRules.normalisedSeconds) ?? info?.string("default_seconds") ?? "4",
             size: object["size"]?.stringValue ?? info?.string("default_size")
         )
         context.call.annotate { record in
@@ -180,7 +177,8 @@ struct VideosController: Sendable {
                     return VideoRules.formProblems(fields, complete: complete) {
                         VideoRules.sourceForm($0, hasFile: hasFile || !complete, extending: extending, catalogue: catalogue)
                     }
-                }
+                },
+                upstreamField: VideoRules.upstreamField
             )
             policy.refuse = retiredModelRefusal()
             let upload = try await MultipartUpload.forward(request, policy: policy, send: send)
@@ -190,7 +188,7 @@ struct VideosController: Sendable {
                 if let file = upload.files.first { record.extra["video_upload_bytes"] = .int(Int64(file.bytes)) }
                 if let id = fields["video[id]"] { record.extra["source_video_id"] = .string(id) }
             }
-            (response, seconds) = (result, fields["seconds"])
+            (response, seconds) = (result, fields["seconds"].map(VideoRules.normalisedSeconds))
         } else {
             let body = try await jsonObject(request, example: "{\"video\": {\"id\": \"video_123\"}, \"prompt\": \"Add a sunset\"}")
             var upstream = body

@@ -83,15 +83,24 @@ enum VideoRules {
             if required { rules.fail("seconds", "seconds is required", hint: hint) }
             return nil
         }
-        var text = value.stringValue?.trimmingCharacters(in: .whitespaces)
-        if text == nil, let number = value.doubleValue, number.isFinite, number.rounded() == number, abs(number) < 1e6 {
-            text = String(Int(number))
-        }
+        let text = value.stringValue.map(normalisedSeconds) ?? value.doubleValue.map { normalisedSeconds(String($0)) }
         guard let text, allowed.contains(text) else {
             rules.fail("seconds", "seconds must be one of: \(list)", hint: hint)
             return nil
         }
         return text
+    }
+
+    /// A whole number of seconds as the spec writes it (`"8"` for `8`, `8.0` or `" 8 "`); anything else unchanged.
+    static func normalisedSeconds(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let number = Double(trimmed), number.isFinite, number.rounded() == number, abs(number) < 1e6 else { return trimmed }
+        return String(Int(number))
+    }
+
+    /// How a form field goes upstream: `seconds` normalised, the others as sent.
+    @Sendable static func upstreamField(_ name: String, _ value: String, _ fields: FormFields) -> (name: String, value: String)? {
+        (name, name == "seconds" ? normalisedSeconds(value) : value)
     }
 
     /// `size`: one of the model's sizes; a size another model makes says which.
