@@ -3,15 +3,18 @@ import Logging
 import NIOCore
 import OpenAIClient
 
-/// `/api/responses`: text responses (JSON and SSE), retrieve, delete, cancel, resume and input items.
+/// `/api/responses`: text and image responses (JSON and SSE), retrieve, delete, cancel, resume and input items.
 struct ResponsesController: Sendable {
     typealias Context = GatewayRequestContext
     let client: OpenAIClient
     let configuration: GatewayConfiguration
+    let catalogue: ModelCatalogue
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("text", use: createText)
         group.post("text/stream", use: createTextStream)
+        group.post("images", use: createImage)
+        group.post("images/stream", use: createImageStream)
         group.get(":id", use: retrieve)
         group.delete(":id", use: delete)
         group.post(":id/cancel", use: cancel)
@@ -32,6 +35,22 @@ struct ResponsesController: Sendable {
         let body = try await validatedTextBody(request, context: context, stream: true)
         context.call.annotate { $0.usageRole = .billed }
         return relay(try await client.responses.createStream(body), status: .created, startingAfter: nil, request: request, context: context)
+    }
+
+    /// `POST /api/responses/images` → 201 with the upstream Response (its `image_generation_call` items
+    /// carry the images): a Responses call with the image tool built from the `image_*` fields.
+    @Sendable func createImage(_ request: Request, context: Context) async throws -> Response {
+        let body = try await validatedImageBody(request, context: context, stream: false)
+        return context.call.json(try await client.responses.create(body), status: .created, usage: .billed)
+    }
+
+    /// `POST /api/responses/images/stream` → 201 `text/event-stream` with the image route's event map
+    /// (`image_generation_call.in_progress`, `.generating`, `image_gen_partial`, `image_gen_completed`, ...).
+    @Sendable func createImageStream(_ request: Request, context: Context) async throws -> Response {
+        let body = try await validatedImageBody(request, context: context, stream: true)
+        context.call.annotate { $0.usageRole = .billed }
+        let events = try await client.responses.createStream(body)
+        return relay(events, status: .created, startingAfter: nil, imageMap: true, request: request, context: context)
     }
 
     /// `GET /api/responses/:id/stream` → 200 `text/event-stream`, resuming after `starting_after` or `Last-Event-ID`.
@@ -85,10 +104,27 @@ struct ResponsesController: Sendable {
         return body
     }
 
+    private func validatedImageBody(_ request: Request, context: Context, stream: Bool) async throws -> JSONObject {
+        var request = request
+        let json = try await request.decodeJSONBody(limit: configuration.maxBodySize)
+        let problems = ImageResponseRequest.validate(json, catalogue: catalogue)
+        guard problems.isEmpty, let object = json.objectValue else { throw GatewayError.validation(problems) }
+        let body = ImageResponseRequest.upstreamBody(object, defaultModel: configuration.defaultModel, stream: stream)
+        let tool = body["tools"]?.arrayValue?.last
+        context.call.annotate { record in
+            record.model = body["model"]?.stringValue
+            record.extra["image_model"] = tool?["model"] ?? .null
+            record.extra["image_size"] = tool?["size"] ?? .null
+            record.extra["image_quality"] = tool?["quality"] ?? .null
+        }
+        return body
+    }
+
     private func relay(
         _ events: ResponsesResource.EventStream,
         status: HTTPResponse.Status,
         startingAfter: Int?,
+        imageMap: Bool = false,
         request: Request,
         context: Context
     ) -> Response {
@@ -96,7 +132,7 @@ struct ResponsesController: Sendable {
         let stream = SSERelay(
             status: status,
             events: events,
-            policy: ResponsesRelayPolicy(startingAfter: startingAfter),
+            policy: ResponsesRelayPolicy(startingAfter: startingAfter, imageMap: imageMap),
             keepAliveInterval: configuration.keepAliveInterval,
             path: request.uri.description,
             call: context.call,

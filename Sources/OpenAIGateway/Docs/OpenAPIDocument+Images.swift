@@ -53,7 +53,58 @@ extension GatewayOpenAPI {
         ]
         var variation = fields(.variation)
         variation["image"] = ["description": "A square PNG.", "type": "string", "format": "binary"]
+        let toolModels = ImageResponseRequest.toolModels(catalogue)
+        var imageResponse = JSONObject()
+        for field in ImageResponseRequest.knownFields {
+            if let entry = ImageResponseRequest.toolFields.first(where: { $0.field == field }) {
+                if let capability = entry.capability {
+                    imageResponse[field] = stringSchema(
+                        AudioRules.union(capability, of: toolModels),
+                        description: "The image tool's `\(entry.tool)`."
+                    )
+                } else if field == "image_model" {
+                    imageResponse[field] = stringSchema(toolModels.map(\.name), description: "The image tool's `model`.")
+                } else {
+                    imageResponse[field] = ["type": "integer", "description": .string("The image tool's `\(entry.tool)`.")]
+                }
+            } else {
+                imageResponse[field] = field == "input" ? ["type": "string"] : [:]
+            }
+        }
+        let imageResponseBody: JSONValue = [
+            "required": true,
+            "content": [
+                "application/json": [
+                    "schema": ["type": "object", "properties": .object(imageResponse), "required": ["input"], "additionalProperties": false]
+                ]
+            ],
+        ]
         return [
+            "/api/responses/images": [
+                "post": operation(
+                    "createImageResponse",
+                    "Generate an image through a Responses call",
+                    "OpenAI `POST /responses` with an `image_generation` tool built from the `image_*` fields (added last to `tools`). "
+                        + "Only the listed fields are accepted.",
+                    body: imageResponseBody,
+                    success: (
+                        "201", jsonResponse("The OpenAI Response object; its image_generation_call items carry the images.", ref: "OpenAIResponse")
+                    ),
+                    errors: [400, 413, 429, 502, 503, 504]
+                )
+            ],
+            "/api/responses/images/stream": [
+                "post": operation(
+                    "createImageResponseStream",
+                    "Stream an image generation through a Responses call",
+                    "As /api/responses/images with `stream: true`; `partial_images` defaults to 3. Image events: "
+                        + "image_generation_call.in_progress, image_generation_call.generating, image_gen_partial {call_id, image_data, "
+                        + "partial_image_index, sequence}, image_gen_completed; other events are named by their type without `response.`.",
+                    body: imageResponseBody,
+                    success: ("201", sseResponse("Server-sent events of the image route.")),
+                    errors: [400, 413, 429, 502, 503, 504]
+                )
+            ],
             "/api/images/generate": [
                 "post": operation(
                     "createImage",

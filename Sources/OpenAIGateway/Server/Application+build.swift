@@ -74,7 +74,8 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
             )
         )
     }
-    ResponsesController(client: client, configuration: configuration).addRoutes(to: router.group("api/responses"))
+    ResponsesController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
+        .addRoutes(to: router.group("api/responses"))
     AudioController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/audio"))
     FilesController(client: client, configuration: configuration).addRoutes(to: router.group("api/files"))

@@ -40,9 +40,19 @@ public struct ResponseEventRelay: Sendable {
     public private(set) var failure: JSONValue?
     private var argumentSnapshots: [String: String] = [:]
     let startTime: ContinuousClock.Instant
+    /// The image route's shorter map (seed-behavior §3.4): only these types are mapped as on the text
+    /// route; every other event is structural (its type without `response.`, payload `{item, part, sequence}`).
+    let imageMap: Bool
 
-    public init(startTime: ContinuousClock.Instant = .now) {
+    static let imageMapTypes: Set<String> = [
+        "response.created", "response.completed", "response.failed", "error", "response.output_text.delta", "response.output_text.done",
+        "response.image_generation_call.in_progress", "response.image_generation_call.generating",
+        "response.image_generation_call.partial_image", "response.image_generation_call.completed",
+    ]
+
+    public init(startTime: ContinuousClock.Instant = .now, imageMap: Bool = false) {
         self.startTime = startTime
+        self.imageMap = imageMap
     }
 
     /// The number the next frame the gateway adds on its own (e.g. an error) should carry.
@@ -62,6 +72,14 @@ public struct ResponseEventRelay: Sendable {
         func callID() -> JSONValue { raw["item_id"] ?? raw["call_id"] ?? .string("unknown") }
         func optionalCallID() -> JSONValue? { raw["item_id"] ?? raw["call_id"] }
 
+        if imageMap, !Self.imageMapTypes.contains(type) {
+            if let status = raw["response"]?["status"]?.stringValue, type.hasPrefix("response.") { finalStatus = status }
+            out["item"] = raw["item"]
+            out["part"] = raw["part"]
+            out["sequence"] = .int(Int64(sequence))
+            let name = type.hasPrefix("response.") ? String(type.dropFirst("response.".count)) : type
+            return RelayFrame(event: name, payload: .object(out), sequence: sequence)
+        }
         switch type {
         case "response.created", "response.queued", "response.in_progress":
             let response = raw["response"]

@@ -267,9 +267,15 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
 
 /// The Responses API's policy: the reference app's event names and payloads (see ``ResponseEventRelay``).
 struct ResponsesRelayPolicy: StreamRelayPolicy {
-    var relay = ResponseEventRelay()
+    var relay: ResponseEventRelay
     /// Events at or below this sequence number are skipped (resume).
     var startingAfter: Int?
+
+    /// - Parameter imageMap: the image route's map (seed-behavior §3.4) instead of the text route's.
+    init(startingAfter: Int?, imageMap: Bool = false) {
+        self.relay = ResponseEventRelay(imageMap: imageMap)
+        self.startingAfter = startingAfter
+    }
 
     mutating func step(for event: ResponseStreamEvent, path: String) -> RelayStep {
         if let startingAfter, let sequence = event.sequenceNumber, sequence <= startingAfter { return RelayStep() }
