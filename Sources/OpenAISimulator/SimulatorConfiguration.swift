@@ -17,6 +17,8 @@ public struct SimulatorConfiguration: Sendable {
     public var fileDirectory: String?
     /// How long a file attached to a vector store stays `in_progress` before it is `completed` (or `failed`).
     public var vectorStoreProcessingTime: Duration = .milliseconds(500)
+    /// How long a video job takes from `queued` to `completed` (its progress grows with time).
+    public var videoGenerationTime: Duration = .seconds(3)
 
     /// - Parameters:
     ///   - host: address to bind.
@@ -25,13 +27,15 @@ public struct SimulatorConfiguration: Sendable {
     ///   - backgroundStepDelay: pause between background lifecycle steps.
     ///   - fileDirectory: where uploaded files go; `nil` for a fresh temporary folder.
     ///   - vectorStoreProcessingTime: how long a vector store file is `in_progress`.
+    ///   - videoGenerationTime: how long a video job takes to complete.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         eventDelay: Duration = .milliseconds(10),
         backgroundStepDelay: Duration = .milliseconds(200),
         fileDirectory: String? = nil,
-        vectorStoreProcessingTime: Duration = .milliseconds(500)
+        vectorStoreProcessingTime: Duration = .milliseconds(500),
+        videoGenerationTime: Duration = .seconds(3)
     ) {
         self.host = host
         self.port = port
@@ -39,5 +43,6 @@ public struct SimulatorConfiguration: Sendable {
         self.backgroundStepDelay = backgroundStepDelay
         self.fileDirectory = fileDirectory
         self.vectorStoreProcessingTime = vectorStoreProcessingTime
+        self.videoGenerationTime = videoGenerationTime
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 import ServiceLifecycle
 
 /// The simulator's routes: `/v1/responses...`, `/v1/chat/completions...`, `/v1/embeddings`,
-/// `/v1/models...`, `/v1/moderations`, `/v1/files...`, `/v1/vector_stores...`, `/v1/audio/...`, `/v1/images/...`, `/__simulator/...`, and
+/// `/v1/models...`, `/v1/moderations`, `/v1/files...`, `/v1/vector_stores...`, `/v1/audio/...`, `/v1/images/...`, `/v1/videos...`, `/__simulator/...`, and
 /// OpenAI-shaped 404s for the rest.
 public func buildSimulatorRouter(
     configuration: SimulatorConfiguration,
@@ -23,6 +23,7 @@ public func buildSimulatorRouter(
         .addRoutes(to: router.group("v1"))
     AudioController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ImagesController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
+    VideosController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ControlController(state: state).addRoutes(to: router.group("__simulator"))
     return router
 }

@@ -14,6 +14,8 @@ public final class SimulatorState: Sendable {
     /// Stored responses beyond this evict the oldest.
     public let maxStoredResponses: Int
     private let storage = NIOLockedValueBox(Storage())
+    /// Video jobs and characters (`/v1/videos...`).
+    let videos = SimulatorVideoStore()
 
     public init(maxStoredResponses: Int = 10_000) {
         self.maxStoredResponses = max(1, maxStoredResponses)
@@ -55,7 +57,7 @@ public final class SimulatorState: Sendable {
         storage.withLockedValue { $0.stats }
     }
 
-    /// Clears faults, stored responses (stopping background runs), stored chat completions and stats.
+    /// Clears faults, stored responses (stopping background runs), stored chat completions, videos and stats.
     public func reset() {
         let (runs, subscribers) = storage.withLockedValue { storage in
             let runs = storage.responses.values.compactMap(\.run)
@@ -68,6 +70,7 @@ public final class SimulatorState: Sendable {
         }
         runs.forEach { $0.cancel() }
         subscribers.forEach { $0.finish() }
+        videos.removeAll()
     }
 
     /// Stops every background run and ends every live stream (used at shutdown).

@@ -40,8 +40,11 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
 
     /// Collections whose members are addressed by id: `/v1/<collection>/{id}` and `/v1/<collection>/{id}/<action>`.
     static let collections: [[Substring]] = [
-        ["chat", "completions"], ["responses"], ["files"], ["models"], ["vector_stores"], ["__simulator", "images"],
+        ["chat", "completions"], ["responses"], ["files"], ["models"], ["vector_stores"], ["__simulator", "images"], ["videos", "characters"], ["videos"],
     ]
+
+    /// Segments that name an action of a collection rather than one of its members (`/v1/videos/edits`).
+    static let actions: Set<Substring> = ["edits", "extensions", "characters"]
 
     /// The route pattern a request is counted under, e.g. `GET /v1/files/{id}/content`.
     static func routePattern(method: String, path: String) -> String {
@@ -50,7 +53,7 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
             let rest = parts.dropFirst()
             for collection in collections where rest.starts(with: collection) {
                 let extra = rest.count - collection.count
-                guard extra == 1 || extra == 2 else { continue }
+                guard extra == 1 || extra == 2, !actions.contains(rest[rest.startIndex + collection.count]) else { continue }
                 var pattern = ["v1"] + collection.map(String.init) + ["{id}"]
                 if extra == 2, let action = rest.last { pattern.append(String(action)) }
                 return "\(method) /" + pattern.joined(separator: "/")

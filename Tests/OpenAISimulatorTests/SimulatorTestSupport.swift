@@ -37,10 +37,14 @@ struct SimHarness {
         eventDelay: Duration = .milliseconds(1),
         stepDelay: Duration = .milliseconds(150),
         vectorStoreProcessingTime: Duration = .milliseconds(150),
+        videoGeneration: Duration = .milliseconds(400),
         _ body: (SimHarness) async throws -> T
     ) async throws -> T {
         let simulator = try await SimulatorServer.start(
-            .init(port: 0, eventDelay: eventDelay, backgroundStepDelay: stepDelay, vectorStoreProcessingTime: vectorStoreProcessingTime)
+            .init(
+                port: 0, eventDelay: eventDelay, backgroundStepDelay: stepDelay, vectorStoreProcessingTime: vectorStoreProcessingTime,
+                videoGenerationTime: videoGeneration
+            )
         )
         do {
             let result = try await body(SimHarness(simulator: simulator))

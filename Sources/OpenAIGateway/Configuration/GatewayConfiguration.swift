@@ -26,7 +26,7 @@ public struct GatewayConfiguration: Sendable {
     public var maxRetries: Int = 3
     /// `OPENAI_RETRY_DELAY` (ms): the first retry's delay; later ones double, up to 8 s.
     public var retryDelay: Duration = .milliseconds(1_000)
-    /// `VIDEO_GENERATION_TIMEOUT` (ms, ≤ 3 600 000): default and ceiling of video polling.
+    /// `VIDEO_GENERATION_TIMEOUT` (ms, ≤ 3 600 000): the default wait of `GET /api/videos/:id/poll` (`maxWaitMs`).
     public var videoGenerationTimeout: Duration = .milliseconds(600_000)
     /// The waits between the retrieves of the `.../poll` routes (the reference app's 5 s, +5 s, at most 20 s).
     public var pollBackoff = PollBackoff()

@@ -217,12 +217,18 @@ struct OpenAICompatibleController: Sendable {
                 let count = json["n"]?.intValue ?? 1
                 record.units = .images([.init(size: json["size"]?.stringValue, quality: json["quality"]?.stringValue, count: count)])
             case .video:
-                let seconds = json["seconds"]?.stringValue.flatMap(Double.init) ?? json["seconds"]?.doubleValue ?? 4
-                record.units = .videoSeconds(seconds, size: json["size"]?.stringValue)
+                record.units = Self.videoUnits(seconds: json["seconds"], size: json["size"]?.stringValue, endpoint: endpoint)
             case .none, .tokens, .transcription, .free:
                 break
             }
         }
+    }
+
+    /// A video request's `seconds` (the spec's string, or a number) at its size. A create that names none makes
+    /// OpenAI's default 4 seconds; a remix or an edit without them is priced by the answer's own length (``CallPipeline``).
+    static func videoUnits(seconds: JSONValue?, size: String?, endpoint: V1Endpoint) -> BillableUnits {
+        if let seconds = seconds?.stringValue.flatMap(Double.init) ?? seconds?.doubleValue { return .videoSeconds(seconds, size: size) }
+        return endpoint.template == "/videos" ? .videoSeconds(4, size: size) : .none
     }
 
     /// What a multipart upload says about the call: its model and, for audio, the duration in a WAV header.
@@ -239,7 +245,11 @@ struct OpenAICompatibleController: Sendable {
                 record.model = record.model ?? "dall-e-2"
                 let count = tap.fields["n"].flatMap(Int.init) ?? 1
                 record.units = .images([.init(size: tap.fields["size"], quality: tap.fields["quality"], count: count)])
-            case .none, .tokens, .speech, .video, .free:
+            case .video:
+                // The SDKs send every video create as a form; the model defaults upstream to sora-2.
+                record.model = record.model ?? "sora-2"
+                record.units = Self.videoUnits(seconds: tap.fields["seconds"].map(JSONValue.string), size: tap.fields["size"], endpoint: endpoint)
+            case .none, .tokens, .speech, .free:
                 break
             }
         }

@@ -37,6 +37,7 @@ public enum GatewayOpenAPI {
             ["name": "Files", "description": "OpenAI Files API: uploads and downloads stream through the gateway"],
             ["name": "Audio", "description": "OpenAI Audio API: speech, transcriptions, translations"],
             ["name": "Vector Stores", "description": "OpenAI Vector Stores API: stores, files, file batches, search, polls"],
+            ["name": "Videos", "description": "OpenAI Videos API: jobs, polling, streamed downloads, remixes"],
             ["name": "Images", "description": "OpenAI Images API: generations, edits, variations (uploads streamed), partial-image streams"],
             ["name": "Gateway", "description": "Health and documentation"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
@@ -45,6 +46,7 @@ public enum GatewayOpenAPI {
         allPaths["/v1/{path}"] = openAICompatiblePath
         for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
         for (path, item) in vectorStorePaths { allPaths[path] = item }
+        for (path, item) in videoPaths(catalogue: catalogue) { allPaths[path] = item }
         for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
         root["paths"] = .object(allPaths)
         var schemas = Schemas.all
@@ -276,6 +278,8 @@ public enum GatewayOpenAPI {
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
         403: "Not allowed (e.g. downloading a file whose purpose is assistants).",
         404: "OpenAI does not know the resource.",
+        409: "The resource is not in a state for this (e.g. a video that is not completed yet).",
+        410: "The model is retired at this upstream (`model_retired`).",
         413: "The request body is too large.",
         429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",
         502: "OpenAI failed or sent something invalid.",

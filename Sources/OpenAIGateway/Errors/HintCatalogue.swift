@@ -322,6 +322,11 @@ public enum HintCatalogue {
             "OpenAI keeps assistants files for file search and code interpreter only. Keep your own copy, or upload the file "
                 + "with purpose \"user_data\" if you need to read it back."
         ),
+        "video_not_ready": ErrorHint(
+            409,
+            "The video is not ready to download",
+            "Wait until it is completed with GET /api/videos/{id}/poll, then download it."
+        ),
         "server_shutting_down": ErrorHint(503, "The gateway is shutting down", "Retry against another instance, or once the gateway is back."),
         "poll_timeout": ErrorHint(
             504,

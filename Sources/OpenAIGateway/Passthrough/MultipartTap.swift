@@ -7,7 +7,7 @@ import OpenAIClient
 struct MultipartTap {
     static let fieldLimit = 1024
     /// The fields metering reads; the others pass without being kept.
-    static let meteredFields: Set<String> = ["model", "n", "size", "quality", "response_format"]
+    static let meteredFields: Set<String> = ["model", "n", "size", "quality", "response_format", "seconds"]
 
     private var parser: MultipartParser?
     private var current: (name: String, isFile: Bool, bytes: [UInt8])?

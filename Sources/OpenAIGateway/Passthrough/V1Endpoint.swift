@@ -45,7 +45,9 @@ struct V1Endpoint: Sendable, Hashable {
         ("POST", "/images/generations", .images), ("POST", "/images/edits", .images), ("POST", "/images/variations", .images),
         ("POST", "/audio/speech", .speech), ("POST", "/audio/transcriptions", .transcription),
         ("POST", "/audio/translations", .transcription),
-        ("POST", "/videos", .video), ("GET", "/videos", .none), ("GET", "/videos/{id}", .none), ("DELETE", "/videos/{id}", .none),
+        ("POST", "/videos", .video), ("POST", "/videos/edits", .video), ("POST", "/videos/extensions", .video),
+        ("POST", "/videos/characters", .none), ("GET", "/videos/characters/{id}", .none),
+        ("GET", "/videos", .none), ("GET", "/videos/{id}", .none), ("DELETE", "/videos/{id}", .none),
         ("GET", "/videos/{id}/content", .none), ("POST", "/videos/{id}/remix", .video),
     ]
 

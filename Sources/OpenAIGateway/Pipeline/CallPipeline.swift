@@ -58,6 +58,12 @@ public struct CallPipeline: Sendable {
         if case .audioSeconds = record.units, let seconds = json["duration"]?.doubleValue ?? json["usage"]?["seconds"]?.doubleValue {
             record.units = .audioSeconds(seconds, source: "upstream")
         }
+        // A billed video job whose request did not say its length (a remix, an edit): the answer's.
+        if record.units == .none, record.usageRole != .reference, json["object"]?.stringValue == "video",
+            let seconds = json["seconds"]?.stringValue.flatMap(Double.init)
+        {
+            record.units = .videoSeconds(seconds, size: json["size"]?.stringValue)
+        }
         guard let describe else { return }
         for (key, value) in describe(json) where value != .null || record.extra[key] == nil {
             record.extra[key] = value
@@ -82,7 +88,7 @@ public struct Metering: Sendable {
         if case .free = record.units { return (0, "free_endpoint") }
         let hasUnits = record.units != .none
         guard record.usage != nil || hasUnits else { return (nil, nil) }
-        guard record.usageRole == .billed else { return (nil, "usage_for_reference") }
+        guard record.usageRole != .reference else { return (nil, "usage_for_reference") }
         guard let model = record.model else { return (nil, "no_model") }
         guard costs.catalogue.model(model) != nil else { return (nil, "unknown_model") }
         let price: Double?
@@ -104,6 +110,6 @@ public struct Metering: Sendable {
         case .videoSeconds(let seconds, let size):
             price = costs.videoCost(model: model, seconds: seconds, size: size)
         }
-        return price.map { ($0, nil) } ?? (nil, "no_price_for_model")
+        return price.map { ($0, record.usageRole == .estimate ? "estimate" : nil) } ?? (nil, "no_price_for_model")
     }
 }

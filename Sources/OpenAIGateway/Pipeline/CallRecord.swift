@@ -8,6 +8,9 @@ import OpenAIClient
 public enum UsageRole: Sendable, Hashable {
     case billed
     case reference
+    /// Priced, but only as an estimate of a charge billed by a later call (a video job's price when it is
+    /// created; the poll that sees it complete bills it): `cost_note` says `estimate`.
+    case estimate
 }
 
 /// What a call is billed by, besides (or instead of) tokens; priced by ``Metering``.

@@ -80,6 +80,8 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
         .addRoutes(to: router.group("api/audio"))
     FilesController(client: client, configuration: configuration).addRoutes(to: router.group("api/files"))
     VectorStoresController(client: client, configuration: configuration).addRoutes(to: router.group("api/vector-stores"))
+    VideosController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
+        .addRoutes(to: router.group("api/videos"))
     ImagesController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/images"))
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)

@@ -192,6 +192,8 @@ enum MultipartUpload {
         }
         var reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
         guard try await reader.readUntilFile() else {
+            // Every file part is optional (a video create's input_reference): the fields go up as a form.
+            if !policy.files.contains(where: \.required) { return try await reader.forwardFieldsOnly(send: send) }
             // The body ended without a file part: report it with every field problem.
             var problems = policy.validateFields(reader.fields, true)
             for rule in policy.files where rule.required {
@@ -251,6 +253,24 @@ private struct UploadReader {
         self.parser = MultipartParser(boundary: boundary)
         self.policy = policy
         self.limit = policy.absoluteFileLimit
+    }
+
+    /// A form that ended without a file part (every part being optional): its fields, bounded by the
+    /// policy, are checked and sent as one replayable body.
+    func forwardFieldsOnly<T: Sendable>(send: @Sendable (OpenAIRequest.Body) async throws -> T) async throws -> MultipartUpload.Outcome<T> {
+        if let refusal = policy.refuse(fields, true) { throw refusal }
+        let problems = policy.validateFields(fields, true)
+        if !problems.isEmpty { throw GatewayError.validation(problems) }
+        var body = ByteBuffer()
+        var parts: [ByteBuffer] = []
+        for (name, value) in fields.pairs {
+            if let upstream = policy.upstreamField(name, value, fields) { parts.append(encoder.field(name: upstream.name, value: upstream.value)) }
+        }
+        for (name, value) in policy.defaultFields(fields) { parts.append(encoder.field(name: name, value: value)) }
+        parts.append(encoder.closing)
+        for var part in parts { body.writeBuffer(&part) }
+        let result = try await send(.bytes(body, contentType: encoder.contentType))
+        return MultipartUpload.Outcome(result: result, fields: fields, files: [], requestBytes: bodyBytes)
     }
 
     /// Reads up to the start of the first file part. Returns false when the body ended without one.

@@ -24,7 +24,10 @@ struct GatewayHarness: Sendable {
     /// Starts a simulator and a gateway pointed at it, runs `body`, then shuts both down gracefully
     /// (which drains the interaction log, so tests can read it after this returns).
     static func run<T: Sendable>(
-        simulator simulatorConfiguration: SimulatorConfiguration = SimulatorConfiguration(eventDelay: .milliseconds(5)),
+        simulator simulatorConfiguration: SimulatorConfiguration = SimulatorConfiguration(
+            eventDelay: .milliseconds(5),
+            videoGenerationTime: .milliseconds(300)
+        ),
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> T
     ) async throws -> T {
