@@ -6,6 +6,14 @@ struct ImageHeader: Sendable {
         case png, jpeg, webp
     }
 
+    /// The format a file's first bytes (12 or more) announce by their magic number, without its size.
+    static func kind(ofMagic bytes: [UInt8]) -> Kind? {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return .webp }
+        return nil
+    }
+
     private(set) var kind: Kind?
     private(set) var width: Int?
     private(set) var height: Int?

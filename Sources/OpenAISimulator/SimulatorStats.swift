@@ -40,7 +40,8 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
 
     /// Collections whose members are addressed by id: `/v1/<collection>/{id}` and `/v1/<collection>/{id}/<action>`.
     static let collections: [[Substring]] = [
-        ["chat", "completions"], ["responses"], ["files"], ["models"], ["vector_stores"], ["__simulator", "images"], ["videos", "characters"], ["videos"],
+        ["chat", "completions"], ["responses"], ["files"], ["models"], ["vector_stores"], ["__simulator", "images"], ["videos", "characters"],
+        ["videos"],
     ]
 
     /// Segments that name an action of a collection rather than one of its members (`/v1/videos/edits`).

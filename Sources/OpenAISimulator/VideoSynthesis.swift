@@ -34,7 +34,8 @@ struct SimulatedVideoAsset: Sendable {
             let (width, height) = dimensions
             return Self.webp(width: max(1, width / 10), height: max(1, height / 10), seed: seed)
         case .spritesheet:
-            return SimulatedImage.jpeg(pixels: SimulatedImage(seed: seed, format: .jpeg, transparent: false).pixels, side: SimulatedImage.side)
+            let (width, height) = dimensions
+            return SimulatedImage(seed: seed, width: max(1, width / 4), height: max(1, height / 4), format: .jpeg, transparent: false).bytes
         }
     }
 
@@ -135,15 +136,5 @@ struct SimulatedVideoAsset: Sendable {
                 used += 1
             }
         }
-    }
-}
-
-extension [UInt8] {
-    fileprivate mutating func appendBigEndian(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-    }
-
-    fileprivate mutating func appendLittleEndian(_ value: UInt32) {
-        for shift in stride(from: 0, through: 24, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 }

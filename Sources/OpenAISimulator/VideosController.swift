@@ -62,7 +62,7 @@ struct VideosController: Sendable {
             }
         }
         if let file = fields.form?.files.first(where: { $0.name == "input_reference" }) {
-            guard file.bytes > 0, SimulatedImage.looksLikeImage(file.prefix) else {
+            guard file.bytes > 0, ImageHeader.kind(ofMagic: file.prefix) != nil else {
                 throw SimulatorAPIError.invalidRequest(
                     "Invalid 'input_reference': expected a PNG, JPEG or WebP image.",
                     param: "input_reference",

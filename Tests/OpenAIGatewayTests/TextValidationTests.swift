@@ -103,7 +103,9 @@ struct TextValidationTests {
     @Test("the members whose rules the spec states follow the spec's schemas")
     func specMembers() {
         #expect(problems(["service_tier": 7]).map(\.message) == ["service_tier must be a string"])
-        #expect(problems(["service_tier": "turbo"]).first?.message == "service_tier must be one of: auto, default, flex, scale, priority, fast, ultrafast")
+        #expect(
+            problems(["service_tier": "turbo"]).first?.message == "service_tier must be one of: auto, default, flex, scale, priority, fast, ultrafast"
+        )
         #expect(problems(["truncation": "sometimes"]).map(\.parameter) == ["truncation"])
         #expect(problems(["reasoning": ["effort": "extreme"]]).map(\.parameter) == ["reasoning.effort"])
         #expect(problems(["reasoning": ["summary": "long"]]).map(\.parameter) == ["reasoning.summary"])
@@ -111,23 +113,46 @@ struct TextValidationTests {
         #expect(problems(["top_logprobs": 21]).first?.message == "top_logprobs must be at most 20")
         #expect(problems(["max_tool_calls": "3"]).map(\.parameter) == ["max_tool_calls"])
         #expect(problems(["safety_identifier": .string(String(repeating: "s", count: 65))]).map(\.parameter) == ["safety_identifier"])
-        #expect(problems(["text": ["format": ["type": "json_schema", "name": "has space", "schema": ["type": "object"]]]]).map(\.parameter) == ["text.format.name"])
+        #expect(
+            problems(["text": ["format": ["type": "json_schema", "name": "has space", "schema": ["type": "object"]]]]).map(\.parameter) == [
+                "text.format.name"
+            ]
+        )
         #expect(problems(["text": ["format": ["type": "json_schema", "name": "report"]]]).map(\.parameter) == ["text.format.schema"])
-        #expect(problems(["text": ["format": ["type": "json_schema", "name": "report", "schema": ["type": "object"], "strict": true], "verbosity": "low"]]).isEmpty)
+        #expect(
+            problems([
+                "text": ["format": ["type": "json_schema", "name": "report", "schema": ["type": "object"], "strict": true], "verbosity": "low"]
+            ]).isEmpty
+        )
         #expect(problems(["text": ["format": ["type": "xml"]]]).map(\.parameter) == ["text.format.type"])
     }
 
     @Test("prompt: pmpt_ id, non-empty version, typed variables")
     func promptRules() {
-        #expect(problems(["prompt": ["id": "pmpt_abc", "version": "2", "variables": ["city": "Paris", "note": ["type": "input_text", "text": "hi"]]]]).isEmpty)
+        #expect(
+            problems(["prompt": ["id": "pmpt_abc", "version": "2", "variables": ["city": "Paris", "note": ["type": "input_text", "text": "hi"]]]])
+                .isEmpty
+        )
         #expect(problems(["prompt": ["id": "prompt_1"]]).map(\.parameter) == ["prompt.id"])
         #expect(problems(["prompt": ["id": "pmpt_"]]).map(\.parameter) == ["prompt.id"])
         #expect(problems(["prompt": ["version": "1"]]).map(\.parameter) == ["prompt.id"])
         #expect(problems(["prompt": ["id": "pmpt_a", "version": ""]]).map(\.parameter) == ["prompt.version"])
         #expect(problems(["prompt": ["id": "pmpt_a", "variables": ["x": 3]]]).map(\.parameter) == ["prompt.variables.x"])
-        #expect(problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_text", "text": ""]]]]).map(\.parameter) == ["prompt.variables.x.text"])
-        #expect(problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_image", "image_url": "https://a/b.png"]]]]).map(\.parameter) == ["prompt.variables.x.detail"])
-        #expect(problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_file", "file_id": "abc"]]]]).map(\.parameter) == ["prompt.variables.x.file_id"])
+        #expect(
+            problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_text", "text": ""]]]]).map(\.parameter) == [
+                "prompt.variables.x.text"
+            ]
+        )
+        #expect(
+            problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_image", "image_url": "https://a/b.png"]]]]).map(\.parameter) == [
+                "prompt.variables.x.detail"
+            ]
+        )
+        #expect(
+            problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_file", "file_id": "abc"]]]]).map(\.parameter) == [
+                "prompt.variables.x.file_id"
+            ]
+        )
         #expect(problems(["prompt": ["id": "pmpt_a", "variables": ["x": ["type": "input_audio"]]]]).map(\.parameter) == ["prompt.variables.x.type"])
     }
 
@@ -155,7 +180,11 @@ struct TextValidationTests {
 
     @Test func toolRules() {
         #expect(problems(["tools": [["type": "web_search"], ["type": "code_interpreter", "container": ["type": "auto"]]]]).isEmpty)
-        let badContainer = problems(["tools": [["type": "function", "name": "f", "parameters": ["type": "object"], "strict": true], ["type": "code_interpreter", "container": 5]]])
+        let badContainer = problems([
+            "tools": [
+                ["type": "function", "name": "f", "parameters": ["type": "object"], "strict": true], ["type": "code_interpreter", "container": 5],
+            ]
+        ])
         #expect(badContainer.map(\.parameter) == ["tools[1].container"])
         let badType = problems(["tools": [["type": "code_interpreter", "container": ["type": "manual", "file_ids": ["file-", "file-a"]]]]])
         #expect(badType.map(\.parameter) == ["tools[0].container.type", "tools[0].container.file_ids[0]"])

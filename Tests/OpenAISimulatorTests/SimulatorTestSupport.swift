@@ -42,7 +42,10 @@ struct SimHarness {
     ) async throws -> T {
         let simulator = try await SimulatorServer.start(
             .init(
-                port: 0, eventDelay: eventDelay, backgroundStepDelay: stepDelay, vectorStoreProcessingTime: vectorStoreProcessingTime,
+                port: 0,
+                eventDelay: eventDelay,
+                backgroundStepDelay: stepDelay,
+                vectorStoreProcessingTime: vectorStoreProcessingTime,
                 videoGenerationTime: videoGeneration
             )
         )

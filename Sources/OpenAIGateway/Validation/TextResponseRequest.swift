@@ -84,11 +84,18 @@ public enum TextResponseRequest {
         var nested = FieldValidator(format, path: "text.format")
         let hint = "Name the schema with 1 to 64 letters, digits, underscores or dashes, e.g. \"weather_report\"."
         if let name = nested.string("name", required: true, hint: hint),
-            !(1...64).contains(name.count) || !name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") })
+            !(1...64).contains(name.count)
+                || !name.unicodeScalars.allSatisfy({
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+                })
         {
             nested.fail("name", "text.format.name must match ^[a-zA-Z0-9_-]{1,64}$", hint: hint + " (got \"\(name.prefix(80))\")")
         }
-        nested.object("schema", required: true, hint: "schema is the JSON Schema the output must follow, e.g. {\"type\": \"object\", \"properties\": {...}}.")
+        nested.object(
+            "schema",
+            required: true,
+            hint: "schema is the JSON Schema the output must follow, e.g. {\"type\": \"object\", \"properties\": {...}}."
+        )
         rules.problems += nested.problems
     }
 

@@ -112,8 +112,12 @@ public enum ToolRules {
     static func toolName(_ rules: inout FieldValidator) {
         let hint = "Use 1 to 64 letters, digits, underscores or dashes, e.g. \"get_weather\"."
         if let name = rules.string("name", required: true, hint: hint) {
-            let valid = (1...64).contains(name.count) && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
-            if !valid { rules.fail("name", "\(rules.path(of: "name")) must match ^[a-zA-Z0-9_-]{1,64}$", hint: hint + " (got \"\(name.prefix(80))\")") }
+            let valid =
+                (1...64).contains(name.count)
+                && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
+            if !valid {
+                rules.fail("name", "\(rules.path(of: "name")) must match ^[a-zA-Z0-9_-]{1,64}$", hint: hint + " (got \"\(name.prefix(80))\")")
+            }
         }
         if rules.object["type"]?.stringValue == "function" {
             rules.object("parameters", hint: "parameters is a JSON Schema object, e.g. {\"type\": \"object\", \"properties\": {...}}.")
@@ -125,12 +129,24 @@ public enum ToolRules {
         rules.string("server_label", required: true, minLength: 1, hint: "Name the MCP server, e.g. \"deepwiki\"; calls are reported under it.")
         let sources = ["server_url", "connector_id", "tunnel_id"].filter { rules.object[$0].map { !$0.isNull } ?? false }
         if sources.isEmpty {
-            rules.fail(nil, "\(rules.path) needs server_url, connector_id or tunnel_id", hint: "Give the MCP server's URL (server_url), or a connector_id such as connector_gmail.")
+            rules.fail(
+                nil,
+                "\(rules.path) needs server_url, connector_id or tunnel_id",
+                hint: "Give the MCP server's URL (server_url), or a connector_id such as connector_gmail."
+            )
         } else if sources.count > 1 {
-            rules.fail(nil, "\(rules.path) takes only one of server_url, connector_id and tunnel_id", hint: "Send one of them (got \(sources.joined(separator: ", "))).")
+            rules.fail(
+                nil,
+                "\(rules.path) takes only one of server_url, connector_id and tunnel_id",
+                hint: "Send one of them (got \(sources.joined(separator: ", ")))."
+            )
         }
         if let url = rules.string("server_url"), !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
-            rules.fail("server_url", "\(rules.path(of: "server_url")) must be an http(s) URL", hint: "Use the MCP server's URL, e.g. https://mcp.example.com/sse.")
+            rules.fail(
+                "server_url",
+                "\(rules.path(of: "server_url")) must be an http(s) URL",
+                hint: "Use the MCP server's URL, e.g. https://mcp.example.com/sse."
+            )
         }
     }
 
