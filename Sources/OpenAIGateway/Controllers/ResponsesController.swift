@@ -99,6 +99,9 @@ struct ResponsesController: Sendable {
         let json = try await request.decodeJSONBody(limit: configuration.maxBodySize)
         let problems = TextResponseRequest.validate(json)
         guard problems.isEmpty, let object = json.objectValue else { throw GatewayError.validation(problems) }
+        for type in ToolRules.unknownTypes(object["tools"]) {
+            context.logger.debug("forwarding a tool type the spec does not list", metadata: ["tool_type": .string(type)])
+        }
         let body = TextResponseRequest.upstreamBody(object, defaultModel: configuration.defaultModel, stream: stream)
         context.call.annotate { $0.model = body["model"]?.stringValue }
         return body
