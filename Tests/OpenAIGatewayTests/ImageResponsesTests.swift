@@ -90,6 +90,18 @@ struct ImageResponsesTests {
             #expect(item.payload["item"] != nil)
             #expect(result.frames.contains { $0.name == "text_delta" })
         }
+        // Without injected events: the simulator's image tool plays the real events; 3 partial images by default.
+        try await GatewayHarness.run { gateway in
+            let result = try await gateway.stream(.POST, "/api/responses/images/stream", json: ["input": "Draw", "image_size": "1024x1536"])
+            let partials = result.frames.filter { $0.name == "image_gen_partial" }
+            #expect(partials.count == 3)
+            #expect(partials.map { $0.payload["partial_image_index"]?.intValue } == [0, 1, 2])
+            let png = partials.last?.payload["image_data"]?.stringValue.flatMap { Data(base64Encoded: $0) }
+            #expect(png.map { Array($0.prefix(4)) } == [0x89, 0x50, 0x4E, 0x47])
+            let done = try #require(result.frames.first { $0.name == "output_item.done" && $0.payload["item"]?["type"]?.stringValue == "image_generation_call" })
+            let final = try #require(done.payload["item"]?["result"]?.stringValue.flatMap { Data(base64Encoded: $0) })
+            #expect(ImageHeader(Array(final.prefix(64)))?.dimensions == "1024x1536")
+        }
         // partial_images defaults to 3 on the stream route, and the request reached the simulator with it.
         try await GatewayHarness.run { gateway in
             let stored = try await gateway.request(.POST, "/api/responses/images", json: ["input": "x", "store": true])
