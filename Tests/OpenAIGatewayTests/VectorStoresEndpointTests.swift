@@ -201,8 +201,9 @@ struct VectorStoresEndpointTests {
 
     @Test("a poll past its deadline is a 504 with a hint after the expected number of retrieves")
     func pollTimeout() async throws {
-        // Waits of 200, 400, 500 ms: retrieves at 0, 200 and 600 ms; the next (1100 ms) would be past 1000 ms.
-        // (Wide margins: each retrieve may take up to 200 ms on a busy machine without changing the count.)
+        // Waits of 200, 400, 500 ms: retrieves at 0, 200 and 600 ms (start + the sums); the next (1100 ms)
+        // would be past 1000 ms, so one last retrieve at the deadline: 4. (The schedule is from the start,
+        // so slow retrieves on a busy machine do not change the count.)
         let backoff = PollBackoff(first: .milliseconds(200), step: .milliseconds(200), maximum: .milliseconds(500))
         try await GatewayHarness.vectorStores(processing: .seconds(60), backoff: backoff) { gateway in
             let fileID = try await gateway.uploadAssistantsFile("slow text", filename: "slow.txt")
@@ -218,7 +219,23 @@ struct VectorStoresEndpointTests {
             let body = try timedOut.json()
             #expect(body["error_code"] == "poll_timeout")
             #expect(body["hint"]?.stringValue?.contains("/api/vector-stores/\(id)/poll") == true)
-            #expect(gateway.upstreamCount("GET /v1/vector_stores/{id}") - before == 3)
+            #expect(gateway.upstreamCount("GET /v1/vector_stores/{id}") - before == 4)
+        }
+    }
+
+    @Test("an object that becomes final after the last scheduled retrieve is answered by the retrieve at the deadline")
+    func pollFinalRetrieveAtDeadline() async throws {
+        // Retrieves at 0, 200 and 600 ms; the store is ready at about 900 ms; the last one, at the
+        // 1000 ms deadline, sees it ready: 200, not 504.
+        let backoff = PollBackoff(first: .milliseconds(200), step: .milliseconds(200), maximum: .milliseconds(500))
+        try await GatewayHarness.vectorStores(processing: .milliseconds(900), backoff: backoff) { gateway in
+            let fileID = try await gateway.uploadAssistantsFile("ready soon", filename: "soon.txt")
+            let id = try #require(
+                try await gateway.request(.POST, "/api/vector-stores", json: ["file_ids": [.string(fileID)]]).json()["id"]?.stringValue
+            )
+            let polled = try await gateway.request(.POST, "/api/vector-stores/\(id)/poll?max_wait_ms=1000")
+            #expect(polled.status == 200, "\(polled.text)")
+            #expect(try polled.json()["status"]?.stringValue == "completed")
         }
     }
 

@@ -82,15 +82,22 @@ enum Polling {
         case elapsed, clientGone, shutdown
     }
 
-    /// Retrieves the object at once, then again after each ``PollBackoff`` delay, until `isFinal`
-    /// says its JSON is final; returns that answer. The poll is never retried as a whole (each
-    /// retrieve has the transport's retries).
+    /// How long the last retrieve (at the deadline) and any retrieve running into the deadline may take
+    /// past it before the poll gives up on it.
+    static let retrieveGrace: Duration = .seconds(2)
+
+    /// Retrieves the object at once, then at the start plus each sum of the ``PollBackoff`` delays
+    /// (so a slow retrieve does not push the later ones back), until `isFinal` says its JSON is
+    /// final; returns that answer. The poll is never retried as a whole (each retrieve has the
+    /// transport's retries).
     ///
-    /// - When the next wait would end past the deadline (`maxWait` after the start), it waits until
-    ///   the deadline and throws 504 `poll_timeout` with `againHint`: so a poll makes
-    ///   `1 + #{k ≥ 1 : d1 + ... + dk < maxWait}` retrieves.
-    /// - A client that goes away stops it at once (499 `request_cancelled`); graceful shutdown stops
-    ///   it with 503 `server_shutting_down`.
+    /// - When the next retrieve would be at or past the deadline (`maxWait` after the start), it
+    ///   retrieves once more at the deadline and answers that object if it is final, else throws 504
+    ///   `poll_timeout` with `againHint`. So a poll that times out makes
+    ///   `2 + #{k ≥ 1 : d1 + ... + dk < maxWait}` retrieves.
+    /// - A retrieve still running ``retrieveGrace`` after the deadline is abandoned (504).
+    /// - A client that goes away stops it at once, even during a retrieve (499 `request_cancelled`);
+    ///   graceful shutdown stops it with 503 `server_shutting_down`.
     /// - The call record gets `poll_retrieves`, `poll_wait_ms` and `poll_status` (the last status seen).
     static func until(
         maxWait: Duration,
@@ -105,36 +112,73 @@ enum Polling {
         let deadline = start + maxWait
         let watcher = await ClientCloseWatcher.of(context.channel)
         var retrieves = 0
-        func note(_ status: String?) {
+        var lastStatus: String?
+        var lastRequestID: String?
+        func note() {
             let waited = start.duration(to: clock.now)
             context.call.annotate { record in
                 record.extra["poll_retrieves"] = .int(Int64(retrieves))
                 record.extra["poll_wait_ms"] = .int(waited.milliseconds)
-                record.extra["poll_status"] = JSONValue(status)
+                record.extra["poll_status"] = JSONValue(lastStatus)
             }
         }
+        func timeout() -> GatewayError {
+            note()
+            var error = GatewayError(code: "poll_timeout")
+            let status = lastStatus.map { " (still \($0))" } ?? ""
+            error.message = "Gave up after \(maxWait.milliseconds) ms and \(retrieves) retrieves\(status)"
+            error.hint = againHint
+            error.requestID = lastRequestID
+            return error
+        }
+        var next = start
+        var atDeadline = false
         while true {
             if watcher?.isClosed == true { throw GatewayError(code: "request_cancelled") }
-            let response = try await retrieve()
+            guard let response = try await bounded(retrieve, until: max(deadline, clock.now) + retrieveGrace, watcher: watcher) else {
+                throw timeout()
+            }
             retrieves += 1
             let json = try? response.json()
-            note(json?["status"]?.stringValue)
+            lastStatus = json?["status"]?.stringValue
+            lastRequestID = response.metadata.requestID
+            note()
             if let json, isFinal(json) { return response }
-            let wake = clock.now + backoff.delay(afterRetrieve: retrieves)
-            let pastDeadline = wake >= deadline
-            switch await sleep(until: pastDeadline ? deadline : wake, watcher: watcher) {
+            if atDeadline { throw timeout() }
+            next = next + backoff.delay(afterRetrieve: retrieves)
+            if next >= deadline {
+                next = deadline
+                atDeadline = true
+            }
+            switch await sleep(until: next, watcher: watcher) {
             case .clientGone: throw GatewayError(code: "request_cancelled")
             case .shutdown: throw GatewayError(code: "server_shutting_down")
             case .elapsed: break
             }
-            if pastDeadline {
-                note(json?["status"]?.stringValue)
-                var error = GatewayError(code: "poll_timeout")
-                let status = json?["status"]?.stringValue.map { " (still \($0))" } ?? ""
-                error.message = "Gave up after \(maxWait.milliseconds) ms and \(retrieves) retrieves\(status)"
-                error.hint = againHint
-                error.requestID = response.metadata.requestID
-                throw error
+        }
+    }
+
+    /// Runs one retrieve, abandoned (nil) at `limit`, or with an error when the client leaves or the
+    /// server shuts down first.
+    private static func bounded(
+        _ retrieve: @escaping @Sendable () async throws -> OpenAIResponse,
+        until limit: ContinuousClock.Instant,
+        watcher: ClientCloseWatcher?
+    ) async throws -> OpenAIResponse? {
+        enum Outcome: Sendable {
+            case answer(OpenAIResponse)
+            case wake(Wake)
+        }
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
+            group.addTask { .answer(try await retrieve()) }
+            group.addTask { .wake(await sleep(until: limit, watcher: watcher)) }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return nil }
+            switch first {
+            case .answer(let response): return response
+            case .wake(.elapsed): return nil
+            case .wake(.clientGone): throw GatewayError(code: "request_cancelled")
+            case .wake(.shutdown): throw GatewayError(code: "server_shutting_down")
             }
         }
     }
