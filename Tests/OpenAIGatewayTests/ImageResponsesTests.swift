@@ -46,6 +46,8 @@ struct ImageResponsesTests {
                 (["input": "x", "partial_images": 4], "partial_images"),
                 (["input": "x", "output_compression": 101], "output_compression"),
                 (["image_size": "auto"], "input"),
+                (["input": "x", "tools": [["type": "image_generation"]]], "tools[0]"),
+                (["input": "x", "tool_choice": ["type": "function", "name": "f"]], "tool_choice.name"),
             ]
             for (body, parameter) in cases {
                 let result = try await gateway.request(.POST, "/api/responses/images/stream", json: body)
@@ -54,6 +56,9 @@ struct ImageResponsesTests {
                 #expect(try result.json()["hint"]?.stringValue?.isEmpty == false)
             }
             #expect(gateway.simulator.state.stats().requests["POST /v1/responses"] == nil)
+            // The tool the route adds can be chosen.
+            let forced = try await gateway.request(.POST, "/api/responses/images", json: ["input": "x", "tool_choice": ["type": "image_generation"]])
+            #expect(forced.status == 201, "\(forced.text.prefix(300))")
         }
     }
 

@@ -79,6 +79,13 @@ struct ToolValidationTests {
                 (["type": "mcp", "server_label": "other"], [["type": "mcp", "server_label": "wiki", "server_url": "https://a.example"]], "tool_choice.server_label"),
                 ("auto", [Self.fn], nil),
             ]
+            // With a reusable prompt, the prompt may bring the function: only the shape is checked.
+            let withPrompt = try await gateway.request(
+                .POST,
+                "/api/responses/text",
+                json: ["input": "Hi", "prompt": ["id": "pmpt_1"], "tool_choice": ["type": "function", "name": "from_prompt"]]
+            )
+            #expect(withPrompt.status == 201, "\(withPrompt.text.prefix(300))")
             for (choice, tools, parameter) in cases {
                 let result = try await gateway.request(
                     .POST,

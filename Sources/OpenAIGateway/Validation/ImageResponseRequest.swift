@@ -44,6 +44,21 @@ enum ImageResponseRequest {
         }
         var shared = object
         for field in toolFields { shared[field.field] = nil }
+        // Checked with the image tool the route adds, so that tool_choice may name it.
+        if let tools = object["tools"]?.arrayValue {
+            for (index, tool) in tools.enumerated() where tool["type"]?.stringValue == "image_generation" {
+                problems.append(
+                    ValidationProblem(
+                        parameter: FieldValidator.path("tools", index: index),
+                        message: "tools[\(index)] is an image_generation tool; the image routes add that tool themselves",
+                        hint: "Remove it from tools and set its options with the image_* fields (image_model, image_size, image_quality, ...)."
+                    )
+                )
+            }
+            shared["tools"] = .array(tools + [["type": "image_generation"]])
+        } else if object["tools"] == nil || object["tools"]?.isNull == true {
+            shared["tools"] = [["type": "image_generation"]]
+        }
         problems += TextResponseRequest.validate(.object(shared))
         var rules = FieldValidator(object)
         let models = toolModels(catalogue)

@@ -15,7 +15,9 @@ public enum ToolRules {
             problems += validateTool(element, path: path)
         }
         if let choice = rules.object["tool_choice"], !choice.isNull {
-            rules.problems += toolChoiceProblems(choice, tools: rules.object["tools"]?.arrayValue ?? [])
+            // A reusable prompt may bring its own tools: then only the shape can be checked.
+            let promptTools = !(rules.object["prompt"]?.isNull ?? true)
+            rules.problems += toolChoiceProblems(choice, tools: rules.object["tools"]?.arrayValue ?? [], checkExistence: !promptTools)
         }
     }
 
@@ -27,9 +29,9 @@ public enum ToolRules {
 
     /// `tool_choice`: the spec's shape, then that what it names exists in `tools` (a function, custom
     /// tool or MCP server by name, a hosted tool by type).
-    static func toolChoiceProblems(_ choice: JSONValue, tools: [JSONValue]) -> [ValidationProblem] {
+    static func toolChoiceProblems(_ choice: JSONValue, tools: [JSONValue], checkExistence: Bool = true) -> [ValidationProblem] {
         let shape = SchemaRules.shared.problems(member: "tool_choice", value: choice)
-        if !shape.isEmpty { return shape }
+        if !shape.isEmpty || !checkExistence { return shape }
         guard let object = choice.objectValue, let type = object["type"]?.stringValue else {
             if choice.stringValue == "required", tools.isEmpty {
                 return [
