@@ -152,6 +152,14 @@ struct ImagesEndpointTests {
             )
             #expect(edit.status == 400)
             #expect(try edit.json()["error_code"]?.stringValue == "model_retired")
+            // No model field at all: every variations model is retired, so the refusal comes at the first
+            // file, before any upstream call (there is no network here: a call would end in a 5xx).
+            let variation = try await gateway.upload(
+                "/api/images/variations",
+                parts: [.file("image", filename: "a.png", contentType: "image/png", .bytes(Self.png256 + [UInt8](repeating: 0, count: 2 << 20)))]
+            )
+            #expect(variation.status == 400, "\(variation.text.prefix(300))")
+            #expect(try variation.json()["error_code"]?.stringValue == "model_retired")
         }
         try await GatewayHarness.run { gateway in
             let result = try await gateway.request(.POST, "/api/images/generate", json: ["model": "dall-e-2", "prompt": "x", "size": "256x256"])

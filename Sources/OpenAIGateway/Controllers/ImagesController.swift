@@ -59,10 +59,12 @@ struct ImagesController: Sendable {
         let defaultModel = ImageRules.defaultModel(operation, catalogue: catalogue, configured: configuration.defaultImageModel)
         var policy = ImageRules.uploadPolicy(operation, catalogue: catalogue, defaultModel: defaultModel)
         let controller = self
-        policy.refuse = { fields, complete in
-            guard let name = fields["model"] ?? (complete ? defaultModel : nil) else { return nil }
-            return controller.retirement(name)
-        }
+        policy.refuse = ModelRetirement.formRefusal(
+            defaultModel: defaultModel,
+            candidates: ImageRules.models(operation, catalogue: catalogue).map(\.name),
+            catalogue: catalogue,
+            baseURL: configuration.baseURL
+        ) { _, requested in controller.retirement(requested) ?? GatewayError(code: "model_retired", parameter: "model") }
         let images = client.images
         let endpoint: ImagesResource.Endpoint = operation == .edit ? .edits : .variations
         let upload = try await MultipartUpload.forward(request, policy: policy) { body in

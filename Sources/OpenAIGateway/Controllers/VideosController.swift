@@ -359,14 +359,15 @@ struct VideosController: Sendable {
         return context.call.json(response, status: status, usage: .estimate, describe: Self.videoFields)
     }
 
-    /// The multipart form's refusal of a retired model: the `model` field when it has come, else (once the
-    /// body is complete) the default model.
+    /// The multipart form's refusal of a retired model (``ModelRetirement/formRefusal``).
     private func retiredModelRefusal() -> @Sendable (FormFields, Bool) -> GatewayError? {
         let (catalogue, baseURL) = (catalogue, configuration.baseURL)
-        return { fields, complete in
-            guard let model = fields["model"] ?? (complete ? VideoRules.defaultModel : nil) else { return nil }
-            return Self.retirement(model, catalogue: catalogue, baseURL: baseURL)
-        }
+        return ModelRetirement.formRefusal(
+            defaultModel: VideoRules.defaultModel,
+            candidates: VideoRules.models(catalogue).map(\.name),
+            catalogue: catalogue,
+            baseURL: baseURL
+        ) { _, requested in Self.retirement(requested, catalogue: catalogue, baseURL: baseURL) ?? GatewayError(code: "model_retired", parameter: "model") }
     }
 
     private func refuseRetired(_ model: String) throws(GatewayError) {

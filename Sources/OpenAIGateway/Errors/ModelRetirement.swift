@@ -51,4 +51,25 @@ enum ModelRetirement {
         }
         return available.isEmpty ? "The catalogue has no replacement for it." : "Use \(Wording.orList(available)) instead."
     }
+
+    /// The multipart form's check (a ``MultipartUploadPolicy/refuse``): the `model` field once it has
+    /// come; before it, only when every model the form could still name is retired (then the request
+    /// is refused before the upstream hears of it, e.g. variations, whose only model is dall-e-2);
+    /// once the body is complete, the default model. `error` builds the refusal for a retired model.
+    static func formRefusal(
+        defaultModel: String,
+        candidates: [String],
+        catalogue: ModelCatalogue,
+        baseURL: String,
+        error: @escaping @Sendable (_ info: ModelInfo, _ requested: String) -> GatewayError
+    ) -> @Sendable (FormFields, Bool) -> GatewayError? {
+        { fields, complete in
+            if let named = fields["model"] {
+                return retired(named, catalogue: catalogue, baseURL: baseURL).map { error($0, named) }
+            }
+            guard let info = retired(defaultModel, catalogue: catalogue, baseURL: baseURL) else { return nil }
+            let allRetired = candidates.allSatisfy { retired($0, catalogue: catalogue, baseURL: baseURL) != nil }
+            return complete || allRetired ? error(info, defaultModel) : nil
+        }
+    }
 }
