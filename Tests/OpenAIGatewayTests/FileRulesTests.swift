@@ -175,6 +175,13 @@ struct FileRulesTests {
         let full = try files([("purpose", "batch"), ("order", "asc"), ("limit", "10000"), ("after", "file-1")])
         #expect(full.upstream.map { "\($0.name)=\($0.value)" } == ["purpose=batch", "order=asc", "limit=10000", "after=file-1"])
         #expect(full.nextPath(after: "file-9") == "/api/files?after=file-9&limit=10000&order=asc&purpose=batch")
+        let backwards = try ListQuery(
+            path: "/api/items",
+            parameters: [("before", "item_5"), ("limit", "2")],
+            rules: ListQuery.Rules(endpoint: "GET /api/items", allowsBefore: true)
+        )
+        #expect(backwards.upstream.map { "\($0.name)=\($0.value)" } == ["order=desc", "limit=2", "before=item_5"])
+        #expect(backwards.nextPath(before: "item_3") == "/api/items?before=item_3&limit=2&order=desc")
         for (query, parameter) in [
             ([("limit", "0")], "limit"), ([("limit", "10001")], "limit"), ([("limit", "abc")], "limit"), ([("order", "up")], "order"),
             ([("purpose", "images")], "purpose"), ([("page", "2")], "page"), ([("limit", "2"), ("limit", "3")], "limit"),

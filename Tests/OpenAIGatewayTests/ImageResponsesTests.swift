@@ -103,7 +103,9 @@ struct ImageResponsesTests {
             #expect(partials.map { $0.payload["partial_image_index"]?.intValue } == [0, 1, 2])
             let png = partials.last?.payload["image_data"]?.stringValue.flatMap { Data(base64Encoded: $0) }
             #expect(png.map { Array($0.prefix(4)) } == [0x89, 0x50, 0x4E, 0x47])
-            let done = try #require(result.frames.first { $0.name == "output_item.done" && $0.payload["item"]?["type"]?.stringValue == "image_generation_call" })
+            let done = try #require(
+                result.frames.first { $0.name == "output_item.done" && $0.payload["item"]?["type"]?.stringValue == "image_generation_call" }
+            )
             let final = try #require(done.payload["item"]?["result"]?.stringValue.flatMap { Data(base64Encoded: $0) })
             #expect(ImageHeader(Array(final.prefix(64)))?.dimensions == "1024x1536")
         }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import OpenAIClient
 import Testing
 
@@ -276,6 +278,29 @@ struct ImagesEndpointTests {
             #expect(oversized.status == 413)
             #expect(try oversized.json()["error_code"]?.stringValue == "image_file_too_large")
             #expect(try oversized.json()["message"]?.stringValue == "image is larger than 4 MB, the most dall-e-2 accepts")
+        }
+    }
+
+    @Test("the default model's limits apply at the end of a form that names no model; a truncated form is a 400")
+    func defaultModelLimitsAndTruncatedForms() async throws {
+        try await GatewayHarness.run(configure: { $0.defaultImageModel = "dall-e-2" }) { gateway in
+            let big = Self.png256 + [UInt8](repeating: 0, count: 5 * 1024 * 1024)
+            let result = try await gateway.upload(
+                "/api/images/edit",
+                parts: [.field("prompt", "x"), .file("image", filename: "big.png", contentType: "image/png", .bytes(big))]
+            )
+            #expect(result.status == 413, "\(result.text.prefix(300))")
+            #expect(try result.json()["message"]?.stringValue == "image is larger than 4 MB, the most dall-e-2 accepts")
+
+            // A body that stops before its closing boundary (and before any file) is not a form without an image.
+            var request = HTTPClientRequest(url: gateway.baseURL + "/api/images/edit")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=XyZ")
+            request.body = .bytes(ByteBuffer(string: "--XyZ\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nadd a h"))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status.code == 400)
+            #expect(try JSONValue(parsing: body)["message"]?.stringValue == "The multipart body ended before its closing boundary")
         }
     }
 

@@ -18,7 +18,10 @@ struct ToolValidationTests {
         (["type": "function", "parameters": ["type": "object"], "strict": true], "tools[0].name"),
         (["type": "file_search", "vector_store_ids": ["vs_abc"], "max_num_results": 5], nil),
         (["type": "file_search", "vector_store_ids": ["abc"]], "tools[0].vector_store_ids[0]"),
-        (["type": "file_search", "vector_store_ids": ["vs_a"], "ranking_options": ["score_threshold": 2]], "tools[0].ranking_options.score_threshold"),
+        (
+            ["type": "file_search", "vector_store_ids": ["vs_a"], "ranking_options": ["score_threshold": 2]],
+            "tools[0].ranking_options.score_threshold"
+        ),
         (["type": "web_search", "search_context_size": "low"], nil),
         (["type": "web_search", "search_context_size": "huge"], "tools[0].search_context_size"),
         (["type": "web_search_preview", "user_location": ["type": "approximate", "city": "Paris"]], nil),
@@ -76,7 +79,10 @@ struct ToolValidationTests {
                 (["type": "web_search_preview"], [["type": "web_search_preview"]], nil),
                 ("required", [], "tool_choice"),
                 ("sometimes", [Self.fn], "tool_choice"),
-                (["type": "mcp", "server_label": "other"], [["type": "mcp", "server_label": "wiki", "server_url": "https://a.example"]], "tool_choice.server_label"),
+                (
+                    ["type": "mcp", "server_label": "other"], [["type": "mcp", "server_label": "wiki", "server_url": "https://a.example"]],
+                    "tool_choice.server_label"
+                ),
                 ("auto", [Self.fn], nil),
             ]
             // With a reusable prompt, the prompt may bring the function: only the shape is checked.

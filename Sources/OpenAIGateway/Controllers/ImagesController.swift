@@ -70,7 +70,7 @@ struct ImagesController: Sendable {
         let upload = try await MultipartUpload.forward(request, policy: policy) { body in
             try await images.open(endpoint, body: body)
         }
-        let fields = ImageRules.formObject(upload.fields)
+        let fields = upload.fields.jsonObject
         let model = catalogue.model(upload.fields["model"] ?? defaultModel)
         annotate(context, fields: fields, model: model, operation: operation)
         context.call.annotate { record in

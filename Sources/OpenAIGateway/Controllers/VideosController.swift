@@ -86,7 +86,7 @@ struct VideosController: Sendable {
         let client = self.client
         let upload = try await MultipartUpload.forward(request, policy: policy) { body in try await client.videos.create(body) }
         let (response, fields, file) = (upload.result, upload.fields, upload.files.first)
-        let object = VideoRules.object(fields)
+        let object = fields.jsonObject
         let info = catalogue.model(object["model"]?.stringValue ?? VideoRules.defaultModel)
         let job = VideoRules.Job(
             model: object["model"]?.stringValue ?? VideoRules.defaultModel,
@@ -367,7 +367,9 @@ struct VideosController: Sendable {
             candidates: VideoRules.models(catalogue).map(\.name),
             catalogue: catalogue,
             baseURL: baseURL
-        ) { _, requested in Self.retirement(requested, catalogue: catalogue, baseURL: baseURL) ?? GatewayError(code: "model_retired", parameter: "model") }
+        ) { _, requested in
+            Self.retirement(requested, catalogue: catalogue, baseURL: baseURL) ?? GatewayError(code: "model_retired", parameter: "model")
+        }
     }
 
     private func refuseRetired(_ model: String) throws(GatewayError) {

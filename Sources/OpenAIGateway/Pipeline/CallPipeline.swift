@@ -80,8 +80,14 @@ public struct Metering: Sendable {
     }
 
     /// Sets `cost` and, when it is nil or zero, `costNote`.
+    /// An estimate (``UsageRole/estimate``) is not a charge: its price goes to `estimated_cost_usd`
+    /// and `cost` stays nil, so summing costs counts each charge once.
     public func price(_ record: inout CallRecord) {
         (record.cost, record.costNote) = cost(of: record)
+        if record.usageRole == .estimate, let estimate = record.cost {
+            record.extra["estimated_cost_usd"] = .double((estimate * 1e8).rounded() / 1e8)
+            record.cost = nil
+        }
     }
 
     func cost(of record: CallRecord) -> (Double?, String?) {

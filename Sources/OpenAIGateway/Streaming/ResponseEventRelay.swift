@@ -73,7 +73,14 @@ public struct ResponseEventRelay: Sendable {
         func optionalCallID() -> JSONValue? { raw["item_id"] ?? raw["call_id"] }
 
         if imageMap, !Self.imageMapTypes.contains(type) {
-            if let status = raw["response"]?["status"]?.stringValue, type.hasPrefix("response.") { finalStatus = status }
+            if type == "response.incomplete" {
+                // Structural on this route, but its usage is the call's and it ends the stream.
+                let response = raw["response"]
+                responseID = responseID ?? response?["id"]?.stringValue
+                usage = response?["usage"].flatMap { $0.isNull ? nil : $0 }
+                finalStatus = "incomplete"
+                out["incomplete_details"] = response?["incomplete_details"] ?? raw["incomplete_details"]
+            }
             out["item"] = raw["item"]
             out["part"] = raw["part"]
             out["sequence"] = .int(Int64(sequence))

@@ -13,6 +13,13 @@ struct FormFields: Sendable {
     func contains(_ name: String) -> Bool { pairs.contains { $0.name == name } }
     var names: [String] { pairs.map(\.name) }
     mutating func append(name: String, value: String) { pairs.append((name, value)) }
+
+    /// The fields as a JSON object of strings (the first value of each name), for the JSON rules.
+    var jsonObject: JSONObject {
+        var object = JSONObject()
+        for (name, value) in pairs where object[name] == nil { object[name] = .string(value) }
+        return object
+    }
 }
 
 /// A file part of an upload, as far as it has been read.
@@ -292,15 +299,7 @@ private struct UploadReader {
         while pending.isEmpty {
             if phase == .done { return nil }
             do {
-                guard let event = try await nextEvent() else {
-                    throw GatewayError.validation([
-                        ValidationProblem(
-                            parameter: "body",
-                            message: "The multipart body ended before its closing boundary",
-                            hint: "Send a complete multipart/form-data body (the upload may have been interrupted)."
-                        )
-                    ])
-                }
+                guard let event = try await nextEvent() else { throw GatewayError.validation([Self.truncated]) }
                 try handle(event)
             } catch {
                 phase = .done
@@ -311,6 +310,12 @@ private struct UploadReader {
     }
 
     /// The next parser event, reading more of the body as needed; nil when the body ended.
+    static let truncated = ValidationProblem(
+        parameter: "body",
+        message: "The multipart body ended before its closing boundary",
+        hint: "Send a complete multipart/form-data body (the upload may have been interrupted)."
+    )
+
     private mutating func nextEvent() async throws -> MultipartEvent? {
         while true {
             do {
@@ -328,7 +333,7 @@ private struct UploadReader {
                 do {
                     try parser.finish()
                 } catch {
-                    return nil
+                    throw GatewayError.validation([Self.truncated])
                 }
                 return try parser.next()
             }
@@ -400,6 +405,13 @@ private struct UploadReader {
         case .end:
             guard !files.isEmpty else { return }
             if let refusal = policy.refuse(fields, true) { throw refusal }
+            // The limits with the defaults that apply now (e.g. the default model's smaller file limit).
+            var effective = fields
+            for (name, value) in policy.defaultFields(fields) { effective.append(name: name, value: value) }
+            for file in files {
+                guard let limit = policy.rule(for: file.fieldName)?.limit(effective) else { continue }
+                if file.bytes > limit.bytes { throw limit.error }
+            }
             var problems = policy.validateFields(fields, true)
             for rule in policy.files where rule.required && !files.contains(where: { $0.rule == rule.name }) {
                 problems.append(MultipartUpload.missingPart(rule))

@@ -207,13 +207,6 @@ enum AudioRules {
         case transcription, translation
     }
 
-    /// The scalar form fields as a JSON object of strings (first value of each), for `FieldValidator`.
-    static func object(_ fields: FormFields) -> JSONObject {
-        var object = JSONObject()
-        for (name, value) in fields.pairs where object[name] == nil { object[name] = .string(value) }
-        return object
-    }
-
     /// Problems with the text fields of a transcription or translation form. `complete` is false while
     /// fields may still follow the file: a check that depends on the model then uses what any model of
     /// the operation accepts until the model is named (or, once complete, the default model applies).
@@ -226,7 +219,7 @@ enum AudioRules {
     ) -> [ValidationProblem] {
         let audio = AudioModels(catalogue: catalogue, date: now)
         let choices = audio.models(for: operation)
-        var rules = FieldValidator(object(fields), acceptsStrings: true)
+        var rules = FieldValidator(fields.jsonObject, acceptsStrings: true)
         let model = checkModel(
             &rules,
             choices: choices,

@@ -388,7 +388,7 @@ enum ImageRules {
             absoluteFileLimit: absoluteLimit,
             absoluteBodyLimit: absoluteLimit * (maxImages + 1) + 1024 * 1024,
             validateFields: { fields, complete in
-                validate(formObject(fields), operation: operation, catalogue: catalogue, defaultModel: defaultModel, form: true, complete: complete)
+                validate(fields.jsonObject, operation: operation, catalogue: catalogue, defaultModel: defaultModel, form: true, complete: complete)
                     .problems
             },
             validateUpload: { limits.uploadProblems($0, fields: $1) },
@@ -399,13 +399,6 @@ enum ImageRules {
             },
             defaultFields: { fields in fields["model"] == nil ? [("model", defaultModel)] : [] }
         )
-    }
-
-    /// A form's fields as a JSON object (first value of each name), for ``validate(_:operation:catalogue:defaultModel:form:complete:)``.
-    static func formObject(_ fields: FormFields) -> JSONObject {
-        var object = JSONObject()
-        for name in fields.names where object[name] == nil { object[name] = fields[name].map(JSONValue.string) }
-        return object
     }
 
     // MARK: - Helpers

@@ -157,8 +157,13 @@ struct ListQuery: Sendable {
     }
 
     /// The gateway URL of the page after `lastID`: the same path, filters, `limit` and `order`.
-    func nextPath(after lastID: String) -> String {
-        var parts = ["after=\(PercentEncoding.encode(lastID, .queryComponent))"]
+    func nextPath(after lastID: String) -> String { path(cursor: "after", lastID) }
+
+    /// The gateway URL of the page before `firstID` (paging backwards with `before`).
+    func nextPath(before firstID: String) -> String { path(cursor: "before", firstID) }
+
+    private func path(cursor: String, _ id: String) -> String {
+        var parts = ["\(cursor)=\(PercentEncoding.encode(id, .queryComponent))"]
         if let limit { parts.append("limit=\(limit)") }
         if let order { parts.append("order=\(order)") }
         for (name, value) in filters {
@@ -189,7 +194,11 @@ extension CallRecorder {
         }
         let hasMore = page?["has_more"]?.boolValue ?? false
         var headers: HTTPFields = [:]
-        if hasMore, let lastID = page?["last_id"]?.stringValue ?? data.last?["id"]?.stringValue {
+        // The next page in the direction the client is paging: after the last object, or (paging with
+        // `before`) before the first one.
+        if hasMore, query.before != nil, let firstID = page?["first_id"]?.stringValue ?? data.first?["id"]?.stringValue {
+            headers[.link] = "<\(query.nextPath(before: firstID))>; rel=\"next\""
+        } else if hasMore, let lastID = page?["last_id"]?.stringValue ?? data.last?["id"]?.stringValue {
             headers[.link] = "<\(query.nextPath(after: lastID))>; rel=\"next\""
         }
         annotate { record in

@@ -233,16 +233,9 @@ enum VideoRules {
 
     // MARK: - Multipart
 
-    /// The text fields of a form as a JSON object (the first value of each name).
-    static func object(_ fields: FormFields) -> JSONObject {
-        var object = JSONObject()
-        for (name, value) in fields.pairs where object[name] == nil { object[name] = .string(value) }
-        return object
-    }
-
     /// The form-field problems of a multipart request. Required fields are checked once the body is complete.
     static func formProblems(_ fields: FormFields, complete: Bool, check: (JSONObject) -> [ValidationProblem]) -> [ValidationProblem] {
-        let problems = check(object(fields))
+        let problems = check(fields.jsonObject)
         // Before the end of the body, a missing field may still come.
         return complete ? problems : problems.filter { !$0.message.hasSuffix(" is required") }
     }
