@@ -239,6 +239,23 @@ struct VectorStoresEndpointTests {
         }
     }
 
+    @Test("a poll's wait: a misspelt query key and a body that is not an object are 400s, not a silent default")
+    func pollWaitProblems() async throws {
+        try await GatewayHarness.run { gateway in
+            let misspelt = try await gateway.request(.POST, "/api/vector-stores/vs_abc/poll?maxWaitMs=5")
+            #expect(misspelt.status == 400)
+            #expect(try misspelt.json()["parameter"]?.stringValue == "maxWaitMs")
+            #expect(try misspelt.json()["hint"]?.stringValue?.contains("max_wait_ms") == true)
+            let array = try await gateway.request(.POST, "/api/vector-stores/vs_abc/poll", rawBody: Array("[5000]".utf8))
+            #expect(array.status == 400)
+            #expect(try array.json()["parameter"]?.stringValue == "body")
+            let video = try await gateway.request(.GET, "/api/videos/video_1/poll?max_wait_ms=5")
+            #expect(video.status == 400)
+            #expect(try video.json()["parameter"]?.stringValue == "max_wait_ms")
+            #expect(gateway.simulator.state.stats().totalRequests == 0)
+        }
+    }
+
     @Test("a poll stops retrieving as soon as the client disconnects")
     func pollCancelledByDisconnect() async throws {
         let gateway = try await GatewayHarness.vectorStores(processing: .seconds(60)) { gateway in

@@ -137,19 +137,8 @@ struct VectorStoresController: Sendable {
         allowEmpty: Bool,
         rules: (JSONObject) -> [ValidationProblem]
     ) async throws -> JSONObject {
-        var object: JSONObject = [:]
-        if let json = try await json(request, limit: limit, allowEmpty: allowEmpty) {
-            guard let parsed = json.objectValue else {
-                throw GatewayError.validation([
-                    ValidationProblem(
-                        parameter: "body",
-                        message: "The request body must be a JSON object",
-                        hint: "Send a JSON object ({...}) with Content-Type: application/json (got \(FieldValidator.article(json.typeName)))."
-                    )
-                ])
-            }
-            object = parsed
-        }
+        var request = request
+        let object = try await request.decodeJSONObjectBody(limit: limit, example: #"{"name": "docs"}"#, allowEmpty: allowEmpty)
         let problems = rules(object)
         if !problems.isEmpty { throw GatewayError.validation(problems) }
         return object
@@ -157,26 +146,9 @@ struct VectorStoresController: Sendable {
 
     /// `max_wait_ms` from the query (as the reference app reads it) or, failing that, from a JSON body.
     static func maxWait(_ request: Request, limit: Int) async throws -> Duration {
-        if let raw = request.uri.queryParameters["max_wait_ms"] {
-            return try Polling.maxWait(String(raw), parameter: "max_wait_ms", default: defaultMaxWait)
-        }
-        guard let json = try await json(request, limit: limit, allowEmpty: true) else { return defaultMaxWait }
-        return try Polling.maxWait(json["max_wait_ms"], parameter: "max_wait_ms", default: defaultMaxWait)
-    }
-
-    /// The parsed JSON body; nil for an empty body when `allowEmpty`.
-    static func json(_ request: Request, limit: Int, allowEmpty: Bool) async throws -> JSONValue? {
         var request = request
-        let buffer = try await request.collectBody(limit: limit)
-        if buffer.readableBytes == 0 {
-            if allowEmpty { return nil }
-            throw GatewayError(code: "invalid_json", message: "Request body is empty", parameter: "body")
-        }
-        do {
-            return try JSONValue(parsing: buffer)
-        } catch {
-            throw GatewayError.malformedJSON(error)
-        }
+        let body = try await request.decodeJSONObjectBody(limit: limit, example: #"{"max_wait_ms": 60000}"#, allowEmpty: true)
+        return try Polling.maxWait(request, parameter: "max_wait_ms", body: body, default: defaultMaxWait)
     }
 
     static func storeID(_ context: Context) throws -> String {

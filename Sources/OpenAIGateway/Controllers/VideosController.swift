@@ -217,11 +217,7 @@ struct VideosController: Sendable {
     /// the poll itself is never repeated. A client that disconnects stops it at once.
     @Sendable func poll(_ request: Request, context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let maxWait = try Polling.maxWait(
-            request.uri.queryParameters.get("maxWaitMs"),
-            parameter: "maxWaitMs",
-            default: configuration.videoGenerationTimeout
-        )
+        let maxWait = try Polling.maxWait(request, parameter: "maxWaitMs", default: configuration.videoGenerationTimeout)
         context.call.annotate { $0.objectID = id }
         let client = self.client
         let sawUnfinished = NIOLockedValueBox(false)
@@ -279,7 +275,18 @@ struct VideosController: Sendable {
             for (key, value) in Self.videoFields(object ?? .null) { record.extra[key] = value }
             record.extra["variant"] = .string(variant.rawValue)
         }
-        let status = object?["status"]?.stringValue ?? "unknown"
+        guard let status = object?["status"]?.stringValue else {
+            context.call.upstream(metadataResponse.metadata)
+            throw GatewayError(
+                upstream: OpenAIError(
+                    kind: .invalidResponse,
+                    status: metadataResponse.metadata.status,
+                    message: "The upstream video has no status",
+                    requestID: metadataResponse.metadata.requestID,
+                    attempts: metadataResponse.metadata.attempts
+                )
+            )
+        }
         guard status == "completed" else {
             context.call.upstream(metadataResponse.metadata)
             var error = GatewayError(

@@ -69,10 +69,16 @@ extension Request {
     /// buffer), not `body.collect`, so the connection stays usable for the next request after a
     /// relayed stream.
     mutating func decodeJSONBody(limit: Int) async throws -> JSONValue {
-        let buffer = try await collectBody(limit: limit)
-        if buffer.readableBytes == 0 {
+        guard let json = try await decodeJSONBodyIfPresent(limit: limit) else {
             throw GatewayError(code: "invalid_json", message: "Request body is empty", parameter: "body")
         }
+        return json
+    }
+
+    /// ``decodeJSONBody(limit:)`` for routes where the body is optional: nil when it is empty.
+    mutating func decodeJSONBodyIfPresent(limit: Int) async throws -> JSONValue? {
+        let buffer = try await collectBody(limit: limit)
+        if buffer.readableBytes == 0 { return nil }
         do {
             return try JSONValue(parsing: buffer)
         } catch {
@@ -82,14 +88,21 @@ extension Request {
 
     /// ``decodeJSONBody(limit:)`` for routes whose body is a JSON object: anything else is a 400 whose
     /// hint shows `example`.
-    mutating func decodeJSONObjectBody(limit: Int, example: String) async throws -> JSONObject {
-        let json = try await decodeJSONBody(limit: limit)
+    /// - Parameter allowEmpty: an empty body is `{}` (routes whose every field is optional).
+    mutating func decodeJSONObjectBody(limit: Int, example: String, allowEmpty: Bool = false) async throws -> JSONObject {
+        let json: JSONValue
+        if allowEmpty {
+            guard let present = try await decodeJSONBodyIfPresent(limit: limit) else { return [:] }
+            json = present
+        } else {
+            json = try await decodeJSONBody(limit: limit)
+        }
         guard let object = json.objectValue else {
             throw GatewayError.validation([
                 ValidationProblem(
                     parameter: "body",
                     message: "The request body must be a JSON object",
-                    hint: "Send e.g. \(example) with Content-Type: application/json."
+                    hint: "Send e.g. \(example) with Content-Type: application/json (got \(FieldValidator.article(json.typeName)))."
                 )
             ])
         }

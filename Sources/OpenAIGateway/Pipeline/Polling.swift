@@ -60,6 +60,25 @@ enum Polling {
         }
     }
 
+    /// The wait of a poll route: `parameter` from the query, else from the JSON `body`; any other query
+    /// key (a misspelt `maxWaitMs`) is a 400 instead of a silent default.
+    static func maxWait(_ request: Request, parameter: String, body: JSONObject = [:], default defaultWait: Duration) throws(GatewayError) -> Duration {
+        let unknown = request.uri.queryParameters.map { String($0.key) }.filter { $0 != parameter }
+        if let name = Set(unknown).sorted().first {
+            throw GatewayError.validation([
+                ValidationProblem(
+                    parameter: name,
+                    message: "property \(name) should not exist",
+                    hint: "The poll takes \(parameter) (the longest wait in milliseconds, 1 to \(maxWaitLimit))."
+                )
+            ])
+        }
+        if let raw = request.uri.queryParameters[Substring(parameter)] {
+            return try maxWait(String(raw), parameter: parameter, default: defaultWait)
+        }
+        return try maxWait(body[parameter], parameter: parameter, default: defaultWait)
+    }
+
     private static func checked(_ value: Int, parameter: String) throws(GatewayError) -> Duration {
         guard value > 0 else { throw waitProblem(parameter, message: "\(parameter) must be greater than 0", got: String(value)) }
         guard value <= maxWaitLimit else {
