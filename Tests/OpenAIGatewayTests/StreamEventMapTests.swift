@@ -99,6 +99,48 @@ struct StreamEventMapTests {
         }
     }
 
+    @Test("the simulator's own tool calls reach the client as their frames (no injection)")
+    func simulatedToolCalls() async throws {
+        try await GatewayHarness.run { gateway in
+            let tools: JSONValue = [
+                ["type": "file_search", "vector_store_ids": ["vs_docs"]],
+                ["type": "code_interpreter", "container": ["type": "auto"]],
+                [
+                    "type": "function", "name": "get_weather", "strict": true,
+                    "parameters": [
+                        "type": "object", "properties": ["city": ["type": "string"]], "required": ["city"], "additionalProperties": false,
+                    ],
+                ],
+            ]
+            let result = try await gateway.stream(
+                .POST,
+                "/api/responses/text/stream",
+                json: ["model": "gpt-4o", "input": "Paris", "tools": tools, "include": ["file_search_call.results"]]
+            )
+            #expect(result.status == 201)
+            let names = result.frames.map(\.name)
+            for name in [
+                "file_search_call.in_progress", "file_search_call.searching", "file_search_completed", "code_interpreter_call.in_progress",
+                "code_interpreter_code_delta", "code_interpreter_code_done", "code_interpreter_call.interpreting", "code_interpreter_completed",
+                "function_call_delta", "function_call_done",
+            ] {
+                #expect(names.contains(name), "\(name) missing from \(names)")
+            }
+            #expect(names.last == "response_completed" && !names.contains("text_delta"))
+            let items = result.frames.filter { $0.name == "output_item.done" }.compactMap { $0.payload["item"] }
+            #expect(items.compactMap { $0["type"]?.stringValue } == ["file_search_call", "code_interpreter_call", "function_call"])
+            #expect(items.first?["results"]?.arrayValue?.first?["filename"] == "vs_docs.txt")
+            let done = try #require(result.frames.first { $0.name == "function_call_done" })
+            let deltas = result.frames.filter { $0.name == "function_call_delta" }
+            #expect(done.payload["call_id"] == items[2]["id"] && done.payload["name"] == "get_weather")
+            #expect(done.payload["arguments"] == "{\"city\":\"Paris\"}")
+            #expect(deltas.last?.payload["snapshot"] == done.payload["arguments"])
+            let code = result.frames.filter { $0.name == "code_interpreter_code_delta" }.compactMap { $0.payload["delta"]?.stringValue }.joined()
+            #expect(result.frames.first { $0.name == "code_interpreter_code_done" }?.payload["code"]?.stringValue == code)
+            #expect(result.frames.last?.payload["output_text"] == "")
+        }
+    }
+
     // MARK: - Terminal events
 
     /// A Response object as the terminal events carry it.
@@ -606,6 +648,19 @@ struct StreamKeepAliveAndLogTests {
             let quick = try await gateway.stream(.POST, "/api/responses/text/stream", json: ["model": "gpt-4o", "input": "Hello"])
             #expect(quick.frames.last?.name == "response_completed")
             #expect(!quick.rawText.contains("keep-alive"))
+        }
+    }
+
+    @Test("a slow /v1 pass-through stream gets `: keep-alive` comments too, only between the upstream's events")
+    func passthroughKeepAlive() async throws {
+        try await GatewayHarness.run(configure: { $0.keepAliveInterval = .milliseconds(60) }) { gateway in
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/responses", eventDelayMs: 250, failAfterEvents: 3))
+            let slow = try await gateway.stream(.POST, "/v1/responses", json: ["model": "gpt-4o", "input": "Hello", "stream": true])
+            #expect(slow.frames.map(\.name) == ["response.created", "response.in_progress", "response.output_item.added", "response.failed"])
+            let blocks = slow.rawText.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            let comments = blocks.filter { $0.hasPrefix(":") }
+            #expect(comments.count >= 3 && comments.allSatisfy { $0 == ": keep-alive" })
+            #expect(blocks.count == comments.count + slow.frames.count)
         }
     }
 
