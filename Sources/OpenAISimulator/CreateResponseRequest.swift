@@ -18,6 +18,11 @@ struct CreateResponseRequest: Sendable {
     /// The `image_generation` tool, when the request offers one and `tool_choice` is not `none`:
     /// the simulated model then always calls it once, before it answers.
     var imageTool: ImageGenerationTool?
+    /// The `function`, `file_search` and `code_interpreter` tools the simulated model calls, once
+    /// each, after the image and before it answers (a function call ends the turn instead).
+    var tools: [SimulatedTool] = []
+    /// `include`: e.g. `file_search_call.results`, `code_interpreter_call.outputs`.
+    var include: [String] = []
 
     static func parse(_ value: JSONValue) throws(SimulatorAPIError) -> CreateResponseRequest {
         guard let body = value.objectValue else {
@@ -69,6 +74,14 @@ struct CreateResponseRequest: Sendable {
         }
         var imageTool = try ImageGenerationTool.parse(body["tools"])
         if body["tool_choice"]?.stringValue == "none" { imageTool = nil }
+        let tools = try SimulatedTool.parse(body, inputItems: items)
+        var include: [String] = []
+        if let raw = body["include"], !raw.isNull {
+            guard let values = raw.arrayValue?.compactMap(\.stringValue), values.count == raw.arrayValue?.count else {
+                throw invalidType("include", expected: "an array of strings", got: raw)
+            }
+            include = values
+        }
         return CreateResponseRequest(
             body: body,
             model: model,
@@ -81,7 +94,9 @@ struct CreateResponseRequest: Sendable {
             maxOutputTokens: maxOutputTokens,
             previousResponseID: try optionalString(body, "previous_response_id"),
             promptCacheKey: try optionalString(body, "prompt_cache_key"),
-            imageTool: imageTool
+            imageTool: imageTool,
+            tools: tools,
+            include: include
         )
     }
 

@@ -46,9 +46,21 @@ struct EventPlan: Sendable {
             let imageStatus =
                 emitted("response.output_item.done", item: "image_generation_call")
                 ? "completed" : emitted("response.output_item.added", item: "image_generation_call") ? "failed" : nil
+            var toolStatuses: [String: String] = [:]
+            for call in response.toolCalls {
+                func callEmitted(_ type: String) -> Bool {
+                    events.contains { $0.type == type && $0.fields["item"]?["id"]?.stringValue == call.id }
+                }
+                if callEmitted("response.output_item.done") {
+                    toolStatuses[call.id] = "completed"
+                } else if callEmitted("response.output_item.added") {
+                    toolStatuses[call.id] = "failed"
+                }
+            }
             let failed = response.failedSnapshot(
                 partialText: emitted("response.output_item.added", item: "message") ? partial : nil,
-                imageStatus: imageStatus
+                imageStatus: imageStatus,
+                toolStatuses: toolStatuses
             )
             events.append(PlannedEvent(type: "response.failed", fields: ["response": failed], snapshot: failed))
             finalSnapshot = failed
@@ -63,9 +75,6 @@ struct EventPlan: Sendable {
     }
 
     private static func normalEvents(_ response: SimulatedResponse) -> [PlannedEvent] {
-        let itemID = JSONValue.string(response.messageID)
-        let messageIndex = JSONValue(response.messageOutputIndex)
-        let location: JSONObject = ["item_id": itemID, "output_index": messageIndex, "content_index": 0]
         var events: [PlannedEvent] = []
         if response.request.background {
             let queued = response.snapshot(status: "queued")
@@ -79,6 +88,29 @@ struct EventPlan: Sendable {
             events.append(PlannedEvent(type: "response.in_progress", fields: ["response": running], snapshot: running))
         }
         if let imageCall = response.imageCall { events += imageCall.events(outputIndex: 0) }
+        let firstToolIndex = response.imageCall == nil ? 0 : 1
+        for (offset, call) in response.toolCalls.enumerated() {
+            events += call.events(outputIndex: firstToolIndex + offset)
+        }
+        if response.answersWithText { events += messageEvents(response) }
+        let final = response.finalSnapshot()
+        events.append(
+            PlannedEvent(
+                type: response.truncated ? "response.incomplete" : "response.completed",
+                fields: ["response": final],
+                snapshot: final,
+                isStep: response.request.background
+            )
+        )
+        return events
+    }
+
+    /// The message's events, from its `output_item.added` to its `output_item.done`.
+    private static func messageEvents(_ response: SimulatedResponse) -> [PlannedEvent] {
+        let itemID = JSONValue.string(response.messageID)
+        let messageIndex = JSONValue(response.messageOutputIndex)
+        let location: JSONObject = ["item_id": itemID, "output_index": messageIndex, "content_index": 0]
+        var events: [PlannedEvent] = []
         events.append(
             PlannedEvent(
                 type: "response.output_item.added",
@@ -108,15 +140,6 @@ struct EventPlan: Sendable {
             PlannedEvent(
                 type: "response.output_item.done",
                 fields: ["output_index": messageIndex, "item": response.message(status: itemStatus, text: text)]
-            )
-        )
-        let final = response.finalSnapshot()
-        events.append(
-            PlannedEvent(
-                type: response.truncated ? "response.incomplete" : "response.completed",
-                fields: ["response": final],
-                snapshot: final,
-                isStep: response.request.background
             )
         )
         return events

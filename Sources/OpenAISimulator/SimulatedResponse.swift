@@ -15,6 +15,8 @@ struct SimulatedResponse: Sendable {
     let usage: JSONValue
     /// The image the model makes with the request's `image_generation` tool, output before the message.
     let imageCall: ImageGenerationCall?
+    /// The calls the model makes with the request's other tools, after the image, before the message.
+    let toolCalls: [SimulatedToolCall]
 
     /// - Parameter previousTotalTokens: the conversation so far, billed again as input as OpenAI does.
     init(request: CreateResponseRequest, previousTotalTokens: Int = 0, now: Date = Date()) {
@@ -22,7 +24,9 @@ struct SimulatedResponse: Sendable {
         self.messageID = SimulatorIDs.make("msg")
         self.request = request
         self.createdAt = Int(now.timeIntervalSince1970)
-        let all = Self.replyDeltas(input: request.inputText, instructions: request.instructions)
+        toolCalls = request.tools.map { SimulatedToolCall(tool: $0, prompt: request.inputText, include: request.include) }
+        // A function call ends the turn: the model waits for the function's output and writes no message.
+        let all = toolCalls.contains(where: \.endsTurn) ? [] : Self.replyDeltas(input: request.inputText, instructions: request.instructions)
         if let limit = request.maxOutputTokens, limit < all.count {
             deltas = Array(all.prefix(limit))
             truncated = true
@@ -36,7 +40,8 @@ struct SimulatedResponse: Sendable {
         let reasoningTokens = Self.isReasoningModel(request.model) ? 16 * (1 + deltas.count / 8) : 0
         imageCall = request.imageTool.map { ImageGenerationCall(tool: $0, prompt: request.inputText, streamed: request.stream) }
         // The Response's usage has no field of its own for the image: its tokens count as output.
-        let outputTokens = deltas.count + reasoningTokens + (imageCall?.outputTokens ?? 0)
+        let toolTokens = toolCalls.reduce(0) { $0 + $1.outputTokens }
+        let outputTokens = deltas.count + reasoningTokens + (imageCall?.outputTokens ?? 0) + toolTokens
         usage = [
             "input_tokens": JSONValue(inputTokens),
             "input_tokens_details": ["cached_tokens": JSONValue(cachedTokens), "cache_write_tokens": 0],
@@ -48,8 +53,11 @@ struct SimulatedResponse: Sendable {
 
     var text: String { deltas.joined() }
 
-    /// Where the message is in `output`: after the image generation call, if there is one.
-    var messageOutputIndex: Int { imageCall == nil ? 0 : 1 }
+    /// Where the message is in `output`: after the image generation call and the tool calls.
+    var messageOutputIndex: Int { (imageCall == nil ? 0 : 1) + toolCalls.count }
+
+    /// Whether the response ends with a message (not when a function call ends the turn).
+    var answersWithText: Bool { !toolCalls.contains(where: \.endsTurn) }
 
     /// The status the response ends with when nothing goes wrong.
     var finalStatus: String { truncated ? "incomplete" : "completed" }
@@ -133,7 +141,7 @@ struct SimulatedResponse: Sendable {
             "temperature": body["temperature"]?.doubleValue.map(JSONValue.double) ?? 1.0,
             "text": body["text"]?.objectValue.map(JSONValue.object) ?? ["format": ["type": "text"], "verbosity": "medium"],
             "tool_choice": body["tool_choice"].flatMap { $0.isNull ? nil : $0 } ?? "auto",
-            "tools": body["tools"]?.arrayValue.map(JSONValue.array) ?? [],
+            "tools": body["tools"]?.arrayValue.map { .array($0.map(Self.echoedTool)) } ?? [],
             "top_logprobs": body["top_logprobs"]?.intValue.map { JSONValue($0) } ?? 0,
             "top_p": body["top_p"]?.doubleValue.map(JSONValue.double) ?? 1.0,
             "truncation": body["truncation"]?.stringValue.map(JSONValue.string) ?? "disabled",
@@ -149,6 +157,16 @@ struct SimulatedResponse: Sendable {
         return .object(object)
     }
 
+    /// A tool as the Response lists it: a function with its `description`, `parameters` and `strict`
+    /// filled in as OpenAI fills them.
+    static func echoedTool(_ tool: JSONValue) -> JSONValue {
+        guard var object = tool.objectValue, object["type"]?.stringValue == "function" else { return tool }
+        if object["description"] == nil { object["description"] = .null }
+        if object["parameters"] == nil { object["parameters"] = .null }
+        if object["strict"] == nil || object["strict"] == .null { object["strict"] = true }
+        return .object(object)
+    }
+
     private static func outputText(of output: [JSONValue]) -> String? {
         let texts = output.flatMap { ($0["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue } }
         return texts.isEmpty ? nil : texts.joined()
@@ -158,16 +176,21 @@ struct SimulatedResponse: Sendable {
     func finalSnapshot(now: Date = Date()) -> JSONValue {
         snapshot(
             status: finalStatus,
-            output: (imageCall.map { [$0.item(status: "completed")] } ?? []) + [message(status: truncated ? "incomplete" : "completed", text: text)],
+            output: (imageCall.map { [$0.item(status: "completed")] } ?? []) + toolCalls.map { $0.item(status: "completed") }
+                + (answersWithText ? [message(status: truncated ? "incomplete" : "completed", text: text)] : []),
             completedAt: truncated ? nil : Int(now.timeIntervalSince1970)
         )
     }
 
     /// The Response after a simulated server failure; `imageStatus` is the image call's status
     /// when it had started (`completed` once its item was done, else `failed`).
-    func failedSnapshot(partialText: String?, imageStatus: String? = nil) -> JSONValue {
+    /// `toolStatuses` are those of the tool calls that had started, by call id.
+    func failedSnapshot(partialText: String?, imageStatus: String? = nil, toolStatuses: [String: String] = [:]) -> JSONValue {
         var output: [JSONValue] = []
         if let imageCall, let imageStatus { output.append(imageCall.item(status: imageStatus)) }
+        for call in toolCalls {
+            if let status = toolStatuses[call.id] { output.append(call.item(status: status)) }
+        }
         if let partialText { output.append(message(status: "incomplete", text: partialText)) }
         return snapshot(
             status: "failed",

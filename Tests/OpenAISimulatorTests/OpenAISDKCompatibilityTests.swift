@@ -19,11 +19,11 @@ struct OpenAISDKCompatibilityTests {
         "create", "stream", "stream_helper", "retrieve", "input_items", "delete", "background_cancel", "rate_limit",
         "file_round_trip", "speech", "transcription", "chat_create", "chat_stream", "chat_stream_usage", "chat_stored",
         "embeddings", "models", "moderations", "images_generate", "images_stream", "images_edit", "images_variation",
-        "images_sizes", "responses_image_tool", "responses_image_tool_stream",
+        "images_sizes", "responses_image_tool", "responses_image_tool_stream", "responses_function_call", "responses_hosted_tools",
     ]
 
     @Test(
-        "the openai Python SDK can use responses, rate limits, files, speech, transcription, chat completions (streamed with and without usage), embeddings, models, moderations, images (generate, stream, edit, variation, sizes) and the responses image_generation tool (JSON and stream)"
+        "the openai Python SDK can use responses, rate limits, files, speech, transcription, chat completions (streamed with and without usage), embeddings, models, moderations, images (generate, stream, edit, variation, sizes) the responses image_generation tool (JSON and stream), function calls and the file_search and code_interpreter tools"
     )
     func officialSDK() async throws {
         try #require(FileManager.default.fileExists(atPath: Self.script.path), "missing \(Self.script.path)")

@@ -99,7 +99,8 @@ extension GatewayOpenAPI {
                     "Stream an image generation through a Responses call",
                     "As /api/responses/images with `stream: true`; `partial_images` defaults to 3. Image events: "
                         + "image_generation_call.in_progress, image_generation_call.generating, image_gen_partial {call_id, image_data, "
-                        + "partial_image_index, sequence}, image_gen_completed; other events are named by their type without `response.`.",
+                        + "partial_image_index, sequence}, image_gen_completed {call_id, sequence} (the final image is the `item.result` of the "
+                        + "output_item.done that follows); other events are named by their type without `response.`.",
                     body: imageResponseBody,
                     success: ("201", sseResponse("Server-sent events of the image route.")),
                     errors: [400, 413, 429, 502, 503, 504]

@@ -32,14 +32,17 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
         tap.append(chunk)
         var rewritten = ByteBuffer()
         var events = 0
+        // What the client gets, one entry per event, for the per-event debug log.
+        var sent: [ServerSentEvent] = []
         while let event = tap.nextEvent() {
             events += 1
             let kept = inspect(event)
+            if let kept { sent.append(kept) }
             if strippingInjectedUsage, let kept { ServerSentEventEncoder.write(kept, into: &rewritten) }
         }
         eventCount += events
         if !strippingInjectedUsage { midEvent = !Self.endsAtEventBoundary(chunk, after: midEvent) }
-        return RelayStep(bytes: strippingInjectedUsage ? rewritten : chunk, eventsInBytes: events)
+        return RelayStep(bytes: strippingInjectedUsage ? rewritten : chunk, eventsInBytes: events, eventsForLog: sent)
     }
 
     /// Whether `chunk` ends with the blank line that ends an event (or is empty and the bytes before ended so).

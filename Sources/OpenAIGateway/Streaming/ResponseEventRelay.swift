@@ -161,6 +161,7 @@ public struct ResponseEventRelay: Sendable {
         case "response.function_call_arguments.done":
             name = "function_call_done"
             out["call_id"] = callID()
+            copy("name")
             copy("arguments")
         case "response.code_interpreter_call.in_progress", "response.code_interpreter_call.interpreting":
             name = String(type.dropFirst("response.".count))
@@ -174,9 +175,9 @@ public struct ResponseEventRelay: Sendable {
             out["call_id"] = optionalCallID()
             copy("code")
         case "response.code_interpreter_call.completed":
+            // The real event has no output: the call's `outputs` are in the `output_item.done` that follows.
             name = "code_interpreter_completed"
             out["call_id"] = callID()
-            copy("output")
         case "response.file_search_call.in_progress", "response.file_search_call.searching",
             "response.web_search_call.in_progress", "response.web_search_call.searching",
             "response.image_generation_call.in_progress", "response.image_generation_call.generating",
@@ -184,9 +185,9 @@ public struct ResponseEventRelay: Sendable {
             name = type == "response.mcp_call.in_progress" ? "mcp_call_in_progress" : String(type.dropFirst("response.".count))
             out["call_id"] = optionalCallID()
         case "response.file_search_call.completed", "response.web_search_call.completed":
+            // The real events have no results: they are in the `output_item.done` that follows.
             name = type.hasPrefix("response.file") ? "file_search_completed" : "web_search_completed"
             out["call_id"] = optionalCallID()
-            copy("results")
         case "response.custom_tool_call_input.delta":
             name = "custom_tool_delta"
             out["call_id"] = optionalCallID()
@@ -196,14 +197,16 @@ public struct ResponseEventRelay: Sendable {
             out["call_id"] = optionalCallID()
             copy("input")
         case "response.image_generation_call.partial_image":
+            // The real API's keys (`item_id`, `partial_image_b64`), not the reference app's (`call_id`, `image_data`).
             name = "image_gen_partial"
             out["call_id"] = optionalCallID()
-            out["image_data"] = raw["partial_image_b64"] ?? raw["image_data"]
+            out["image_data"] = raw["partial_image_b64"]
             copy("partial_image_index")
         case "response.image_generation_call.completed":
+            // The real event carries no image: the final one is the `result` of the call's
+            // `output_item.done`, which follows (the frame `output_item.done {item}`).
             name = "image_gen_completed"
             out["call_id"] = optionalCallID()
-            out["image_data"] = raw["image_data"]
         case "response.audio.delta":
             audio += raw["delta"]?.stringValue ?? ""
             name = "audio_delta"
@@ -226,18 +229,15 @@ public struct ResponseEventRelay: Sendable {
             name = "mcp_call_done"
             out["call_id"] = optionalCallID()
             copy("arguments")
-        case "response.mcp_call.completed":
-            name = "mcp_call_completed"
+        case "response.mcp_call.completed", "response.mcp_call.failed":
+            // The real events carry neither output nor error: both are in the `mcp_call` item of the
+            // `output_item.done` that follows.
+            name = type == "response.mcp_call.completed" ? "mcp_call_completed" : "mcp_call_failed"
             out["call_id"] = optionalCallID()
-            copy("result")
-        case "response.mcp_call.failed":
-            name = "mcp_call_failed"
-            out["call_id"] = optionalCallID()
-            copy("error")
         case "response.mcp_list_tools.in_progress", "response.mcp_list_tools.completed", "response.mcp_list_tools.failed":
+            // The tools (or the error) are in the `mcp_list_tools` item of the `output_item.done` that follows.
             name = String(type.dropFirst("response.".count))
-            copy("tools")
-            copy("error")
+            out["call_id"] = optionalCallID()
         case "response.refusal.delta":
             refusal += raw["delta"]?.stringValue ?? ""
             name = "refusal_delta"

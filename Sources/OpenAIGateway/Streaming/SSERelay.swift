@@ -20,6 +20,8 @@ struct RelayStep: Sendable {
     var bytes: ByteBuffer?
     /// How many whole events `bytes` completes (counted as frames relayed).
     var eventsInBytes = 0
+    /// The events `bytes` completes, for the per-event debug log (a pass-through's tap fills it).
+    var eventsForLog: [ServerSentEvent] = []
     /// The frame to write, or nil to skip the event.
     var frame: ServerSentEvent?
     /// Set when the stream ends after this event.
@@ -186,6 +188,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                                 out.writeImmutableBuffer(bytes)
                                 result.framesWritten += step.eventsInBytes
                             }
+                            for event in step.eventsForLog { call.streamEvent(event) }
                             if let frame = step.frame {
                                 ServerSentEventEncoder.write(frame, into: &out)
                                 result.framesWritten += 1

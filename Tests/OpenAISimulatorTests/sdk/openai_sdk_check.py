@@ -451,6 +451,62 @@ def check_responses_image_tool_stream(ctx):
     return f"{len(events)} events, 2 partial images, final {final.status}"
 
 
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "strict": True,
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+}
+
+
+def check_responses_function_call(ctx):
+    import json
+    with ctx.client.responses.stream(model="gpt-4o", input="Paris", tools=[WEATHER_TOOL]) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    types = [event.type for event in events]
+    expect("response.function_call_arguments.delta" in types and "response.function_call_arguments.done" in types, f"{types}")
+    call = final.output[0]
+    expect([item.type for item in final.output] == ["function_call"], f"final {final.output}")
+    expect(call.name == "get_weather" and json.loads(call.arguments) == {"city": "Paris"}, f"{call.name} {call.arguments}")
+    # The function's output goes back: the model answers with text.
+    answer = ctx.client.responses.create(
+        model="gpt-4o",
+        tools=[WEATHER_TOOL],
+        input=[
+            {"role": "user", "content": "Paris"},
+            {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+            {"type": "function_call_output", "call_id": call.call_id, "output": '{"temp": 21}'},
+        ],
+    )
+    expect([item.type for item in answer.output] == ["message"] and answer.output_text, f"{answer.output}")
+    return f"{call.call_id} {call.arguments}, then {len(answer.output_text)} characters of text"
+
+
+def check_responses_hosted_tools(ctx):
+    tools = [{"type": "file_search", "vector_store_ids": ["vs_docs"]}, {"type": "code_interpreter", "container": {"type": "auto"}}]
+    response = ctx.client.responses.create(
+        model="gpt-4o",
+        input="Sum the numbers",
+        tools=tools,
+        include=["file_search_call.results", "code_interpreter_call.outputs"],
+    )
+    expect([item.type for item in response.output] == ["file_search_call", "code_interpreter_call", "message"], f"{response.output}")
+    search, code = response.output[0], response.output[1]
+    expect(search.queries == ["Sum the numbers"] and search.results[0].filename == "vs_docs.txt", f"{search}")
+    expect(code.code.startswith("print(") and code.outputs[0].type == "logs" and code.outputs[0].logs, f"{code}")
+    with ctx.client.responses.stream(model="gpt-4o", input="Sum the numbers", tools=tools) as stream:
+        types = [event.type for event in stream]
+    for name in ("file_search_call.searching", "code_interpreter_call_code.delta", "code_interpreter_call.interpreting"):
+        expect(f"response.{name}" in types, f"no {name} in {types}")
+    return f"{len(response.output)} items, {len(types)} stream events"
+
+
 CHECKS = [
     ("create", check_create),
     ("stream", check_stream),
@@ -477,6 +533,8 @@ CHECKS = [
     ("images_sizes", check_images_sizes),
     ("responses_image_tool", check_responses_image_tool),
     ("responses_image_tool_stream", check_responses_image_tool_stream),
+    ("responses_function_call", check_responses_function_call),
+    ("responses_hosted_tools", check_responses_hosted_tools),
 ]
 
 
