@@ -177,6 +177,44 @@ struct CodeInterpreterEndpointTests {
         }
     }
 
+    @Test("an empty second file aborts its own upload, and the first file is deleted")
+    func emptySecondFile() async throws {
+        try await GatewayHarness.run { gateway in
+            let result = try await gateway.upload(
+                Self.route,
+                parts: [
+                    .field("input", "x"), .file("files", filename: "one.csv", contentType: "text/csv", text: "1"),
+                    .file("files", filename: "empty.csv", contentType: "text/csv", text: ""),
+                ]
+            )
+            #expect(result.status == 400, "\(result.text)")
+            #expect(try result.json()["parameter"] == "files")
+            #expect(gateway.upstreamCount("DELETE /v1/files/{id}") == 1)
+            #expect(gateway.upstreamCount("POST /v1/responses") == 0)
+            #expect(try await Self.storedFiles(gateway).isEmpty)
+        }
+    }
+
+    @Test("a body that breaks off after a file is a 400, and the uploaded file is deleted")
+    func truncatedBody() async throws {
+        try await GatewayHarness.run { gateway in
+            let boundary = GatewayHarness.testBoundary
+            let text =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"input\"\r\n\r\nx\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n1,2\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"b.csv\"\r\nContent-Type: text/csv\r\n\r\n3,"
+            var request = HTTPClientRequest(url: gateway.baseURL + Self.route)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+            request.body = .bytes(ByteBuffer(string: text))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status.code == 400, "\(String(buffer: body))")
+            #expect(gateway.upstreamCount("DELETE /v1/files/{id}") == 1)
+            #expect(try await Self.storedFiles(gateway).isEmpty)
+        }
+    }
+
     @Test(
         "each new field is validated, before anything is uploaded",
         arguments: [

@@ -95,7 +95,8 @@ extension ResponsesController {
             maxCount: { _ in CodeInterpreterRequest.maxFiles },
             limit: { _ in (limit, FileRules.sizeError(purpose: Self.uploadPurpose, size: nil)) },
             validate: { file, _, complete in
-                FileRules.fileProblems(file, fields: userData, complete: complete).map { problem in
+                // An ended part's size is final: an empty file is refused before its upload completes.
+                FileRules.fileProblems(file, fields: userData, complete: complete || file.complete).map { problem in
                     var problem = problem
                     if problem.parameter == "file" { problem.parameter = "files" }
                     return problem
