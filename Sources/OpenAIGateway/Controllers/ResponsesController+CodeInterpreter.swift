@@ -84,45 +84,12 @@ extension ResponsesController {
     /// each); the fields are checked as JSON with the text route's rules. Uploads made before a problem
     /// was found are deleted again.
     private func codeInterpreterForm(_ request: Request, context: Context) async throws -> (JSONObject, [String]) {
-        let limit = FileRules.sizeLimit(purpose: Self.uploadPurpose)
-        var purposeFields = FormFields()
-        purposeFields.append(name: "purpose", value: Self.uploadPurpose)
-        let userData = purposeFields
-        let part = FilePartRule(
-            name: "files",
-            aliases: ["files[]"],
-            required: false,
-            maxCount: { _ in CodeInterpreterRequest.maxFiles },
-            limit: { _ in (limit, FileRules.sizeError(purpose: Self.uploadPurpose, size: nil)) },
-            validate: { file, _, complete in
-                // An ended part's size is final: an empty file is refused before its upload completes.
-                FileRules.fileProblems(file, fields: userData, complete: complete || file.complete).map { problem in
-                    var problem = problem
-                    if problem.parameter == "file" { problem.parameter = "files" }
-                    return problem
-                }
-            }
-        )
-        let policy = MultipartUploadPolicy(
-            files: [part],
-            absoluteFileLimit: limit,
-            absoluteBodyLimit: Int.max,
-            validateFields: { fields, complete in
-                let (body, problems) = CodeInterpreterRequest.body(fromForm: fields)
-                // Checked incomplete as a file part starts (so at least one file comes: a container_id
-                // conflicts before anything is uploaded); the file count is checked once all are known.
-                return problems + CodeInterpreterRequest.validate(.object(body), uploads: complete ? 0 : 1, complete: complete)
-            },
-            validateUpload: { files, fields in
-                CodeInterpreterRequest.validate(.object(CodeInterpreterRequest.body(fromForm: fields).body), uploads: files.count)
-            }
-        )
         let client = self.client
         let call = context.call
         let route = context.endpointPath
         let outcome = try await MultipartUpload.eachFile(
             request,
-            policy: policy,
+            policy: Self.codeInterpreterPolicy,
             uploadFields: [(name: "purpose", value: Self.uploadPurpose)],
             upload: { body in try await client.files.upload(body) },
             uploaded: { response, file in
@@ -144,6 +111,44 @@ extension ResponsesController {
             throw VectorStoresController.invalidAnswer(unnamed, "The upstream file upload has no id")
         }
         return (CodeInterpreterRequest.body(fromForm: outcome.fields).body, ids)
+    }
+
+    /// Any number of `files` parts (up to 50, each within the `user_data` size limit and types); the text
+    /// fields checked as the JSON body they make.
+    static var codeInterpreterPolicy: MultipartUploadPolicy {
+        let limit = FileRules.sizeLimit(purpose: Self.uploadPurpose)
+        var purposeFields = FormFields()
+        purposeFields.append(name: "purpose", value: Self.uploadPurpose)
+        let userData = purposeFields
+        let part = FilePartRule(
+            name: "files",
+            aliases: ["files[]"],
+            required: false,
+            maxCount: { _ in CodeInterpreterRequest.maxFiles },
+            limit: { _ in (limit, FileRules.sizeError(purpose: Self.uploadPurpose, size: nil)) },
+            validate: { file, _, complete in
+                // An ended part's size is final: an empty file is refused before its upload completes.
+                FileRules.fileProblems(file, fields: userData, complete: complete || file.complete).map { problem in
+                    var problem = problem
+                    if problem.parameter == "file" { problem.parameter = "files" }
+                    return problem
+                }
+            }
+        )
+        return MultipartUploadPolicy(
+            files: [part],
+            absoluteFileLimit: limit,
+            absoluteBodyLimit: Int.max,
+            validateFields: { fields, complete in
+                let (body, problems) = CodeInterpreterRequest.body(fromForm: fields)
+                // Checked incomplete as a file part starts (so at least one file comes: a container_id
+                // conflicts before anything is uploaded); the file count is checked once all are known.
+                return problems + CodeInterpreterRequest.validate(.object(body), uploads: complete ? 0 : 1, complete: complete)
+            },
+            validateUpload: { files, fields in
+                CodeInterpreterRequest.validate(.object(CodeInterpreterRequest.body(fromForm: fields).body), uploads: files.count)
+            }
+        )
     }
 
     static let uploadPurpose = "user_data"
