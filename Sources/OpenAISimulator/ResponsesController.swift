@@ -9,6 +9,7 @@ struct ResponsesController: Sendable {
 
     func addRoutes(to group: RouterGroup<SimulatorRequestContext>) {
         group.post("responses", use: create)
+        group.post("responses/input_tokens", use: inputTokens)
         group.get("responses/:id", use: retrieve)
         group.delete("responses/:id", use: delete)
         group.post("responses/:id/cancel", use: cancel)
@@ -18,19 +19,7 @@ struct ResponsesController: Sendable {
     @Sendable func create(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         var request = request
         let create = try CreateResponseRequest.parse(try await SimulatorHTTP.jsonBody(&request))
-        var previousTokens = 0
-        if let previous = create.previousResponseID {
-            guard let tokens = state.totalTokens(id: previous) else {
-                throw SimulatorAPIError(
-                    status: 404,
-                    message: "Previous response with id '\(previous)' not found.",
-                    type: "invalid_request_error",
-                    param: "previous_response_id",
-                    code: "previous_response_not_found"
-                )
-            }
-            previousTokens = tokens
-        }
+        let previousTokens = try previousTotalTokens(create)
         let simulated = SimulatedResponse(request: create, previousTotalTokens: previousTokens)
         let fault = context.fault
         let plan = EventPlan(response: simulated, fault: fault)
@@ -73,6 +62,49 @@ struct ResponsesController: Sendable {
             state.insert(id: simulated.id, stored)
         }
         return SimulatorHTTP.json(plan.finalSnapshot)
+    }
+
+    /// `POST /v1/responses/input_tokens`: `{object: "response.input_tokens", input_tokens}`, counted as a
+    /// create counts its usage. Members outside the spec's `TokenCountsBody` are refused, as OpenAI does.
+    @Sendable func inputTokens(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        var request = request
+        let value = try await SimulatorHTTP.jsonBody(&request)
+        guard var body = value.objectValue else {
+            throw SimulatorAPIError.invalidRequest(
+                "Invalid type for request body: expected an object, but got \(value.typeName) instead.",
+                param: nil,
+                code: "invalid_type"
+            )
+        }
+        if let unknown = body.keys.first(where: { !Self.tokenCountFields.contains($0) }) {
+            throw SimulatorAPIError.invalidRequest("Unknown parameter: '\(unknown)'.", param: unknown, code: "unknown_parameter")
+        }
+        // The model is optional here; the count does not depend on it.
+        if body["model"]?.stringValue == nil { body["model"] = "gpt-4o" }
+        let create = try CreateResponseRequest.parse(.object(body))
+        let tokens = SimulatedResponse.inputTokens(create, previousTotalTokens: try previousTotalTokens(create))
+        return SimulatorHTTP.json(["object": "response.input_tokens", "input_tokens": JSONValue(tokens)])
+    }
+
+    /// The members of the spec's `TokenCountsBody`.
+    static let tokenCountFields: Set = [
+        "model", "input", "previous_response_id", "tools", "text", "reasoning", "truncation", "instructions", "personality",
+        "conversation", "tool_choice", "parallel_tool_calls",
+    ]
+
+    /// The total tokens of the previous response a request continues (0 without one); 404 when it is unknown.
+    private func previousTotalTokens(_ create: CreateResponseRequest) throws -> Int {
+        guard let previous = create.previousResponseID else { return 0 }
+        guard let tokens = state.totalTokens(id: previous) else {
+            throw SimulatorAPIError(
+                status: 404,
+                message: "Previous response with id '\(previous)' not found.",
+                type: "invalid_request_error",
+                param: "previous_response_id",
+                code: "previous_response_not_found"
+            )
+        }
+        return tokens
     }
 
     /// Plays a background response: queued now, in progress after a step, events paced, done after another step.

@@ -34,8 +34,7 @@ struct SimulatedResponse: Sendable {
             deltas = all
             truncated = false
         }
-        let inputChars = request.inputText.count + (request.instructions?.count ?? 0)
-        let inputTokens = max(1, (inputChars + 3) / 4) + previousTotalTokens
+        let inputTokens = Self.inputTokens(request, previousTotalTokens: previousTotalTokens)
         let cachedTokens = request.promptCacheKey == nil ? 0 : inputTokens / 2
         let reasoningTokens = Self.isReasoningModel(request.model) ? 16 * (1 + deltas.count / 8) : 0
         imageCall = request.imageTool.map { ImageGenerationCall(tool: $0, prompt: request.inputText, streamed: request.stream) }
@@ -49,6 +48,13 @@ struct SimulatedResponse: Sendable {
             "output_tokens_details": ["reasoning_tokens": JSONValue(reasoningTokens)],
             "total_tokens": JSONValue(inputTokens + outputTokens),
         ]
+    }
+
+    /// The input tokens of a request: a token per four characters of input and instructions (at least
+    /// one), plus the conversation so far. `POST /v1/responses/input_tokens` counts the same way.
+    static func inputTokens(_ request: CreateResponseRequest, previousTotalTokens: Int) -> Int {
+        let inputChars = request.inputText.count + (request.instructions?.count ?? 0)
+        return max(1, (inputChars + 3) / 4) + previousTotalTokens
     }
 
     var text: String { deltas.joined() }

@@ -45,7 +45,7 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
     ]
 
     /// Segments that name an action of a collection rather than one of its members (`/v1/videos/edits`).
-    static let actions: Set<Substring> = ["edits", "extensions", "characters"]
+    static let actions: Set<Substring> = ["edits", "extensions", "characters", "input_tokens"]
 
     /// The route pattern a request is counted under, e.g. `GET /v1/files/{id}/content`.
     static func routePattern(method: String, path: String) -> String {

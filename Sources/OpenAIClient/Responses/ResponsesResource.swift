@@ -35,6 +35,12 @@ public struct ResponsesResource: Sendable {
         return ResponseEventStream(metadata: metadata, body: stream)
     }
 
+    /// `POST /responses/input_tokens`: `{object: "response.input_tokens", input_tokens}` for a body of
+    /// the spec's `TokenCountsBody` (`model`, `input`, `instructions`, `tools`, ...); nothing is generated.
+    public func inputTokens(_ body: JSONObject) async throws(OpenAIError) -> OpenAIResponse {
+        try await transport.send(OpenAIRequest(method: .POST, path: ["responses", "input_tokens"], body: .json(.object(body))))
+    }
+
     /// `GET /responses/{id}`.
     public func retrieve(id: String, query: [(name: String, value: String)] = []) async throws(OpenAIError) -> OpenAIResponse {
         try await transport.send(OpenAIRequest(method: .GET, path: ["responses", .id(id)], query: query))

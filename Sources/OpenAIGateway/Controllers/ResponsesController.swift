@@ -15,6 +15,8 @@ struct ResponsesController: Sendable {
         group.post("text/stream", use: createTextStream)
         group.post("images", use: createImage)
         group.post("images/stream", use: createImageStream)
+        group.post("code-interpreter", use: createCodeInterpreter)
+        group.post("input-tokens", use: countInputTokens)
         group.get(":id", use: retrieve)
         group.delete(":id", use: delete)
         group.post(":id/cancel", use: cancel)
@@ -123,7 +125,7 @@ struct ResponsesController: Sendable {
         return body
     }
 
-    private func relay(
+    func relay(
         _ events: ResponsesResource.EventStream,
         status: HTTPResponse.Status,
         startingAfter: Int?,

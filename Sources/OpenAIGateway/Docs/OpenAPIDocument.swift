@@ -46,6 +46,7 @@ public enum GatewayOpenAPI {
         allPaths["/v1/{path}"] = openAICompatiblePath
         for (path, item) in filesAndAudioPaths(AudioModels(catalogue: catalogue, date: now)) { allPaths[path] = item }
         for (path, item) in vectorStorePaths { allPaths[path] = item }
+        for (path, item) in codeInterpreterPaths { allPaths[path] = item }
         for (path, item) in videoPaths(catalogue: catalogue) { allPaths[path] = item }
         for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
         root["paths"] = .object(allPaths)

@@ -181,6 +181,30 @@ enum MultipartUpload {
         policy: MultipartUploadPolicy,
         send: @escaping @Sendable (OpenAIRequest.Body) async throws -> T
     ) async throws -> Outcome<T> {
+        let boundary = try multipartBoundary(request, policy: policy)
+        var reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
+        guard try await reader.readUntilFile() else {
+            // Every file part is optional (a video create's input_reference): the fields go up as a form.
+            if !policy.files.contains(where: \.required) { return try await reader.forwardFieldsOnly(send: send) }
+            // The body ended without a file part: report it with every field problem.
+            var problems = policy.validateFields(reader.fields, true)
+            for rule in policy.files where rule.required {
+                problems.append(missingPart(rule))
+            }
+            throw GatewayError.validation(problems)
+        }
+        let upstreamContentType = reader.encoder.contentType
+        let result = try await ChunkChannel.upload(
+            send: { channel in try await send(.stream(.stream(channel, length: .unknown), contentType: upstreamContentType)) },
+            next: { try await reader.nextChunk() },
+            readFailure: { _ in unreadableBody }
+        )
+        return Outcome(result: result, fields: reader.fields, files: reader.files, requestBytes: reader.bodyBytes)
+    }
+
+    /// The boundary of a multipart request; a 400 naming the main part for any other body, and the 413 at
+    /// once for a declared `Content-Length` above the policy's body limit.
+    static func multipartBoundary(_ request: Request, policy: MultipartUploadPolicy) throws -> String {
         let main = policy.mainPart
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = MultipartParser.boundary(fromContentType: contentType)
@@ -197,33 +221,29 @@ enum MultipartUpload {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > policy.absoluteBodyLimit {
             throw policy.files.first?.limit(FormFields()).error ?? GatewayError(code: "payload_too_large")
         }
-        var reader = UploadReader(body: request.body, boundary: boundary, policy: policy)
-        guard try await reader.readUntilFile() else {
-            // Every file part is optional (a video create's input_reference): the fields go up as a form.
-            if !policy.files.contains(where: \.required) { return try await reader.forwardFieldsOnly(send: send) }
-            // The body ended without a file part: report it with every field problem.
-            var problems = policy.validateFields(reader.fields, true)
-            for rule in policy.files where rule.required {
-                problems.append(missingPart(rule))
-            }
-            throw GatewayError.validation(problems)
-        }
-        let upstreamContentType = reader.encoder.contentType
-        let result = try await ChunkChannel.upload(
-            send: { channel in try await send(.stream(.stream(channel, length: .unknown), contentType: upstreamContentType)) },
-            next: { try await reader.nextChunk() },
-            readFailure: { _ in
-                // Reading the client's body failed (a broken chunked body, or the client went away).
-                GatewayError.validation([
-                    ValidationProblem(
-                        parameter: "body",
-                        message: "The request body could not be read to its end",
-                        hint: "Send a complete multipart/form-data body; the upload may have been interrupted."
-                    )
-                ])
-            }
-        )
-        return Outcome(result: result, fields: reader.fields, files: reader.files, requestBytes: reader.bodyBytes)
+        return boundary
+    }
+
+    /// Reading the client's body failed (a broken chunked body, or the client went away).
+    static var unreadableBody: GatewayError {
+        GatewayError.validation([
+            ValidationProblem(
+                parameter: "body",
+                message: "The request body could not be read to its end",
+                hint: "Send a complete multipart/form-data body; the upload may have been interrupted."
+            )
+        ])
+    }
+
+    /// The body ended without its closing boundary.
+    static var truncatedBody: GatewayError {
+        GatewayError.validation([
+            ValidationProblem(
+                parameter: "body",
+                message: "The multipart body ended before its closing boundary",
+                hint: "Send a complete multipart/form-data body (the upload may have been interrupted)."
+            )
+        ])
     }
 
     static func missingPart(_ rule: FilePartRule) -> ValidationProblem {
@@ -241,25 +261,19 @@ private struct UploadReader {
 
     let encoder = MultipartEncoder()
     let policy: MultipartUploadPolicy
-    private var iterator: RequestBody.AsyncIterator
-    private var parser: MultipartParser
-    private(set) var fields = FormFields()
-    private(set) var files: [UploadedFile] = []
+    private var form: MultipartFormReader
     private var phase = Phase.beforeFile
-    /// The file part being read (an index into `files`) and its rule.
-    private var current: (index: Int, rule: FilePartRule)?
-    private var field: (name: String, bytes: ByteBuffer)?
-    private var limit: Int
-    /// Bytes of the client's body read so far.
-    private(set) var bodyBytes = 0
     /// Upstream bytes waiting to be pulled (the fields before the file and the file's head, at first).
     private var pending: [ByteBuffer] = []
 
+    var fields: FormFields { form.fields }
+    var files: [UploadedFile] { form.files }
+    /// Bytes of the client's body read so far.
+    var bodyBytes: Int { form.bodyBytes }
+
     init(body: RequestBody, boundary: String, policy: MultipartUploadPolicy) {
-        self.iterator = body.makeAsyncIterator()
-        self.parser = MultipartParser(boundary: boundary)
+        self.form = MultipartFormReader(body: body, boundary: boundary, policy: policy)
         self.policy = policy
-        self.limit = policy.absoluteFileLimit
     }
 
     /// A form that ended without a file part (every part being optional): its fields, bounded by the
@@ -284,12 +298,12 @@ private struct UploadReader {
     /// Throws the 400 for bad fields, before anything goes upstream.
     mutating func readUntilFile() async throws -> Bool {
         while phase == .beforeFile {
-            guard let event = try await nextEvent() else { return false }
-            if case .end = event {
+            guard let item = try await form.next() else { return false }
+            if case .end = item {
                 phase = .done
                 return false
             }
-            try handle(event)
+            try handle(item)
         }
         return true
     }
@@ -299,8 +313,8 @@ private struct UploadReader {
         while pending.isEmpty {
             if phase == .done { return nil }
             do {
-                guard let event = try await nextEvent() else { throw GatewayError.validation([Self.truncated]) }
-                try handle(event)
+                guard let item = try await form.next() else { throw MultipartUpload.truncatedBody }
+                try handle(item)
             } catch {
                 phase = .done
                 throw error
@@ -309,117 +323,23 @@ private struct UploadReader {
         return pending.removeFirst()
     }
 
-    /// The next parser event, reading more of the body as needed; nil when the body ended.
-    static let truncated = ValidationProblem(
-        parameter: "body",
-        message: "The multipart body ended before its closing boundary",
-        hint: "Send a complete multipart/form-data body (the upload may have been interrupted)."
-    )
-
-    private mutating func nextEvent() async throws -> MultipartEvent? {
-        while true {
-            do {
-                if let event = try parser.next() { return event }
-            } catch {
-                throw GatewayError.validation([
-                    ValidationProblem(
-                        parameter: "body",
-                        message: "Malformed multipart body: \(error.description)",
-                        hint: "Let your HTTP client build the multipart/form-data body (e.g. curl -F, requests' files=, FormData)."
-                    )
-                ])
-            }
-            guard let buffer = try await iterator.next() else {
-                do {
-                    try parser.finish()
-                } catch {
-                    throw GatewayError.validation([Self.truncated])
-                }
-                return try parser.next()
-            }
-            bodyBytes += buffer.readableBytes
-            parser.append(buffer)
-        }
-    }
-
-    private mutating func handle(_ event: MultipartEvent) throws {
-        switch event {
-        case .head(let head):
-            let name = head.name ?? ""
-            if let rule = policy.rule(for: name) {
-                try startFile(head, name: name, rule: rule)
-            } else if head.filename != nil {
-                let accepted = policy.files.flatMap { [$0.name] + $0.aliases }.map { "\"\($0)\"" }
-                throw GatewayError.validation([
-                    ValidationProblem(
-                        parameter: name.isEmpty ? "body" : name,
-                        message: "\(name.isEmpty ? "A file part without a name" : "The file part \"\(name)\"") is not accepted here",
-                        hint: "Send files as the form parts \(Wording.orList(accepted)) only."
-                    )
-                ])
-            } else {
-                guard fields.pairs.count < policy.maxFields else {
-                    throw GatewayError.validation([
-                        ValidationProblem(
-                            parameter: name.isEmpty ? "body" : name,
-                            message: "Too many form fields (more than \(policy.maxFields))",
-                            hint: "Send only the documented fields."
-                        )
-                    ])
-                }
-                field = (name, ByteBuffer())
-            }
-        case .body(var buffer):
-            if let current, field == nil {
-                let count = files[current.index].head.count
-                if count < UploadedFile.headLimit {
-                    files[current.index].head += buffer.readableBytesView.prefix(UploadedFile.headLimit - count)
-                }
-                files[current.index].bytes += buffer.readableBytes
-                if files[current.index].bytes > limit { throw current.rule.limit(fields).error }
-                pending.append(buffer)
-            } else if var part = field {
-                guard part.bytes.readableBytes + buffer.readableBytes <= policy.maxFieldBytes else {
-                    throw GatewayError.validation([
-                        ValidationProblem(
-                            parameter: part.name,
-                            message: "\(part.name) is longer than \(policy.maxFieldBytes) bytes",
-                            hint: "Form fields carry short values; send the data itself as a file part."
-                        )
-                    ])
-                }
-                part.bytes.writeBuffer(&buffer)
-                field = part
-            }
-        case .partEnd:
-            if let part = field {
-                field = nil
-                try finishField(name: part.name, value: String(buffer: part.bytes))
-            } else if let ended = current {
-                current = nil
-                files[ended.index].complete = true
-                pending.append(encoder.fileTail)
-                let problems = ended.rule.validate(files[ended.index], fields, false)
-                if !problems.isEmpty { throw GatewayError.validation(problems) }
-            }
+    private mutating func handle(_ item: MultipartFormReader.Item) throws {
+        switch item {
+        case .fileStart(let file, let rule):
+            try startFile(file, rule: rule)
+        case .fileBytes(let buffer):
+            pending.append(buffer)
+        case .fileEnd(let index, let rule):
+            pending.append(encoder.fileTail)
+            let problems = rule.validate(files[index], fields, false)
+            if !problems.isEmpty { throw GatewayError.validation(problems) }
+        case .field(let name, let value):
+            try finishField(name: name, value: value)
         case .end:
             guard !files.isEmpty else { return }
             if let refusal = policy.refuse(fields, true) { throw refusal }
-            // The limits with the defaults that apply now (e.g. the default model's smaller file limit).
-            var effective = fields
-            for (name, value) in policy.defaultFields(fields) { effective.append(name: name, value: value) }
-            for file in files {
-                guard let limit = policy.rule(for: file.fieldName)?.limit(effective) else { continue }
-                if file.bytes > limit.bytes { throw limit.error }
-            }
-            var problems = policy.validateFields(fields, true)
-            for rule in policy.files where rule.required && !files.contains(where: { $0.rule == rule.name }) {
-                problems.append(MultipartUpload.missingPart(rule))
-            }
-            for file in files {
-                problems += policy.rule(for: file.fieldName)?.validate(file, fields, true) ?? []
-            }
-            if problems.isEmpty { problems = policy.validateUpload(files, fields) }
+            try form.checkCompleteBodyLimits()
+            let problems = form.completeBodyProblems()
             if !problems.isEmpty { throw GatewayError.validation(problems) }
             for (name, value) in policy.defaultFields(fields) { pending.append(encoder.field(name: name, value: value)) }
             pending.append(encoder.closing)
@@ -427,12 +347,11 @@ private struct UploadReader {
         }
     }
 
-    private mutating func startFile(_ head: MultipartPartHead, name: String, rule: FilePartRule) throws {
-        let started = UploadedFile(fieldName: name, rule: rule.name, filename: head.filename, contentType: head.contentType, bytes: 0)
+    private mutating func startFile(_ file: UploadedFile, rule: FilePartRule) throws {
         if phase == .beforeFile, let refusal = policy.refuse(fields, false) { throw refusal }
         var problems = phase == .beforeFile ? policy.validateFields(fields, false) : []
-        problems += countProblems(adding: rule)
-        problems += rule.validate(started, fields, false)
+        problems += form.countProblems(adding: rule)
+        problems += rule.validate(file, fields, false)
         if !problems.isEmpty { throw GatewayError.validation(problems) }
         if phase == .beforeFile {
             for (name, value) in fields.pairs {
@@ -442,47 +361,29 @@ private struct UploadReader {
             }
             phase = .afterFirstFile
         }
-        files.append(started)
-        current = (files.count - 1, rule)
-        limit = min(policy.absoluteFileLimit, rule.limit(fields).bytes)
+        form.beginFile(file, rule: rule, limit: min(policy.absoluteFileLimit, rule.limit(fields).bytes))
         pending.append(
             encoder.fileHead(
-                name: name,
-                filename: head.filename ?? "upload.bin",
-                contentType: head.contentType ?? "application/octet-stream"
+                name: file.fieldName,
+                filename: file.filename ?? "upload.bin",
+                contentType: file.contentType ?? "application/octet-stream"
             )
         )
     }
 
-    /// The problem when one more part of `rule` (or the parts already read, with `adding == nil`) is too many.
-    private func countProblems(adding rule: FilePartRule? = nil) -> [ValidationProblem] {
-        policy.files.compactMap { kind in
-            let count = files.filter { $0.rule == kind.name }.count + (kind.name == rule?.name ? 1 : 0)
-            let maximum = kind.maxCount(fields)
-            guard count > maximum else { return nil }
-            return ValidationProblem(
-                parameter: kind.name,
-                message:
-                    "At most \(maximum) \(kind.name) part\(maximum == 1 ? "" : "s") can be sent\(fields["model"].map { " with \($0.prefix(60))" } ?? "")",
-                hint: "Send at most \(maximum) file\(maximum == 1 ? "" : "s") as \(kind.name) (got \(count) so far)."
-            )
-        }
-    }
-
     private mutating func finishField(name: String, value: String) throws {
-        fields.append(name: name, value: value)
         guard phase != .beforeFile else { return }
         // A field after a file: check it now, re-check the counts and size limits, and forward it.
         if let refusal = policy.refuse(fields, false) { throw refusal }
         var problems = policy.validateFields(fields, false)
-        problems += countProblems()
+        problems += form.countProblems()
         if !problems.isEmpty { throw GatewayError.validation(problems) }
         for file in files {
             guard let rule = policy.rule(for: file.fieldName) else { continue }
             let fieldLimit = rule.limit(fields)
             if file.bytes > fieldLimit.bytes { throw fieldLimit.error }
         }
-        if let current { limit = min(limit, current.rule.limit(fields).bytes) }
+        if let current = form.current { form.limit = min(form.limit, current.rule.limit(fields).bytes) }
         if let upstream = policy.upstreamField(name, value, fields) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
     }
 }

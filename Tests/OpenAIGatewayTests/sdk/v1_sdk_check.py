@@ -157,6 +157,23 @@ def check_responses_delete(ctx):
     raise CheckFailed(f"retrieve of deleted {created.id} did not raise NotFoundError")
 
 
+def check_responses_input_tokens(ctx):
+    """The SDK's responses.input_tokens.count through /v1, the same count as the simulator's own, and the
+    gateway's /api/responses/input-tokens agreeing with it (plus its cost estimate)."""
+    through = ctx.client.responses.input_tokens.count(model=MODEL, input="Tell me a joke.", instructions="Be brief.")
+    direct = ctx.direct.responses.input_tokens.count(model=MODEL, input="Tell me a joke.", instructions="Be brief.")
+    expect(through.object == "response.input_tokens", f"object {through.object!r}")
+    expect(through.input_tokens == direct.input_tokens, f"{through.input_tokens} through the gateway, {direct.input_tokens} direct")
+    status, _, body = ctx.raw(
+        "POST", "/api/responses/input-tokens", {"model": MODEL, "input": "Tell me a joke.", "instructions": "Be brief.", "stream": True}
+    )
+    expect(status == 200, f"/api/responses/input-tokens answered {status}: {body[:300]!r}")
+    answer = json.loads(body)
+    expect(answer.get("input_tokens") == through.input_tokens, f"/api answer {answer} vs {through.input_tokens}")
+    expect(isinstance(answer.get("estimated_input_cost_usd"), float), f"no cost estimate in {answer}")
+    return f"{through.input_tokens} input tokens, ${answer['estimated_input_cost_usd']:.8f}"
+
+
 # MARK: - 2. Chat Completions
 
 
@@ -540,6 +557,7 @@ CHECKS = [
     ("responses_stream_helper", check_responses_stream_helper),
     ("responses_retrieve", check_responses_retrieve),
     ("responses_delete", check_responses_delete),
+    ("responses_input_tokens", check_responses_input_tokens),
     ("chat_create", check_chat_create),
     ("chat_stream", check_chat_stream),
     ("chat_stream_usage", check_chat_stream_usage),
