@@ -44,8 +44,12 @@ extension VectorStoresController {
         do {
             attached = try await client.vectorStores.addFile(storeID: id, body)
         } catch {
-            // Leave no orphan behind: the file exists only to be attached.
-            let deleted = (try? await client.files.delete(id: fileID)) != nil
+            // Leave no orphan behind: the file exists only to be attached. Only when the upstream said no
+            // (a 4xx): after a timeout or a 5xx the attach may have happened, and the store would then
+            // hold a file whose object is gone. The delete runs to its end even if the client has left.
+            let refused = ((error as? OpenAIError)?.status).map { (400..<500).contains($0) } ?? false
+            let client = self.client
+            let deleted = refused ? await Task { (try? await client.files.delete(id: fileID)) != nil }.value : false
             context.call.annotate { record in
                 record.extra["upload_file_id"] = .string(fileID)
                 record.extra["upload_deleted"] = .bool(deleted)
