@@ -47,7 +47,7 @@ extension VectorStoresController {
             // Leave no orphan behind: the file exists only to be attached. Only when the upstream said no
             // (a 4xx): after a timeout or a 5xx the attach may have happened, and the store would then
             // hold a file whose object is gone. The delete runs to its end even if the client has left.
-            let refused = ((error as? OpenAIError)?.status).map { (400..<500).contains($0) } ?? false
+            let refused = error.status.map { (400..<500).contains($0) } ?? false
             let client = self.client
             let deleted = refused ? await Task { (try? await client.files.delete(id: fileID)) != nil }.value : false
             context.call.annotate { record in
