@@ -112,10 +112,20 @@ struct VideosEndpointTests {
             #expect(text.status == 400)
             #expect(try text.json()["parameter"]?.stringValue == "input_reference")
             #expect(try text.json()["message"]?.stringValue == "input_reference must be a PNG, JPEG or WebP image")
+            #expect(gateway.simulator.state.stats().requests["POST /v1/videos"] == 2, "no upstream call for a declared non-image")
+            // A declared image that is not one: its bytes decide, once the part has ended (the upstream body
+            // has started then, and is aborted).
+            let disguised = try await gateway.upload(
+                "/api/videos",
+                parts: [.field("prompt", "x"), .file("input_reference", filename: "frame.png", contentType: "image/png", text: "not an image at all")]
+            )
+            #expect(disguised.status == 400)
+            #expect(try disguised.json()["hint"]?.stringValue?.contains("bytes that are not an image") == true)
+            let afterDisguised = gateway.simulator.state.stats().requests["POST /v1/videos"]
             let missing = try await gateway.upload("/api/videos", parts: [.field("seconds", "4")])
             #expect(missing.status == 400)
             #expect(try missing.json()["message"]?.stringValue == "prompt is required")
-            #expect(gateway.simulator.state.stats().requests["POST /v1/videos"] == 2, "no upstream call for a bad form")
+            #expect(gateway.simulator.state.stats().requests["POST /v1/videos"] == afterDisguised, "no upstream call for a bad form")
         }
     }
 

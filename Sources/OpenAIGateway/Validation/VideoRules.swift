@@ -276,17 +276,25 @@ enum VideoRules {
 
     /// An `input_reference` upload: a PNG, JPEG or WebP image, by its content type or extension.
     static func referenceImageProblems(_ file: UploadedFile) -> [ValidationProblem] {
-        let type = file.contentType?.lowercased() ?? ""
-        let ext = file.filename.flatMap(ContentDisposition.fileExtension(of:)) ?? ""
-        let images = ["image/png", "image/jpeg", "image/jpg", "image/webp"]
-        if images.contains(type) || ["png", "jpg", "jpeg", "webp"].contains(ext) { return [] }
-        return [
-            ValidationProblem(
-                parameter: "input_reference",
-                message: "input_reference must be a PNG, JPEG or WebP image",
-                hint:
-                    "Upload the first frame as an image, e.g. -F input_reference=@frame.png;type=image/png (got \(file.contentType ?? file.filename ?? "no type"))."
-            )
-        ]
+        // Once the part has ended its bytes decide (a text file named frame.png is refused); before, its
+        // declared type or name (application/octet-stream waits for the bytes).
+        let format: String? =
+            file.complete
+            ? ImageHeader(file.head)?.format.rawValue
+            : (file.contentType.flatMap(ImageRules.FileLimits.format(contentType:)) ?? file.filename.flatMap(ImageRules.FileLimits.format(filename:)))
+        func problem(_ got: String) -> [ValidationProblem] {
+            [
+                ValidationProblem(
+                    parameter: "input_reference",
+                    message: "input_reference must be a PNG, JPEG or WebP image",
+                    hint: "Upload the first frame as an image, e.g. -F input_reference=@frame.png;type=image/png (got \(got))."
+                )
+            ]
+        }
+        if !file.complete, format == nil, let type = file.contentType?.lowercased(), !type.hasPrefix("application/octet-stream") {
+            return problem(type)  // a declared type that is not an image's
+        }
+        guard let format else { return file.complete ? problem("bytes that are not an image") : [] }
+        return ["png", "jpeg", "webp"].contains(format) ? [] : problem(format)
     }
 }
