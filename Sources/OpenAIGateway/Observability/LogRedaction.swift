@@ -21,7 +21,7 @@ public enum LogRedaction {
                 result[key] = isSecretKey(key) && !member.isNull ? .string("<redacted>") : redact(member)
             }
             return .object(result)
-        case .null, .bool, .int, .double:
+        case .null, .bool, .int, .double, .number:
             return value
         }
     }
