@@ -276,14 +276,15 @@ public enum GatewayOpenAPI {
 
     static let errorDescriptions: [Int: String] = [
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
-        403: "Not allowed (e.g. downloading a file whose purpose is assistants).",
+        403: "Not allowed (e.g. downloading a file whose purpose is assistants), or a Host or web Origin the gateway does not serve.",
         404: "OpenAI does not know the resource.",
         409: "The resource is not in a state for this (e.g. a video that is not completed yet).",
         410: "The model is retired at this upstream (`model_retired`).",
         413: "The request body is too large.",
+        415: "The request body's Content-Type is not application/json (multipart/form-data for uploads).",
         429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",
         502: "OpenAI failed or sent something invalid.",
-        503: "OpenAI could not be reached.",
+        503: "OpenAI could not be reached, the gateway has too many open connections, or it is shutting down (see Retry-After).",
         504: "OpenAI did not answer in time.",
     ]
 
@@ -303,7 +304,11 @@ public enum GatewayOpenAPI {
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if let body { operation["requestBody"] = body }
         var responses: JSONObject = [success.0: success.1]
-        for status in errors {
+        // What the request guard and the connection guard answer on any route (Host/Origin, busy, shutdown),
+        // and on a route with a body, a Content-Type that is not its own.
+        var statuses = Set(errors).union([403, 503])
+        if body != nil { statuses.insert(415) }
+        for status in statuses.sorted() {
             responses[String(status)] = [
                 "description": .string(errorDescriptions[status] ?? "Error."),
                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/ErrorBody"]]],
