@@ -64,6 +64,24 @@ struct HostilePeerTests {
         }
     }
 
+    @Test("pipelined requests sent in one write are all answered before the idle timeout closes the connection")
+    func pipelinedRequestsAreAnswered() async throws {
+        try await GatewayHarness.run(configure: { $0.idleTimeout = .milliseconds(500) }) { gateway in
+            let connection = try await RawConnection.open(port: gateway.port)
+            let body = Self.textRequest
+            try await connection.send(
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Self.post("/api/responses/text", body: body) + body
+                    + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            )
+            #expect(try await connection.waitUntilClosed(within: .seconds(10)))
+            #expect(
+                connection.received.components(separatedBy: "HTTP/1.1 20").count == 4,
+                "\(connection.received.replacingOccurrences(of: "\r\n", with: " | "))"
+            )
+            #expect(connection.received.contains("\"output_text\""))
+        }
+    }
+
     @Test("an upload that stalls mid-body is cut after the body idle timeout; a slow moving one completes")
     func stalledUploadIsCutMovingOneCompletes() async throws {
         try await GatewayHarness.run(configure: { $0.bodyIdleTimeout = .milliseconds(500) }) { gateway in
@@ -91,6 +109,8 @@ struct HostilePeerTests {
         try await GatewayHarness.run(configure: { $0.maxConnections = 4 }) { gateway in
             var open: [RawConnection] = []
             for _ in 0..<4 { open.append(try await RawConnection.open(port: gateway.port)) }
+            // Let the server accept them first (connections are accepted onto several event loops).
+            try await Task.sleep(for: .milliseconds(300))
             let extra = try await RawConnection.open(port: gateway.port)
             let started = ContinuousClock.now
             try await extra.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")

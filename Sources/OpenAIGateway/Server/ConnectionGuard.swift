@@ -59,7 +59,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let counter: ConnectionCounter
     private var phase = Phase.awaitingHead(first: true)
     private var requestEnded = false
-    private var responseEnded = false
+    /// Requests whose answer has not ended yet (a pipelined request's head can arrive before the previous answer ends).
+    private var unanswered = 0
     /// Since when the connection has waited for the client in the current phase.
     private var waitingSince = NIODeadline.now()
     /// A read was asked for and nothing has arrived since: the client, not the gateway, is the one waiting.
@@ -105,14 +106,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head:
             phase = .readingBody
             requestEnded = false
-            responseEnded = false
+            unanswered += 1
             responseStarted = false
             reschedule(context: context)
         case .body:
             break
         case .end:
             requestEnded = true
-            phase = responseEnded ? .awaitingHead(first: false) : .answering
+            phase = unanswered == 0 ? .awaitingHead(first: false) : .answering
             reschedule(context: context)
         }
         context.fireChannelRead(data)
@@ -141,8 +142,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let part = unwrapOutboundIn(data)
         if case .head = part { responseStarted = true }
         if case .end = part {
-            responseEnded = true
-            if requestEnded {
+            unanswered = max(unanswered - 1, 0)
+            if requestEnded && unanswered == 0 {
                 phase = .awaitingHead(first: false)
                 waitingSince = .now()
                 reschedule(context: context)
