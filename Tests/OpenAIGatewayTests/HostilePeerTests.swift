@@ -104,6 +104,21 @@ struct HostilePeerTests {
         }
     }
 
+    @Test("an upload held back by a slow upstream (the gateway's own backpressure) is not cut by the body idle timeout")
+    func uploadHeldBackByASlowUpstreamIsNotCut() async throws {
+        try await GatewayHarness.run(configure: { $0.bodyIdleTimeout = .milliseconds(400) }) { gateway in
+            // The simulator reads nothing of the body for 2 s, so the 64 MiB upload backs up to the client.
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/files", method: "POST", delayMs: 2_000))
+            let started = ContinuousClock.now
+            let result = try await gateway.upload(
+                "/api/files",
+                parts: [.field("purpose", "user_data"), .file("file", filename: "big.bin", .generated(count: 64 << 20))]
+            )
+            #expect(result.status == 201, "\(result.text.prefix(300))")
+            #expect(ContinuousClock.now - started >= .seconds(2))
+        }
+    }
+
     @Test("connections beyond MAX_CONNECTIONS get a fast 503 with retry-after while open ones keep working")
     func connectionsBeyondTheCapGet503() async throws {
         try await GatewayHarness.run(configure: { $0.maxConnections = 4 }) { gateway in
