@@ -75,6 +75,19 @@ struct SmallDefectTests {
         }
     }
 
+    @Test("Allow lists the methods of the route the path resolves to: a literal segment wins over a capture")
+    func allowNamesTheResolvedRoute() {
+        let table = RouteTable()
+        table.set([
+            ("/api/responses/text", "POST"), ("/api/responses/:id", "GET"), ("/api/responses/:id", "DELETE"),
+            ("/v1/**", "GET"), ("/v1/**", "POST"),
+        ])
+        #expect(table.allowedMethods(for: "/api/responses/text") == ["POST"])
+        #expect(table.allowedMethods(for: "/api/responses/resp_1") == ["DELETE", "GET"])
+        #expect(table.allowedMethods(for: "/v1/models/x") == ["GET", "POST"])
+        #expect(table.allowedMethods(for: "/nothing/here").isEmpty)
+    }
+
     @Test("unknown fields keep their numbers' text: 1e400 and integers past 64 bits are forwarded untouched")
     func numbersKeepTheirText() throws {
         let text = #"{"huge":1e400,"big":123456789012345678901234567890,"long":0.123456789012345678901,"plain":0.1,"int":42}"#
