@@ -107,7 +107,7 @@ extension GatewayOpenAPI {
         properties["speed"] = .object(speed)
         let instructions = models.filter { $0.flag("instructions") != false }.map(\.name)
         properties["instructions"] = [
-            "type": "string",
+            "type": ["string", "null"],
             "description": .string(instructions.isEmpty ? "No speech model takes instructions." : "Only with \(Wording.orList(instructions))."),
         ]
         return ["type": "object", "required": ["voice", "input"], "additionalProperties": true, "properties": .object(properties)]
@@ -195,7 +195,7 @@ extension GatewayOpenAPI {
                         queryParameter("purpose", "Only files with this purpose.", ["type": "string"]),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
                         queryParameter("limit", "How many files to return.", ["type": "integer", "minimum": 1, "maximum": 10_000]),
-                        queryParameter("after", "List files after this file id.", ["type": "string"]),
+                        queryParameter("after", "List files after this file id.", ["type": "string", "minLength": 1]),
                     ],
                     success: (
                         "200",

@@ -144,8 +144,8 @@ public enum GatewayOpenAPI {
                             ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]
                         ),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
-                        queryParameter("after", "List items after this item id.", ["type": "string"]),
-                        queryParameter("before", "List items before this item id.", ["type": "string"]),
+                        queryParameter("after", "List items after this item id.", ["type": "string", "minLength": 1]),
+                        queryParameter("before", "List items before this item id.", ["type": "string", "minLength": 1]),
                         queryParameter(
                             "include",
                             "Extra fields to include (repeat the parameter for several).",
