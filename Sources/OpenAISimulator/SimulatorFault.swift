@@ -28,6 +28,10 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
     public var failAfterEvents: Int?
     /// Extra events (objects with a `type`) inserted after `response.in_progress`.
     public var injectEvents: [JSONValue]?
+    /// With `status`: the error's `message` and `param` instead of the status's usual ones (an upstream
+    /// that quotes what it was sent, e.g. the key).
+    public var errorMessage: String?
+    public var errorParam: String?
 
     public init(
         path: String,
@@ -39,7 +43,9 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
         eventDelayMs: Int? = nil,
         dropAfterEvents: Int? = nil,
         failAfterEvents: Int? = nil,
-        injectEvents: [JSONValue]? = nil
+        injectEvents: [JSONValue]? = nil,
+        errorMessage: String? = nil,
+        errorParam: String? = nil
     ) {
         self.path = path
         self.method = method
@@ -51,6 +57,8 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
         self.dropAfterEvents = dropAfterEvents
         self.failAfterEvents = failAfterEvents
         self.injectEvents = injectEvents
+        self.errorMessage = errorMessage
+        self.errorParam = errorParam
     }
 
     enum CodingKeys: String, CodingKey {
@@ -61,6 +69,8 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
         case dropAfterEvents = "drop_after_events"
         case failAfterEvents = "fail_after_events"
         case injectEvents = "inject_events"
+        case errorMessage = "error_message"
+        case errorParam = "error_param"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -75,6 +85,8 @@ public struct SimulatorFault: Sendable, Codable, Equatable {
         dropAfterEvents = try container.decodeIfPresent(Int.self, forKey: .dropAfterEvents)
         failAfterEvents = try container.decodeIfPresent(Int.self, forKey: .failAfterEvents)
         injectEvents = try container.decodeIfPresent([JSONValue].self, forKey: .injectEvents)
+        errorMessage = try container.decodeIfPresent(String.self, forKey: .errorMessage)
+        errorParam = try container.decodeIfPresent(String.self, forKey: .errorParam)
     }
 
     /// Whether this fault applies to a request.

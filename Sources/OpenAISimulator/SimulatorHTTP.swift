@@ -109,7 +109,12 @@ struct SimulatorMiddleware: RouterMiddleware {
                 state.recordRequest(SimulatorStats.routePattern(method: method, path: path), assistantsBeta: beta)
                 if let fault = state.takeFault(method: method, path: path) {
                     if let delay = fault.delayMs, delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-                    if let status = fault.status { throw SimulatorAPIError.forStatus(status, retryAfterMs: fault.retryAfterMs) }
+                    if let status = fault.status {
+                        var error = SimulatorAPIError.forStatus(status, retryAfterMs: fault.retryAfterMs)
+                        if let message = fault.errorMessage { error.message = message }
+                        if let param = fault.errorParam { error.param = param }
+                        throw error
+                    }
                     context.fault = fault
                 }
             }

@@ -126,7 +126,7 @@ extension VectorStoresController {
         let valid: (JSONValue) -> Bool = {
             switch $0 {
             case .string(let text): text.count <= 512
-            case .int, .double, .bool: true
+            case .int, .double, .number, .bool: true
             default: false
             }
         }

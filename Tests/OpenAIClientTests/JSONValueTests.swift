@@ -36,8 +36,9 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: "-9223372036854775808") == .int(Int64.min))
         #expect(JSONValue.int(Int64.max).jsonString == "9223372036854775807")
         #expect(JSONValue.int(Int64.min).jsonString == "-9223372036854775808")
-        // One past Int64 is still a number, as a double.
-        #expect(try JSONValue(parsing: "9223372036854775808") == .double(9_223_372_036_854_775_808))
+        // One past Int64 is still a number, kept as its text (a double would lose digits).
+        #expect(try JSONValue(parsing: "9223372036854775808") == .number("9223372036854775808"))
+        #expect(try JSONValue(parsing: "9223372036854775808").doubleValue == 9_223_372_036_854_775_808)
         #expect(try JSONValue(parsing: "12345678901234567").intValue == 12_345_678_901_234_567)
     }
 

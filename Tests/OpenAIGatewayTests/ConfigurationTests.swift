@@ -20,6 +20,33 @@ struct ConfigurationTests {
         #expect(config.maxBodySize == 32 * 1024 * 1024)
     }
 
+    @Test("connection timeouts, the connection cap, the shutdown deadline and allowed hosts have defaults and are validated")
+    func connectionLimits() throws {
+        let defaults = try GatewayConfiguration.load(environment: ["OPENAI_API_KEY": "sk-abc"])
+        #expect(defaults.headerReadTimeout == .seconds(10))
+        #expect(defaults.idleTimeout == .seconds(60))
+        #expect(defaults.bodyIdleTimeout == .seconds(30))
+        #expect(defaults.maxConnections == 1_000)
+        #expect(defaults.shutdownTimeout == .seconds(30))
+        #expect(defaults.allowedHosts == nil)
+        let set = try GatewayConfiguration.load(environment: [
+            "OPENAI_API_KEY": "sk-abc", "HEADER_READ_TIMEOUT_MS": "2000", "IDLE_TIMEOUT_MS": "5000", "BODY_IDLE_TIMEOUT_MS": "7000",
+            "MAX_CONNECTIONS": "64", "SHUTDOWN_TIMEOUT_MS": "0", "ALLOWED_HOSTS": "gw.internal, LocalHost:3000",
+        ])
+        #expect(set.headerReadTimeout == .seconds(2))
+        #expect(set.idleTimeout == .seconds(5))
+        #expect(set.bodyIdleTimeout == .seconds(7))
+        #expect(set.maxConnections == 64)
+        #expect(set.shutdownTimeout == .zero)
+        #expect(set.allowedHosts == ["gw.internal", "localhost:3000"])
+        do {
+            _ = try GatewayConfiguration.load(environment: ["OPENAI_API_KEY": "sk-abc", "MAX_CONNECTIONS": "0", "HEADER_READ_TIMEOUT_MS": "x"])
+            Issue.record("expected problems")
+        } catch {
+            #expect(Set(error.lines.map { String($0.prefix { $0 != ":" }) }) == ["MAX_CONNECTIONS", "HEADER_READ_TIMEOUT_MS"])
+        }
+    }
+
     @Test("every problem is reported, one line per key")
     func problems() {
         do {

@@ -63,6 +63,29 @@ struct OpenAPIDocumentTests {
         #expect(names == ["id", "starting_after", "Last-Event-ID"])
     }
 
+    @Test("downloads and speech document every content type they are sent with (schemathesis content-type findings)")
+    func downloadAndSpeechContentTypesAgreeWithTheBehaviour() throws {
+        for path in ["/api/files/{id}/content"] {
+            let content = try #require(document["paths"]?[path]?["get"]?["responses"]?["200"]?["content"]?.objectValue)
+            for filename in ["notes.txt", "report.pdf", "data.jsonl", "photo.JPG", "archive.bin"] {
+                #expect(content[ContentDisposition.contentType(forFilename: filename)] != nil, "\(path): \(filename)")
+            }
+        }
+        // The guards' answers are documented on every operation (415 where there is a body).
+        for (path, item) in try #require(document["paths"]?.objectValue) {
+            for (method, operation) in try #require(item.objectValue) {
+                let responses = operation["responses"]?.objectValue
+                if responses?["default"] != nil { continue }  // /v1: any status, in OpenAI's shape
+                #expect(responses?["403"] != nil && responses?["404"] != nil && responses?["503"] != nil, "\(method) \(path)")
+                if operation["requestBody"] != nil { #expect(responses?["415"] != nil, "\(method) \(path)") }
+            }
+        }
+        let speech = try #require(document["paths"]?["/api/audio/speech"]?["post"]?["responses"]?["200"]?["content"]?.objectValue)
+        for format in ["mp3", "opus", "aac", "flac", "wav", "pcm"] {
+            #expect(speech[AudioRules.speechContentType(format)] != nil, "speech: \(format)")
+        }
+    }
+
     @Test func docsPageIsSelfContained() throws {
         let html = APIDocsPage.html(specURL: "http://127.0.0.1:3000/openapi.json")
         #expect(html.contains(#"const SPEC_URL = "http://127.0.0.1:3000/openapi.json";"#))

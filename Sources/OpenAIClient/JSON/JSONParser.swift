@@ -275,9 +275,24 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isIntegral, let value = Int64(text) { return .int(value) }
-        guard let value = Double(text) else { throw fail("Invalid number") }
+        // What a Double cannot hold exactly keeps its text (forwarded untouched).
+        guard !isIntegral, Self.significantDigits(bytes[start..<index]) <= 17, let value = Double(text), value.isFinite else {
+            return .number(text)
+        }
         return .double(value)
     }
 
     @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// Digits of a number's mantissa without its leading zeros (`0.00120` has 3).
+    static func significantDigits(_ number: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+        var count = 0
+        for byte in number {
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { break }
+            guard byte >= 0x30 && byte <= 0x39 else { continue }
+            if count == 0 && byte == 0x30 { continue }
+            count += 1
+        }
+        return count
+    }
 }

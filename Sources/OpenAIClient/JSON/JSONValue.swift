@@ -16,6 +16,10 @@ public enum JSONValue: Sendable, Hashable {
     /// An integral number that fits in 64 bits, kept exact.
     case int(Int64)
     case double(Double)
+    /// A number kept as the text it was written in, because a `Double` cannot hold it exactly (an
+    /// integer beyond 64 bits, more than 17 significant digits, or beyond Double's range such as
+    /// `1e400`): forwarded untouched, as the gateway does with everything it does not read itself.
+    case number(String)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
@@ -100,6 +104,7 @@ extension JSONValue {
         switch self {
         case .int(let value): return Int(exactly: value)
         case .double(let value): return value.rounded() == value && abs(value) < 9e15 ? Int(value) : nil
+        case .number(let text): return Int(text)
         default: return nil
         }
     }
@@ -108,6 +113,7 @@ extension JSONValue {
         switch self {
         case .int(let value): return Double(value)
         case .double(let value): return value
+        case .number(let text): return Double(text)
         default: return nil
         }
     }
@@ -129,7 +135,7 @@ extension JSONValue {
         switch self {
         case .null: "null"
         case .bool: "boolean"
-        case .int, .double: "number"
+        case .int, .double, .number: "number"
         case .string: "string"
         case .array: "array"
         case .object: "object"
@@ -143,6 +149,7 @@ extension JSONValue {
         case .bool(let value): value
         case .int(let value): value != 0
         case .double(let value): value != 0 && !value.isNaN
+        case .number(let text): Double(text).map { $0 != 0 } ?? true
         case .string(let value): !value.isEmpty
         case .array, .object: true
         }
@@ -201,6 +208,7 @@ extension JSONValue: Codable {
         case .bool(let value): try container.encode(value)
         case .int(let value): try container.encode(value)
         case .double(let value): try container.encode(value)
+        case .number(let text): try container.encode(Double(text) ?? 0)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value):

@@ -45,6 +45,20 @@ public struct GatewayConfiguration: Sendable {
     /// `CORS_ALLOWED_ORIGIN`: one origin (e.g. `http://localhost:5173`) or `*` allowed to call the gateway
     /// from a browser; nil (the default) sends no CORS headers.
     public var corsAllowedOrigin: String?
+    /// `ALLOWED_HOSTS`: comma-separated host names (a port is ignored) that a request's `Host` may name
+    /// (DNS rebinding); `*` allows any. Default: `localhost`, `127.0.0.1`, `[::1]` and `HOST`, or any
+    /// when `HOST` is a wildcard address (0.0.0.0, ::).
+    public var allowedHosts: [String]?
+    /// `HEADER_READ_TIMEOUT_MS`: a new connection must send a complete request head within this.
+    public var headerReadTimeout: Duration = .seconds(10)
+    /// `IDLE_TIMEOUT_MS`: a kept-alive connection with no request is closed after this.
+    public var idleTimeout: Duration = .seconds(60)
+    /// `BODY_IDLE_TIMEOUT_MS`: an upload that sends nothing for this long is cut (time between chunks).
+    public var bodyIdleTimeout: Duration = .seconds(30)
+    /// `MAX_CONNECTIONS`: client connections open at once; more get a fast 503 with `retry-after`.
+    public var maxConnections: Int = 1_000
+    /// `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown waits for requests in progress before closing them.
+    public var shutdownTimeout: Duration = .seconds(30)
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -141,6 +155,15 @@ public struct GatewayConfiguration: Sendable {
             } else {
                 reader.problems.append("CORS_ALLOWED_ORIGIN: must be * or an origin such as http://localhost:5173 (got \"\(origin)\")")
             }
+        }
+        config.headerReadTimeout = .milliseconds(reader.integer("HEADER_READ_TIMEOUT_MS", default: 10_000, range: 100...600_000))
+        config.idleTimeout = .milliseconds(reader.integer("IDLE_TIMEOUT_MS", default: 60_000, range: 100...3_600_000))
+        config.bodyIdleTimeout = .milliseconds(reader.integer("BODY_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000))
+        config.maxConnections = reader.integer("MAX_CONNECTIONS", default: 1_000, range: 1...1_000_000)
+        config.shutdownTimeout = .milliseconds(reader.integer("SHUTDOWN_TIMEOUT_MS", default: 30_000, range: 0...3_600_000))
+        if let hosts = reader.string("ALLOWED_HOSTS") {
+            config.allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                .filter { !$0.isEmpty }
         }
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {

@@ -60,13 +60,13 @@ struct FilesController: Sendable {
 
     /// `GET /api/files/:id` → 200 FileObject.
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.files.retrieve(id: id), status: .ok, describe: Self.fileFields)
     }
 
     /// `DELETE /api/files/:id` → 200 `{id, object: "file", deleted}` as the upstream sends it.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.files.delete(id: id), status: .ok) {
             ["file_id": $0["id"] ?? .null, "deleted": $0["deleted"] ?? .null]
         }
@@ -79,7 +79,7 @@ struct FilesController: Sendable {
     /// asking the upstream for the content). The call is logged once the bytes have been sent (or the
     /// transfer broke off), with the bytes sent and how it ended.
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let metadataResponse = try await client.files.retrieve(id: id)
         let object = try? metadataResponse.json()
         context.call.annotate { record in

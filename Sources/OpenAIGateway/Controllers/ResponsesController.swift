@@ -58,7 +58,7 @@ struct ResponsesController: Sendable {
     /// `GET /api/responses/:id/stream` → 200 `text/event-stream`, resuming after `starting_after` or `Last-Event-ID`.
     /// The usage in the replayed events is the original call's: logged for reference, not billed again.
     @Sendable func resume(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let startingAfter = try Self.startingAfter(request)
         let events = try await client.responses.retrieveStream(id: id, startingAfter: startingAfter)
         return relay(events, status: .ok, startingAfter: startingAfter, request: request, context: context)
@@ -66,7 +66,7 @@ struct ResponsesController: Sendable {
 
     /// `GET /api/responses/:id` → 200 with the Response.
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let query = request.uri.queryParameters.filter { ["include", "include[]"].contains(String($0.key)) }
             .map { (name: "include[]", value: String($0.value)) }
         return context.call.json(try await client.responses.retrieve(id: id, query: query), status: .ok)
@@ -74,19 +74,19 @@ struct ResponsesController: Sendable {
 
     /// `DELETE /api/responses/:id` → 200 `{id, object, deleted}` as the upstream sends it.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.responses.delete(id: id), status: .ok)
     }
 
     /// `POST /api/responses/:id/cancel` → 201 with the cancelled Response (the reference app's status).
     @Sendable func cancel(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.responses.cancel(id: id), status: .created)
     }
 
     /// `GET /api/responses/:id/input_items` → 200 with the upstream list (`limit`, `order`, `after`, `before`, `include`).
     @Sendable func inputItems(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let query = try ListQuery(request, rules: Self.inputItemRules)
         let response = try await client.responses.listInputItems(id: id, query: query.upstream)
         return try context.call.listPage(response, query: query, envelope: true)
@@ -149,7 +149,7 @@ struct ResponsesController: Sendable {
     /// `starting_after` from the query, else `Last-Event-ID` (the `id:` of the last frame the client saw).
     static func startingAfter(_ request: Request) throws -> Int? {
         if let raw = request.uri.queryParameters["starting_after"] {
-            guard let value = Int(raw), value >= -1 else {
+            guard let value = Int(raw), value >= 0 else {
                 throw GatewayError.validation([
                     ValidationProblem(
                         parameter: "starting_after",
@@ -161,7 +161,7 @@ struct ResponsesController: Sendable {
             return value
         }
         if let raw = request.headers[.lastEventID]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            guard let value = Int(raw), value >= -1 else {
+            guard let value = Int(raw), value >= 0 else {
                 throw GatewayError.validation([
                     ValidationProblem(
                         parameter: "Last-Event-ID",

@@ -152,23 +152,23 @@ struct VectorStoresController: Sendable {
     }
 
     static func storeID(_ context: Context) throws -> String {
-        let id = try context.parameters.require("vector_store_id")
+        let id = try context.parameters.id("vector_store_id")
         try VectorStoreRules.checkIDs([(id, .store, "vector_store_id")])
         return id
     }
 
     /// The store and file ids of a file route.
     static func fileIDs(_ context: Context) throws -> (store: String, file: String) {
-        let store = try context.parameters.require("vector_store_id")
-        let file = try context.parameters.require("file_id")
+        let store = try context.parameters.id("vector_store_id")
+        let file = try context.parameters.id("file_id")
         try VectorStoreRules.checkIDs([(store, .store, "vector_store_id"), (file, .file, "file_id")])
         return (store, file)
     }
 
     /// The store and batch ids of a batch route.
     static func batchIDs(_ context: Context) throws -> (store: String, batch: String) {
-        let store = try context.parameters.require("vector_store_id")
-        let batch = try context.parameters.require("batch_id")
+        let store = try context.parameters.id("vector_store_id")
+        let batch = try context.parameters.id("batch_id")
         try VectorStoreRules.checkIDs([(store, .store, "vector_store_id"), (batch, .batch, "batch_id")])
         return (store, batch)
     }

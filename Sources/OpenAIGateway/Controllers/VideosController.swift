@@ -105,13 +105,13 @@ struct VideosController: Sendable {
 
     /// `GET /api/videos/:id` → 200 Video.
     @Sendable func retrieve(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.videos.retrieve(id: id), status: .ok, describe: Self.videoFields)
     }
 
     /// `DELETE /api/videos/:id` → 200 `{id, object: "video.deleted", deleted}`.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.videos.delete(id: id), status: .ok) {
             ["video_id": $0["id"] ?? .null, "deleted": $0["deleted"] ?? .null]
         }
@@ -127,7 +127,7 @@ struct VideosController: Sendable {
 
     /// `POST /api/videos/:id/remix` `{prompt}` → 201 the new Video (`remixed_from_video_id` set).
     @Sendable func remix(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let body = try await jsonObject(request, example: "{\"prompt\": \"The same scene at night\"}")
         let problems = VideoRules.remix(body)
         guard problems.isEmpty else { throw GatewayError.validation(problems) }
@@ -216,7 +216,7 @@ struct VideosController: Sendable {
     /// then 200 with the Video; past the deadline 504 `poll_timeout`. Each retrieve has the normal retries;
     /// the poll itself is never repeated. A client that disconnects stops it at once.
     @Sendable func poll(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let maxWait = try Polling.maxWait(request, parameter: "maxWaitMs", default: configuration.videoGenerationTimeout)
         context.call.annotate { $0.objectID = id }
         let client = self.client
@@ -255,7 +255,7 @@ struct VideosController: Sendable {
     /// the upstream. The video's status is read first: one that is not completed is a 409 (poll first)
     /// instead of an opaque upstream error.
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         let variantName = request.uri.queryParameters.get("variant").map { String($0) } ?? Variant.video.rawValue
         guard let variant = Variant(rawValue: variantName) else {
             let list = Variant.allCases.map(\.rawValue).joined(separator: ", ")
@@ -335,7 +335,7 @@ struct VideosController: Sendable {
 
     /// `GET /api/videos/characters/:id` → 200 Character.
     @Sendable func character(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        let id = try context.parameters.id("id")
         return context.call.json(try await client.videos.character(id: id), status: .ok) {
             ["character_id": $0["id"] ?? .null, "name": $0["name"] ?? .null]
         }

@@ -17,6 +17,11 @@ extension GatewayOpenAPI {
     }
 
     static func binaryResponse(_ description: String, mediaType: String) -> JSONValue {
+        binaryResponse(description, mediaTypes: [mediaType])
+    }
+
+    /// A binary response that may come in any of `mediaTypes` (a download's type follows its filename).
+    static func binaryResponse(_ description: String, mediaTypes: [String]) -> JSONValue {
         [
             "description": .string(description),
             "headers": [
@@ -24,9 +29,17 @@ extension GatewayOpenAPI {
                     "description": .string("attachment; filename=...; filename*=UTF-8''..."), "schema": ["type": .string("string")],
                 ]
             ],
-            "content": .object(JSONObject([(mediaType, binarySchema)])),
+            "content": .object(JSONObject(mediaTypes.map { ($0, binarySchema) })),
         ]
     }
+
+    /// Every media type a file download is sent with (by the filename's extension, else octet-stream).
+    static let downloadMediaTypes: [String] =
+        Array(Set(ContentDisposition.mediaTypes.values)).sorted() + [ContentDisposition.fallbackMediaType]
+
+    /// Every media type speech is sent with (the upstream's own, else the format's).
+    static let speechMediaTypes: [String] =
+        ["mp3", "opus", "aac", "flac", "wav", "pcm"].map { AudioRules.speechContentType($0) } + ["audio/*"]
 
     static let binarySchema: JSONValue = ["schema": ["type": "string", "format": "binary"]]
 
@@ -94,7 +107,7 @@ extension GatewayOpenAPI {
         properties["speed"] = .object(speed)
         let instructions = models.filter { $0.flag("instructions") != false }.map(\.name)
         properties["instructions"] = [
-            "type": "string",
+            "type": ["string", "null"],
             "description": .string(instructions.isEmpty ? "No speech model takes instructions." : "Only with \(Wording.orList(instructions))."),
         ]
         return ["type": "object", "required": ["voice", "input"], "additionalProperties": true, "properties": .object(properties)]
@@ -182,7 +195,7 @@ extension GatewayOpenAPI {
                         queryParameter("purpose", "Only files with this purpose.", ["type": "string"]),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
                         queryParameter("limit", "How many files to return.", ["type": "integer", "minimum": 1, "maximum": 10_000]),
-                        queryParameter("after", "List files after this file id.", ["type": "string"]),
+                        queryParameter("after", "List files after this file id.", ["type": "string", "minLength": 1]),
                     ],
                     success: (
                         "200",
@@ -225,7 +238,7 @@ extension GatewayOpenAPI {
                         + "Content-Disposition. Files with purpose `assistants` cannot be downloaded (403 download_forbidden).",
                     tag: "Files",
                     parameters: [fileIDParameter],
-                    success: ("200", binaryResponse("The file's bytes.", mediaType: "application/octet-stream")),
+                    success: ("200", binaryResponse("The file's bytes.", mediaTypes: downloadMediaTypes)),
                     errors: [403, 404, 429, 502, 503, 504]
                 )
             ],
@@ -236,7 +249,7 @@ extension GatewayOpenAPI {
                     "The same as `/api/files/{id}/content`.",
                     tag: "Files",
                     parameters: [fileIDParameter],
-                    success: ("200", binaryResponse("The file's bytes.", mediaType: "application/octet-stream")),
+                    success: ("200", binaryResponse("The file's bytes.", mediaTypes: downloadMediaTypes)),
                     errors: [403, 404, 429, 502, 503, 504]
                 )
             ],
@@ -247,7 +260,7 @@ extension GatewayOpenAPI {
                     "OpenAI `POST /audio/speech`; the audio streams back as it is produced, with `Content-Disposition: attachment; filename=\"speech.<format>\"`.",
                     tag: "Audio",
                     body: ["required": true, "content": ["application/json": ["schema": speechSchema(audio)]]],
-                    success: ("200", binaryResponse("The audio.", mediaType: "audio/mpeg")),
+                    success: ("200", binaryResponse("The audio.", mediaTypes: speechMediaTypes)),
                     errors: [400, 429, 502, 503, 504]
                 )
             ],

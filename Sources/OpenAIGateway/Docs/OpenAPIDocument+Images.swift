@@ -40,7 +40,7 @@ extension GatewayOpenAPI {
             ),
             "content": [
                 "application/json": ["schema": ["type": "object", "additionalProperties": true]],
-                "text/event-stream": ["schema": ["type": "string"]],
+                "text/event-stream": ["schema": sseEventSchema],
             ],
         ]
         var edit = fields(.edit)

@@ -2,20 +2,32 @@ import OpenAIClient
 
 /// The `/api/vector-stores` routes in the OpenAPI document.
 extension GatewayOpenAPI {
-    static func vectorStorePathParameter(_ name: String, _ description: String) -> JSONValue {
-        ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": ["type": "string"]]
+    /// - Parameter prefix: the id's prefix; the gateway refuses (400) an id without it or with other characters.
+    static func vectorStorePathParameter(_ name: String, _ description: String, prefix: String) -> JSONValue {
+        [
+            "name": .string(name), "in": "path", "required": true, "description": .string(description),
+            "schema": ["type": "string", "pattern": .string("^\(prefix)[A-Za-z0-9_-]+$")],
+        ]
     }
 
-    static let storeParameter = vectorStorePathParameter("vector_store_id", "The vector store id, `vs_...` (checked before OpenAI is called).")
-    static let vectorStoreFileParameter = vectorStorePathParameter("file_id", "The file id, `file-...`.")
-    static let batchParameter = vectorStorePathParameter("batch_id", "The file batch id, `vsfb_...`.")
+    static let storeParameter = vectorStorePathParameter(
+        "vector_store_id",
+        "The vector store id, `vs_...` (checked before OpenAI is called).",
+        prefix: VectorStoreRules.IDKind.store.prefix
+    )
+    static let vectorStoreFileParameter = vectorStorePathParameter("file_id", "The file id, `file-...`.", prefix: VectorStoreRules.IDKind.file.prefix)
+    static let batchParameter = vectorStorePathParameter("batch_id", "The file batch id, `vsfb_...`.", prefix: VectorStoreRules.IDKind.batch.prefix)
 
     static func vectorStoreListParameters(filter: Bool) -> [JSONValue] {
         var parameters: [JSONValue] = [
             queryParameter("limit", "How many objects to return.", ["type": "integer", "minimum": 1, "maximum": 100]),
             queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
-            queryParameter("after", "List objects after this id (the `Link` header of a page names the next one).", ["type": "string"]),
-            queryParameter("before", "List objects before this id.", ["type": "string"]),
+            queryParameter(
+                "after",
+                "List objects after this id (the `Link` header of a page names the next one).",
+                ["type": "string", "minLength": 1]
+            ),
+            queryParameter("before", "List objects before this id.", ["type": "string", "minLength": 1]),
         ]
         if filter {
             parameters.append(
@@ -270,6 +282,7 @@ extension GatewayOpenAPI {
 
     static let chunkingStrategySchema: JSONValue = [
         "oneOf": [
+            ["type": "null", "description": "The same as leaving it out (OpenAI's default, auto)."],
             ["type": "object", "required": ["type"], "additionalProperties": false, "properties": ["type": ["const": "auto"]]],
             [
                 "type": "object", "required": ["type", "static"],

@@ -100,7 +100,7 @@ extension GatewayOpenAPI {
                     parameters: [
                         queryParameter("limit", "How many videos to return.", ["type": "integer", "minimum": 1, "maximum": 100]),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
-                        queryParameter("after", "List videos after this video id.", ["type": "string"]),
+                        queryParameter("after", "List videos after this video id.", ["type": "string", "minLength": 1]),
                     ],
                     success: (
                         "200",

@@ -145,8 +145,8 @@ public enum GatewayOpenAPI {
                             ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]
                         ),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
-                        queryParameter("after", "List items after this item id.", ["type": "string"]),
-                        queryParameter("before", "List items before this item id.", ["type": "string"]),
+                        queryParameter("after", "List items after this item id.", ["type": "string", "minLength": 1]),
+                        queryParameter("before", "List items before this item id.", ["type": "string", "minLength": 1]),
                         queryParameter(
                             "include",
                             "Extra fields to include (repeat the parameter for several).",
@@ -209,21 +209,47 @@ public enum GatewayOpenAPI {
             "schema": ["type": "string"],
         ]
         for method in ["get", "post", "put", "patch", "delete"] {
-            item[method] = operation(
-                "openAICompatible_\(method)",
-                "OpenAI API pass-through (\(method.uppercased()))",
-                "Forwarded to the upstream OpenAI API with its query, headers (less hop-by-hop ones and the caller's Authorization, "
-                    + "which the gateway's key replaces) and body; the answer's status, headers and body come back unchanged, streams "
-                    + "event by event. Errors the gateway raises itself use OpenAI's shape `{\"error\": {message, type, param, code}}`. "
-                    + "See the OpenAI API reference for each path's bodies.",
-                tag: "OpenAI-compatible",
-                parameters: [parameter],
-                success: ("200", ["description": "The upstream's answer, unchanged."]),
-                errors: []
-            )
+            guard
+                case .object(var passthrough) = operation(
+                    "openAICompatible_\(method)",
+                    "OpenAI API pass-through (\(method.uppercased()))",
+                    "Forwarded to the upstream OpenAI API with its query, headers (less hop-by-hop ones and the caller's Authorization, "
+                        + "which the gateway's key replaces) and body; the answer's status, headers and body come back unchanged, streams "
+                        + "event by event. Errors the gateway raises itself use OpenAI's shape `{\"error\": {message, type, param, code}}`. "
+                        + "See the OpenAI API reference for each path's bodies.",
+                    tag: "OpenAI-compatible",
+                    parameters: [parameter],
+                    success: ("200", ["description": "The upstream's answer, unchanged."]),
+                    errors: []
+                )
+            else { continue }
+            // Any status the upstream answers comes back unchanged, and the gateway's own errors (403, 415, 503, ...)
+            // use OpenAI's shape here, not ErrorBody.
+            passthrough["responses"] = [
+                "200": ["description": "The upstream's answer, unchanged."],
+                "default": [
+                    "description": "The upstream's answer with its status, or the gateway's own error in OpenAI's shape.",
+                    "content": ["application/json": ["schema": openAIErrorSchema]],
+                ],
+            ]
+            item[method] = .object(passthrough)
         }
         return .object(item)
     }
+
+    /// OpenAI's error shape, as `/v1` answers its own errors (and as OpenAI answers its).
+    static let openAIErrorSchema: JSONValue = [
+        "type": "object", "additionalProperties": true,
+        "properties": [
+            "error": [
+                "type": "object", "additionalProperties": true,
+                "properties": [
+                    "message": ["type": "string"], "type": ["type": ["string", "null"]], "param": ["type": ["string", "null"]],
+                    "code": ["type": ["string", "null"]],
+                ],
+            ]
+        ],
+    ]
 
     static let streamDescription =
         "Status and headers are sent before the first event (`Content-Type: text/event-stream`). Each frame is "
@@ -268,23 +294,34 @@ public enum GatewayOpenAPI {
             "headers": ["Cache-Control": ["description": "no-cache", "schema": ["type": "string"]]],
             "content": [
                 "text/event-stream": [
-                    "schema": ["type": "string"],
+                    "schema": sseEventSchema,
                     "example": "id: 0\nevent: response_created\ndata: {\"response_id\":\"resp_123\",\"model\":\"gpt-5\",\"sequence\":0}\n\n",
                 ]
             ],
         ]
     }
 
+    /// One event of a stream, as a client's SSE parser sees it (OpenAPI 3.2 style, which schemathesis checks
+    /// per event): `data` is the JSON payload as text, `event` its name, `id` the sequence to resume after.
+    static let sseEventSchema: JSONValue = [
+        "type": "object",
+        "properties": [
+            "id": ["type": "string"], "event": ["type": "string"], "data": ["type": "string", "contentMediaType": "application/json"],
+            "retry": ["type": "integer"],
+        ],
+    ]
+
     static let errorDescriptions: [Int: String] = [
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
-        403: "Not allowed (e.g. downloading a file whose purpose is assistants).",
-        404: "OpenAI does not know the resource.",
+        403: "Not allowed (e.g. downloading a file whose purpose is assistants), or a Host or web Origin the gateway does not serve.",
+        404: "OpenAI does not know the resource (or the upstream does not serve this API).",
         409: "The resource is not in a state for this (e.g. a video that is not completed yet).",
         410: "The model is retired at this upstream (`model_retired`).",
         413: "The request body is too large.",
+        415: "The request body's Content-Type is not application/json (multipart/form-data for uploads).",
         429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",
         502: "OpenAI failed or sent something invalid.",
-        503: "OpenAI could not be reached.",
+        503: "OpenAI could not be reached, the gateway has too many open connections, or it is shutting down (see Retry-After).",
         504: "OpenAI did not answer in time.",
     ]
 
@@ -304,7 +341,12 @@ public enum GatewayOpenAPI {
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if let body { operation["requestBody"] = body }
         var responses: JSONObject = [success.0: success.1]
-        for status in errors {
+        // What the request guard and the connection guard answer on any route (Host/Origin, busy, shutdown),
+        // what an upstream may answer to any call (404: an unknown id, an API it does not serve), and on a
+        // route with a body, a Content-Type that is not its own.
+        var statuses = Set(errors).union([403, 404, 503])
+        if body != nil { statuses.insert(415) }
+        for status in statuses.sorted() {
             responses[String(status)] = [
                 "description": .string(errorDescriptions[status] ?? "Error."),
                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/ErrorBody"]]],

@@ -42,6 +42,8 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     public var attempts: Int?
     /// The upstream call that failed, e.g. `POST /v1/responses` (for logs).
     public var endpoint: String?
+    /// A 405's `Allow` header: the methods the path serves.
+    public var allowedMethods: [String]?
 
     public init(
         status: HTTPResponse.Status,

@@ -384,6 +384,21 @@ public enum HintCatalogue {
             "The request body could not be read",
             "Send a complete body whose length matches its Content-Length (or valid chunked encoding)."
         ),
+        "unsupported_media_type": ErrorHint(
+            415,
+            "The request body's Content-Type is not accepted here",
+            "Send JSON with Content-Type: application/json (uploads: multipart/form-data), e.g. curl -H 'Content-Type: application/json'."
+        ),
+        "origin_not_allowed": ErrorHint(
+            403,
+            "Requests from this web origin are not allowed",
+            "The gateway spends its API key for whoever calls it; to let a web page call it, set CORS_ALLOWED_ORIGIN to that page's origin."
+        ),
+        "host_not_allowed": ErrorHint(
+            403,
+            "The Host header names a host this gateway does not serve",
+            "Call the gateway by the address it listens on, or add the name to ALLOWED_HOSTS (comma-separated; * allows any)."
+        ),
         "invalid_path": ErrorHint(
             400,
             "The path has a '.' or '..' segment or an encoded slash",

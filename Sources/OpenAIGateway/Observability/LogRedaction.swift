@@ -21,7 +21,7 @@ public enum LogRedaction {
                 result[key] = isSecretKey(key) && !member.isNull ? .string("<redacted>") : redact(member)
             }
             return .object(result)
-        case .null, .bool, .int, .double:
+        case .null, .bool, .int, .double, .number:
             return value
         }
     }
@@ -36,7 +36,10 @@ public enum LogRedaction {
 
     /// `bytes` with every occurrence of `secret` replaced by `sk-...redacted` (the log writer's form:
     /// it searches the encoded line, without building a String).
-    public static func redactSecrets(in bytes: [UInt8], secret: [UInt8]) -> [UInt8] {
+    /// - Parameter replacement: what stands for the secret (the client-facing scrubber passes a mask of
+    ///   the secret's own length, so a `Content-Length` stays true).
+    public static func redactSecrets(in bytes: [UInt8], secret: [UInt8], replacement: [UInt8]? = nil) -> [UInt8] {
+        let replacement = replacement ?? Self.replacement
         guard secret.count >= 8, bytes.count >= secret.count, let first = secret.first else { return bytes }
         var out: [UInt8] = []
         var copiedUpTo = 0
@@ -59,6 +62,11 @@ public enum LogRedaction {
     }
 
     private static let replacement = Array("sk-...redacted".utf8)
+
+    /// A mask as long as `secret`: `REDACTED` then `*`s (secrets are at least 8 bytes long).
+    static func mask(for secret: [UInt8]) -> [UInt8] {
+        Array(Array("REDACTED".utf8).prefix(secret.count)) + Array(repeating: UInt8(ascii: "*"), count: max(secret.count - 8, 0))
+    }
 
     /// Whether a member named `key` holds a credential: its name, lower-cased with `-` as `_`, contains
     /// `authorization`, `api_key`, `apikey`, `password`, `secret` or `cookie`, or is a token's name.

@@ -10,6 +10,8 @@ import OpenAIClient
 struct CallPipelineMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let pipeline: CallPipeline
+    /// Masks the API key in every byte written to the client (an upstream error may quote it).
+    var scrubber = SecretScrubber(secrets: [])
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let call = context.call
@@ -32,7 +34,7 @@ struct CallPipelineMiddleware: RouterMiddleware {
             response.headers[.gatewayRequestID] = call.requestID
             if response.headers[.requestID] == nil { response.headers[.requestID] = call.requestID }
         }
-        response.body = Self.recorded(response.body, call: call)
+        response.body = Self.recorded(scrubber.scrubbing(response.body), call: call)
         return response
     }
 
@@ -93,6 +95,7 @@ enum ErrorStyle {
     func response(for error: GatewayError, path: String) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter = error.retryAfterHeader { headers[.retryAfter] = retryAfter }
+        if let allowed = error.allowedMethods { headers[.allow] = allowed.joined(separator: ", ") }
         let body: JSONValue
         switch self {
         case .seed: body = error.body(path: path)

@@ -40,9 +40,21 @@ public func buildApplication(
     // Services shut down in reverse order after the server: the HTTP client first, then the log
     // writer (which drains what the last requests logged), then the extra services.
     let services: [any Service] = extraServices + [logWriter, HTTPClientService(client: httpClient)]
+    let limits = ConnectionLimits(
+        headerReadTimeout: configuration.headerReadTimeout,
+        idleTimeout: configuration.idleTimeout,
+        bodyIdleTimeout: configuration.bodyIdleTimeout,
+        maxConnections: configuration.maxConnections,
+        shutdownTimeout: configuration.shutdownTimeout
+    )
+    let connections = ConnectionCounter()
     let app = Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ClientCloseWatcher()])),
+        server: .http1(
+            configuration: .init(additionalChannelHandlers: [
+                ConnectionGuard(limits: limits, counter: connections), ClientCloseWatcher(),
+            ])
+        ),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "openai-gateway"
@@ -61,7 +73,11 @@ public func buildApplication(
 /// The router with every route and the call pipeline's middleware; exposed for route-listing tests.
 func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipeline: CallPipeline) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: CallPipelineMiddleware(pipeline: pipeline))
+    router.add(
+        middleware: CallPipelineMiddleware(pipeline: pipeline, scrubber: SecretScrubber(secrets: configuration.apiKey.map { [$0] } ?? []))
+    )
+    let routeTable = RouteTable()
+    router.add(middleware: RequestGuardMiddleware(configuration: configuration, routes: routeTable))
     // Cross-origin access only when configured: the gateway spends the API key for whoever calls it,
     // so any web page a user opens must not be able to call it from the browser by default.
     if let origin = configuration.corsAllowedOrigin {
@@ -87,6 +103,7 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)
     SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router)
+    routeTable.set(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }
 

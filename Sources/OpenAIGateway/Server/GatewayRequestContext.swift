@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -35,4 +36,13 @@ extension HTTPField.Name {
     static let gatewayRequestID = HTTPField.Name("X-Gateway-Request-Id")!
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
     static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
+}
+
+extension Parameters {
+    /// The path parameter `key` as the caller meant it: percent-decoded once (the upstream path encodes
+    /// it again, so `a%20b` reaches the upstream as `a%20b`, not `a%2520b`); a malformed escape is kept as sent.
+    func id(_ key: String) throws -> String {
+        let raw = try require(key)
+        return raw.removingPercentEncoding ?? raw
+    }
 }

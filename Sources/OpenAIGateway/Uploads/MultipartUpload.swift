@@ -305,6 +305,12 @@ private struct UploadReader {
             }
             try handle(item)
         }
+        // Also up to the first file's first byte or its end, so a file whose checks need its size (an empty
+        // audio file) is refused before anything goes upstream.
+        while phase != .done, let started = current, files[started.index].bytes == 0 {
+            guard let event = try await nextEvent() else { break }
+            try handle(event)
+        }
         return true
     }
 

@@ -365,6 +365,15 @@ enum AudioRules {
                 )
             ]
         }
+        if file.complete && file.bytes == 0 {
+            return [
+                ValidationProblem(
+                    parameter: "file",
+                    message: "file is empty (0 bytes)",
+                    hint: "Send the audio's bytes: check the path after @ in -F file=@speech.mp3, or that the recording was saved."
+                )
+            ]
+        }
         let ext = (filename as NSString).pathExtension.lowercased()
         guard let formats, let supported, !formats.contains(ext) else { return [] }
         let shown = ext.isEmpty ? "(none)" : ext

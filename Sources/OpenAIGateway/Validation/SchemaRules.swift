@@ -113,7 +113,7 @@ struct SchemaRules: Sendable {
         }
         switch value {
         case .string(let text): checkString(text, schema, path: path, into: &problems)
-        case .int, .double: checkNumber(value.doubleValue ?? 0, schema, path: path, into: &problems)
+        case .int, .double, .number: checkNumber(value.doubleValue ?? 0, schema, path: path, into: &problems)
         case .array(let items): checkArray(items, schema, path: path, into: &problems, depth: depth)
         case .object(let object): checkObject(object, schema, path: path, into: &problems, depth: depth)
         default: break
