@@ -307,9 +307,9 @@ private struct UploadReader {
         }
         // Also up to the first file's first byte or its end, so a file whose checks need its size (an empty
         // audio file) is refused before anything goes upstream.
-        while phase != .done, let started = current, files[started.index].bytes == 0 {
-            guard let event = try await nextEvent() else { break }
-            try handle(event)
+        while phase != .done, let started = files.last, started.bytes == 0, !started.complete {
+            guard let item = try await form.next() else { break }
+            try handle(item)
         }
         return true
     }
