@@ -238,6 +238,27 @@ struct ServerSentEventSequenceTests {
         #expect(received == ["one"])
     }
 
+    @Test("an event larger than the limit ends the sequence with responseTooLarge; one at the limit passes")
+    func boundsTheEventSize() async throws {
+        let line = String(repeating: "x", count: 10_000)
+        var small: [String] = []
+        for try await event in Self.stream(["data: ok\n\n", "data: " + line, "\n\n"]).serverSentEvents(maxEventBytes: 20_000) {
+            small.append(event.data)
+        }
+        #expect(small == ["ok", line])
+        // The same event, 1 KB at a time, with a 4 KB limit: refused once more than 4 KB are held.
+        let chunks = ["data: ok\n\n"] + Array(repeating: String(repeating: "y", count: 1_000), count: 50)
+        var received: [String] = []
+        do {
+            for try await event in Self.stream(chunks).serverSentEvents(maxEventBytes: 4_096) { received.append(event.data) }
+            Issue.record("no error")
+        } catch let error as OpenAIError {
+            #expect(error.kind == .responseTooLarge)
+            #expect(error.message.contains("4096"))
+        }
+        #expect(received == ["ok"])
+    }
+
     @Test func cancellingTheConsumerEndsIteration() async throws {
         let (body, continuation) = AsyncStream<ByteBuffer>.makeStream()
         continuation.yield(ByteBuffer(string: "data: first\n\n"))

@@ -102,3 +102,34 @@ struct SmallDefectTests {
         #expect(value["huge"]?.doubleValue == .infinity)
     }
 }
+
+/// Issue 14 item 7: one upstream event of a huge size must not become the gateway's memory.
+@Suite("Bounded stream events")
+struct BoundedStreamEventTests {
+    static let huge: JSONValue = [
+        "type": "response.output_text.delta", "item_id": "msg_1", "output_index": 0, "content_index": 0,
+        "delta": .string(String(repeating: "z", count: 1 << 20)),
+    ]
+
+    @Test("an upstream event of 1 MiB with MAX_EVENT_BYTES 256 KiB: one error frame on /api, the stream ends on /v1")
+    func hugeEventEndsTheStream() async throws {
+        let gateway = try await GatewayHarness.run(configure: { $0.maxEventBytes = 256 * 1024 }) { gateway in
+            gateway.simulator.state.addFault(SimulatorFault(path: "/v1/responses", count: 2, injectEvents: [Self.huge]))
+            let result = try await gateway.stream(.POST, "/api/responses/text/stream", json: ["input": "Hi"])
+            #expect(result.frames.last?.name == "error")
+            #expect(result.frames.last?.payload["error_code"]?.stringValue == "upstream_response_too_large")
+            #expect(!result.frames.contains { $0.name == "response_completed" })
+
+            let v1 = try await gateway.stream(.POST, "/v1/responses", json: ["model": "gpt-4o", "input": "Hi", "stream": true])
+            #expect(!v1.rawText.contains("response.completed"))
+            #expect(v1.rawText.utf8.count < (1 << 20) + 64 * 1024)
+            return gateway
+        }
+        let entries = try gateway.logEntries()
+        #expect(entries.count == 2)
+        #expect(
+            entries.allSatisfy { $0["error"]?["error_code"]?.stringValue == "upstream_response_too_large" },
+            "\(entries.map { $0["error"] ?? .null })"
+        )
+    }
+}

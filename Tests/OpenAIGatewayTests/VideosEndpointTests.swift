@@ -117,7 +117,9 @@ struct VideosEndpointTests {
             // has started then, and is aborted).
             let disguised = try await gateway.upload(
                 "/api/videos",
-                parts: [.field("prompt", "x"), .file("input_reference", filename: "frame.png", contentType: "image/png", text: "not an image at all")]
+                parts: [
+                    .field("prompt", "x"), .file("input_reference", filename: "frame.png", contentType: "image/png", text: "not an image at all"),
+                ]
             )
             #expect(disguised.status == 400)
             #expect(try disguised.json()["hint"]?.stringValue?.contains("bytes that are not an image") == true)

@@ -11,10 +11,12 @@ public struct ResponseEventStream<Body: AsyncSequence & Sendable>: AsyncSequence
     public typealias Element = ResponseStreamEvent
     public let metadata: OpenAIResponseMetadata
     let body: Body
+    let maxEventBytes: Int
 
-    public init(metadata: OpenAIResponseMetadata, body: Body) {
+    public init(metadata: OpenAIResponseMetadata, body: Body, maxEventBytes: Int = ServerSentEventSequence<Body>.defaultMaxEventBytes) {
         self.metadata = metadata
         self.body = body
+        self.maxEventBytes = maxEventBytes
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -63,6 +65,6 @@ public struct ResponseEventStream<Body: AsyncSequence & Sendable>: AsyncSequence
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(events: body.serverSentEvents.makeAsyncIterator(), metadata: metadata)
+        AsyncIterator(events: body.serverSentEvents(maxEventBytes: maxEventBytes).makeAsyncIterator(), metadata: metadata)
     }
 }

@@ -32,7 +32,7 @@ public struct ResponsesResource: Sendable {
             body: .json(.object(body))
         )
         let (metadata, stream) = try await transport.open(request)
-        return ResponseEventStream(metadata: metadata, body: stream)
+        return ResponseEventStream(metadata: metadata, body: stream, maxEventBytes: transport.configuration.maxEventBytes)
     }
 
     /// `POST /responses/input_tokens`: `{object: "response.input_tokens", input_tokens}` for a body of
@@ -58,7 +58,7 @@ public struct ResponsesResource: Sendable {
             headers: ["Accept": "text/event-stream"]
         )
         let (metadata, stream) = try await transport.open(request)
-        return ResponseEventStream(metadata: metadata, body: stream)
+        return ResponseEventStream(metadata: metadata, body: stream, maxEventBytes: transport.configuration.maxEventBytes)
     }
 
     /// `DELETE /responses/{id}`.

@@ -57,6 +57,10 @@ public struct ServerSentEventParser: Sendable {
         readIndex < buffer.count || !dataBuffer.isEmpty || eventTypeBuffer != nil
     }
 
+    /// Bytes held for events not yet returned: the unread input and the data of the event being assembled.
+    /// A caller bounds an event's size with it (one upstream line of 200 MB must not become 200 MB of memory).
+    public var pendingByteCount: Int { buffer.count - readIndex + dataBuffer.count }
+
     /// Adds received bytes. Call ``nextEvent()`` afterwards until it returns `nil`.
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         guard !isFinished else { return }

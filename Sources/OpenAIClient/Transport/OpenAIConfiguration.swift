@@ -15,6 +15,8 @@ public struct OpenAIConfiguration: Sendable {
     public var retryPolicy: RetryPolicy
     /// Largest upstream JSON body the client will collect.
     public var maxResponseBodySize: Int
+    /// Largest single event of an upstream stream (``ServerSentEventSequence``).
+    public var maxEventBytes: Int
     public var userAgent: String
 
     public init(
@@ -26,6 +28,7 @@ public struct OpenAIConfiguration: Sendable {
         idleTimeout: Duration? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(),
         maxResponseBodySize: Int = 64 * 1024 * 1024,
+        maxEventBytes: Int = 8 * 1024 * 1024,
         userAgent: String = "openai-gateway/0.1 (Swift)"
     ) {
         self.apiKey = apiKey
@@ -38,6 +41,7 @@ public struct OpenAIConfiguration: Sendable {
         self.idleTimeout = idleTimeout ?? timeout
         self.retryPolicy = retryPolicy
         self.maxResponseBodySize = maxResponseBodySize
+        self.maxEventBytes = maxEventBytes
         self.userAgent = userAgent
     }
 }

@@ -38,6 +38,9 @@ public struct GatewayConfiguration: Sendable {
     public var environmentName: String = "development"
     /// `MAX_BODY_SIZE` (bytes): largest JSON request body accepted.
     public var maxBodySize: Int = 32 * 1024 * 1024
+    /// `MAX_EVENT_BYTES`: the largest single event of an upstream stream (8 MiB); a larger one ends the
+    /// stream with one `error` frame instead of growing the gateway's memory.
+    public var maxEventBytes: Int = 8 * 1024 * 1024
     /// `SSE_KEEP_ALIVE_MS`: an idle stream gets a `: keep-alive` comment this often.
     public var keepAliveInterval: Duration = .seconds(15)
     /// `MODEL_CATALOGUE_FILE`: replaces the bundled model catalogue.
@@ -147,6 +150,7 @@ public struct GatewayConfiguration: Sendable {
             }
         }
         config.maxBodySize = reader.integer("MAX_BODY_SIZE", default: 32 * 1024 * 1024, range: 1024...(1 << 40))
+        config.maxEventBytes = reader.integer("MAX_EVENT_BYTES", default: 8 * 1024 * 1024, range: 65_536...(1 << 30))
         config.keepAliveInterval = .milliseconds(reader.integer("SSE_KEEP_ALIVE_MS", default: 15_000, range: 100...600_000))
         config.simulatorEventDelay = .milliseconds(reader.integer("SIMULATOR_EVENT_DELAY_MS", default: 20, range: 0...60_000))
         if let origin = reader.string("CORS_ALLOWED_ORIGIN") {
@@ -242,7 +246,8 @@ public struct GatewayConfiguration: Sendable {
             organization: organization,
             project: project,
             timeout: timeout,
-            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: retryDelay)
+            retryPolicy: RetryPolicy(maxRetries: maxRetries, baseDelay: retryDelay),
+            maxEventBytes: maxEventBytes
         )
     }
 }

@@ -68,7 +68,7 @@ struct AudioController: Sendable {
         if opened.metadata.isEventStream {
             let relay = SSERelay(
                 status: .ok,
-                events: opened.body.serverSentEvents,
+                events: opened.body.serverSentEvents(maxEventBytes: configuration.maxEventBytes),
                 policy: TypedEventRelayPolicy(kind: .transcription),
                 keepAliveInterval: configuration.keepAliveInterval,
                 path: request.uri.description,

@@ -98,7 +98,7 @@ struct ImagesController: Sendable {
         if opened.metadata.isEventStream {
             let relay = SSERelay(
                 status: .ok,
-                events: opened.body.serverSentEvents,
+                events: opened.body.serverSentEvents(maxEventBytes: configuration.maxEventBytes),
                 policy: TypedEventRelayPolicy(kind: .images(count)),
                 keepAliveInterval: configuration.keepAliveInterval,
                 path: request.uri.description,

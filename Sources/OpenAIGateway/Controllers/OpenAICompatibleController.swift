@@ -98,7 +98,7 @@ struct OpenAICompatibleController: Sendable {
             let relay = SSERelay(
                 status: .init(code: opened.metadata.status),
                 events: BodyChunks(body: opened.body),
-                policy: PassthroughStreamPolicy(strippingInjectedUsage: injectedUsage),
+                policy: PassthroughStreamPolicy(strippingInjectedUsage: injectedUsage, maxEventBytes: configuration.maxEventBytes),
                 keepAliveInterval: configuration.keepAliveInterval,
                 path: request.uri.description,
                 call: context.call,

@@ -24,8 +24,12 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
     /// Whether the bytes forwarded so far end inside an event.
     private(set) var midEvent = false
 
-    init(strippingInjectedUsage: Bool) {
+    /// The largest event the tap holds (``GatewayConfiguration/maxEventBytes``).
+    let maxEventBytes: Int
+
+    init(strippingInjectedUsage: Bool, maxEventBytes: Int = 8 * 1024 * 1024) {
         self.strippingInjectedUsage = strippingInjectedUsage
+        self.maxEventBytes = maxEventBytes
     }
 
     mutating func step(for chunk: ByteBuffer, path: String) -> RelayStep {
@@ -41,6 +45,17 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
             if strippingInjectedUsage, let kept { ServerSentEventEncoder.write(kept, into: &rewritten) }
         }
         eventCount += events
+        if tap.pendingByteCount > maxEventBytes {
+            // An event larger than the limit: the stream ends inside it (so no error frame fits there).
+            midEvent = true
+            return RelayStep(
+                bytes: strippingInjectedUsage ? rewritten : chunk,
+                eventsInBytes: events,
+                eventsForLog: sent,
+                end: .upstreamDropped,
+                error: GatewayError(upstream: OpenAIError.eventTooLarge(limit: maxEventBytes))
+            )
+        }
         if !strippingInjectedUsage { midEvent = !Self.endsAtEventBoundary(chunk, after: midEvent) }
         return RelayStep(bytes: strippingInjectedUsage ? rewritten : chunk, eventsInBytes: events, eventsForLog: sent)
     }

@@ -62,7 +62,8 @@ enum Polling {
 
     /// The wait of a poll route: `parameter` from the query, else from the JSON `body`; any other query
     /// key (a misspelt `maxWaitMs`) is a 400 instead of a silent default.
-    static func maxWait(_ request: Request, parameter: String, body: JSONObject = [:], default defaultWait: Duration) throws(GatewayError) -> Duration {
+    static func maxWait(_ request: Request, parameter: String, body: JSONObject = [:], default defaultWait: Duration) throws(GatewayError) -> Duration
+    {
         let unknown = request.uri.queryParameters.map { String($0.key) }.filter { $0 != parameter }
         if let name = Set(unknown).sorted().first {
             throw GatewayError.validation([
