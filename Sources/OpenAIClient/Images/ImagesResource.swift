@@ -41,10 +41,6 @@ public struct ImagesResource: Sendable {
         )
     }
 
-    /// `POST /images/edits` or `/images/variations` with a multipart body, collected.
-    public func send(_ endpoint: Endpoint, body: OpenAIRequest.Body) async throws(OpenAIError) -> OpenAIResponse {
-        try await transport.send(OpenAIRequest(method: .POST, path: ["images", .literal(endpoint.rawValue)], body: body))
-    }
 }
 
 extension OpenAIClient {

@@ -14,7 +14,7 @@ extension ResponsesController {
     /// `POST /api/responses/code-interpreter` → 201 with the upstream Response, or with `stream=true` the
     /// text route's server-sent events.
     @Sendable func createCodeInterpreter(_ request: Request, context: Context) async throws -> Response {
-        let isForm = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
+        let isForm = request.isMultipartForm
         let body: JSONObject
         let uploaded: [String]
         if isForm {

@@ -57,7 +57,7 @@ struct VideosController: Sendable {
     /// `POST /api/videos` → 201 Video. JSON `{prompt, model, seconds, size, input_reference}`, or multipart
     /// with the same fields and an `input_reference` image part (streamed upstream).
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        if Self.isMultipart(request) { return try await createMultipart(request, context: context) }
+        if request.isMultipartForm { return try await createMultipart(request, context: context) }
         let body = try await jsonObject(request, example: "{\"prompt\": \"A calico cat playing a piano on stage\", \"seconds\": \"8\"}")
         let (upstream, job, problems) = VideoRules.create(body, catalogue: catalogue)
         guard let job, problems.isEmpty else { throw GatewayError.validation(problems) }
@@ -157,7 +157,7 @@ struct VideosController: Sendable {
         }
         let seconds: String?
         let response: OpenAIResponse
-        if Self.isMultipart(request) {
+        if request.isMultipartForm {
             let catalogue = self.catalogue
             let fileSeen = NIOLockedValueBox(false)
             let video = FilePartRule(
@@ -400,10 +400,6 @@ struct VideosController: Sendable {
     private func jsonObject(_ request: Request, example: String) async throws -> JSONObject {
         var request = request
         return try await request.decodeJSONObjectBody(limit: configuration.maxBodySize, example: example)
-    }
-
-    static func isMultipart(_ request: Request) -> Bool {
-        request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
     }
 
     static func tooLarge(_ part: String, limit: Int) -> GatewayError {

@@ -206,7 +206,7 @@ enum MultipartUpload {
     /// once for a declared `Content-Length` above the policy's body limit.
     static func multipartBoundary(_ request: Request, policy: MultipartUploadPolicy) throws -> String {
         let main = policy.mainPart
-        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
+        guard request.isMultipartForm, let contentType = request.headers[.contentType],
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else {
             throw GatewayError.validation([
@@ -391,5 +391,12 @@ private struct UploadReader {
         }
         if let current = form.current { form.limit = min(form.limit, current.rule.limit(fields).bytes) }
         if let upstream = policy.upstreamField(name, value, fields) { pending.append(encoder.field(name: upstream.name, value: upstream.value)) }
+    }
+}
+
+extension Request {
+    /// Whether the body is a `multipart/form-data` form (the routes that take a form or JSON decide by it).
+    var isMultipartForm: Bool {
+        headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
     }
 }

@@ -18,6 +18,36 @@ import OpenAIClient
 struct SchemaRules: Sendable {
     let schemas: JSONObject
     let properties: JSONObject
+    /// Each tool schema of the `Tool` union by its `type` value (`function`, `file_search`, `mcp`, ...),
+    /// worked out once.
+    let toolSchemas: [String: String]
+    /// Every `pattern` of the schemas, compiled once.
+    let patterns: [String: NSRegularExpression]
+
+    init(schemas: JSONObject, properties: JSONObject) {
+        self.schemas = schemas
+        self.properties = properties
+        var byType: [String: String] = [:]
+        for branch in schemas["Tool"]?["oneOf"]?.arrayValue ?? [] {
+            guard let name = branch["$ref"]?.stringValue.map(Self.refName) else { continue }
+            for type in Self.typeValues(schemas[name] ?? .null, in: schemas) { byType[type] = name }
+        }
+        self.toolSchemas = byType
+        var patterns: [String: NSRegularExpression] = [:]
+        func collect(_ node: JSONValue) {
+            if let object = node.objectValue {
+                if let pattern = object["pattern"]?.stringValue, patterns[pattern] == nil {
+                    patterns[pattern] = try? NSRegularExpression(pattern: pattern)
+                }
+                for (_, child) in object { collect(child) }
+            } else if let array = node.arrayValue {
+                array.forEach(collect)
+            }
+        }
+        collect(.object(schemas))
+        collect(.object(properties))
+        self.patterns = patterns
+    }
 
     static let shared: SchemaRules = {
         let document = (try? JSONValue(parsing: SpecSchemas.json)) ?? [:]
@@ -40,40 +70,34 @@ struct SchemaRules: Sendable {
         return problems
     }
 
-    /// Each tool schema of the `Tool` union by its `type` value (`function`, `file_search`, `mcp`, ...).
-    var toolSchemas: [String: String] {
-        var byType: [String: String] = [:]
-        for branch in schemas["Tool"]?["oneOf"]?.arrayValue ?? [] {
-            guard let name = branch["$ref"]?.stringValue.map(Self.refName) else { continue }
-            for type in typeValues(schemas[name] ?? .null) { byType[type] = name }
-        }
-        return byType
-    }
-
     // MARK: - Checking
 
     private static func refName(_ ref: String) -> String { String(ref.split(separator: "/").last ?? "") }
 
-    private func resolve(_ schema: JSONValue) -> JSONValue {
+    private static func resolve(_ schema: JSONValue, in schemas: JSONObject) -> JSONValue {
         var current = schema
         var depth = 0
         while let ref = current["$ref"]?.stringValue, depth < 32 {
-            current = schemas[Self.refName(ref)] ?? [:]
+            current = schemas[refName(ref)] ?? [:]
             depth += 1
         }
         return current
     }
 
+    private func resolve(_ schema: JSONValue) -> JSONValue { Self.resolve(schema, in: schemas) }
+
     /// The `type` values an object schema stands for (`properties.type.enum` or `const`), through refs and unions.
-    private func typeValues(_ schema: JSONValue) -> [String] {
-        let schema = resolve(schema)
+    private static func typeValues(_ schema: JSONValue, in schemas: JSONObject) -> [String] {
+        let schema = resolve(schema, in: schemas)
         if let type = schema["properties"]?["type"] {
-            let resolved = resolve(type)
+            let resolved = resolve(type, in: schemas)
             if let values = resolved["enum"]?.arrayValue?.compactMap(\.stringValue), !values.isEmpty { return values }
             if let value = resolved["const"]?.stringValue { return [value] }
         }
-        return (schema["allOf"]?.arrayValue ?? []).flatMap(typeValues)
+        return (schema["allOf"]?.arrayValue ?? []).flatMap { typeValues($0, in: schemas) }
     }
+
+    private func typeValues(_ schema: JSONValue) -> [String] { Self.typeValues(schema, in: schemas) }
 
     private func hint(_ schema: JSONValue) -> String? { schema["description"]?.stringValue }
 
@@ -187,7 +211,7 @@ struct SchemaRules: Sendable {
                 )
             )
         }
-        if let pattern = schema["pattern"]?.stringValue, let regex = try? NSRegularExpression(pattern: pattern),
+        if let pattern = schema["pattern"]?.stringValue, let regex = patterns[pattern],
             regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
         {
             problems.append(
