@@ -79,3 +79,42 @@ extension ModelCatalogue {
         orderedModels.filter { $0.isRetired(on: date) }
     }
 }
+
+/// A capability over several models (the models a rule or a schema has to allow for): the values any
+/// of them takes, the largest limit, the widest range.
+extension Array where Element == ModelInfo {
+    /// The values of a list capability over these models: the longest list in its own order (the first of
+    /// equally long ones, in catalogue order), then what the others add. Nil when `models` is empty or one
+    /// of them does not state it (then any value may be right, and none is checked).
+    public func capabilityUnion(_ capability: String) -> [String]? {
+        guard !isEmpty else { return nil }
+        var lists: [[String]] = []
+        for model in self {
+            guard let list = model.stringList(capability) else { return nil }
+            lists.append(list)
+        }
+        let ordered = lists.enumerated().sorted { ($0.element.count, $1.offset) > ($1.element.count, $0.offset) }
+        var values: [String] = []
+        var seen = Set<String>()
+        for (_, list) in ordered {
+            for value in list where seen.insert(value).inserted { values.append(value) }
+        }
+        return values
+    }
+
+    /// The largest integer capability over these models; nil when empty or one does not state it.
+    public func largestCapability(_ capability: String) -> Int? {
+        let values = compactMap { $0.integer(capability) }
+        guard !isEmpty, values.count == count else { return nil }
+        return values.max()
+    }
+
+    /// The smallest range holding every model's range; nil when empty or one does not state it.
+    public func widestRange(_ capability: String) -> ClosedRange<Double>? {
+        let ranges = compactMap { $0.range(capability) }
+        guard !isEmpty, ranges.count == count,
+            let lower = ranges.map(\.lowerBound).min(), let upper = ranges.map(\.upperBound).max()
+        else { return nil }
+        return lower...upper
+    }
+}

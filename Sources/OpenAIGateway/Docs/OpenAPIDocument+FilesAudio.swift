@@ -85,22 +85,22 @@ extension GatewayOpenAPI {
         let models = audio.speech
         var properties = JSONObject()
         properties["model"] = stringSchema(models.map(\.name), default: AudioRules.Defaults.speechModel)
-        let voices = AudioRules.union("voices", of: models)
+        let voices = models.capabilityUnion("voices")
         properties["voice"] = stringSchema(
             voices,
             description: availability("voices", values: voices, models: models).map { "Not every model has every voice (\($0))." }
         )
         var input: JSONObject = ["type": "string"]
-        if let maxLength = AudioRules.largest("max_input_characters", of: models) { input["maxLength"] = .int(Int64(maxLength)) }
+        if let maxLength = models.largestCapability("max_input_characters") { input["maxLength"] = .int(Int64(maxLength)) }
         properties["input"] = .object(input)
-        let formats = AudioRules.union("response_formats", of: models)
+        let formats = models.capabilityUnion("response_formats")
         properties["response_format"] = stringSchema(
             formats,
             default: AudioRules.Defaults.speechFormat,
             description: availability("response_formats", values: formats, models: models)
         )
         var speed: JSONObject = ["type": "number", "default": .double(AudioRules.Defaults.speechSpeed)]
-        if let range = AudioRules.widestRange("speed", of: models) {
+        if let range = models.widestRange("speed") {
             speed["minimum"] = .double(range.lowerBound)
             speed["maximum"] = .double(range.upperBound)
         }
@@ -114,15 +114,15 @@ extension GatewayOpenAPI {
     }
 
     static func audioFileSchema(_ models: [ModelInfo]) -> JSONValue {
-        let formats = AudioRules.union("file_formats", of: models).map { " (\($0.joined(separator: ", ")))" } ?? ""
+        let formats = models.capabilityUnion("file_formats").map { " (\($0.joined(separator: ", ")))" } ?? ""
         let limit = AudioRules.megabytesText(AudioRules.absoluteFileLimit(models))
         return ["type": "string", "format": "binary", "description": .string("The audio\(formats), at most \(limit) MB.")]
     }
 
     static func transcriptionFields(_ audio: AudioModels) -> JSONObject {
         let models = audio.transcription
-        let formats = AudioRules.union("response_formats", of: models)
-        let granularities = AudioRules.union("timestamp_granularities", of: models)
+        let formats = models.capabilityUnion("response_formats")
+        let granularities = models.capabilityUnion("timestamp_granularities")
         let withTimestamps = models.filter { $0.stringList("timestamp_granularities")?.isEmpty == false }.map(\.name)
         let notStreaming = models.filter { $0.flag("streaming") == false }.map(\.name)
         var fields = JSONObject()
@@ -157,7 +157,7 @@ extension GatewayOpenAPI {
         fields["model"] = stringSchema(models.map(\.name), default: AudioRules.Defaults.transcriptionModel)
         fields["prompt"] = ["type": "string"]
         fields["response_format"] = stringSchema(
-            AudioRules.union("response_formats", of: models),
+            models.capabilityUnion("response_formats"),
             default: AudioRules.Defaults.transcriptFormat
         )
         fields["temperature"] = ["type": "number", "minimum": 0, "maximum": 1]

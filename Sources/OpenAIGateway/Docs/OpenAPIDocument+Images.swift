@@ -9,7 +9,7 @@ extension GatewayOpenAPI {
             var properties = JSONObject()
             for field in operation.fields {
                 if let capability = ImageRules.choiceFields.first(where: { $0.field == field })?.capability {
-                    let values = AudioRules.union(capability, of: models)
+                    let values = models.capabilityUnion(capability)
                     properties[field] = stringSchema(values, description: availability(capability, values: values, models: models))
                     continue
                 }
@@ -22,7 +22,7 @@ extension GatewayOpenAPI {
                     )
                 case "prompt":
                     var prompt: JSONObject = ["type": "string", "minLength": 1]
-                    if let longest = AudioRules.largest("max_prompt_characters", of: models) { prompt["maxLength"] = .int(Int64(longest)) }
+                    if let longest = models.largestCapability("max_prompt_characters") { prompt["maxLength"] = .int(Int64(longest)) }
                     properties[field] = .object(prompt)
                 case "n": properties[field] = ["type": "integer", "minimum": 1, "maximum": 10, "default": 1]
                 case "output_compression": properties[field] = ["type": "integer", "minimum": 0, "maximum": 100]
@@ -59,7 +59,7 @@ extension GatewayOpenAPI {
             if let entry = ImageResponseRequest.toolFields.first(where: { $0.field == field }) {
                 if let capability = entry.capability {
                     imageResponse[field] = stringSchema(
-                        AudioRules.union(capability, of: toolModels),
+                        toolModels.capabilityUnion(capability),
                         description: "The image tool's `\(entry.tool)`."
                     )
                 } else if field == "image_model" {

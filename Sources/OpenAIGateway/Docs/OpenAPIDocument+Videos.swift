@@ -50,8 +50,8 @@ extension GatewayOpenAPI {
     /// The `/api/videos` paths; models, sizes and lengths come from the catalogue's video models.
     static func videoPaths(catalogue: ModelCatalogue) -> JSONObject {
         let models = VideoRules.models(catalogue).map(\.name)
-        let seconds = VideoRules.union("seconds", catalogue: catalogue)
-        let sizes = VideoRules.union("sizes", catalogue: catalogue)
+        let seconds = (VideoRules.models(catalogue).capabilityUnion("seconds") ?? [])
+        let sizes = (VideoRules.models(catalogue).capabilityUnion("sizes") ?? [])
         let prompt: JSONValue = ["type": "string", "minLength": 1, "maxLength": .int(Int64(VideoRules.maxPromptLength))]
         let secondsSchema: JSONValue = [
             "description": "A string as the spec has it; a number is accepted and normalised.",
@@ -73,7 +73,7 @@ extension GatewayOpenAPI {
             "video": ["type": "string", "format": "binary", "description": "The source video, or send video[id] instead."],
             "video[id]": ["type": "string"], "prompt": prompt,
         ]
-        let extensionSeconds = stringSchema(VideoRules.union("extension_seconds", catalogue: catalogue))
+        let extensionSeconds = stringSchema((VideoRules.models(catalogue).capabilityUnion("extension_seconds") ?? []))
         var extensionJSON = sourceJSON
         extensionJSON["seconds"] = extensionSeconds
         var extensionForm = sourceForm

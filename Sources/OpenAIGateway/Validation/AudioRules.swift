@@ -99,7 +99,7 @@ enum AudioRules {
         // The other fields suit the request's model; without a valid one, any speech model.
         let candidates = model.map { [$0.info] } ?? choices
 
-        let voices = union("voices", of: candidates)
+        let voices = candidates.capabilityUnion("voices")
         let requestedVoice = body["voice"]?.stringValue
         if let voices {
             rules.oneOf(
@@ -122,7 +122,7 @@ enum AudioRules {
             rules.string("voice", required: true, hint: "Send the voice's name as a string, e.g. \"alloy\".")
         }
 
-        let maxCharacters = largest("max_input_characters", of: candidates)
+        let maxCharacters = candidates.largestCapability("max_input_characters")
         let inputHint =
             maxCharacters.map { "Send the text to speak as a string (at most \($0) characters)." } ?? "Send the text to speak as a string."
         if let input = rules.string("input", required: true, hint: inputHint), let maxCharacters, input.count > maxCharacters {
@@ -145,7 +145,7 @@ enum AudioRules {
             rules.string("response_format", hint: "Send the audio format as a string, e.g. \"\(Defaults.speechFormat)\".")
         }
 
-        let speedRange = widestRange("speed", of: candidates)
+        let speedRange = candidates.widestRange("speed")
         let speedHint =
             speedRange.map {
                 "Use a speed between \(format($0.lowerBound)) (slowest) and \(format($0.upperBound)) (fastest); \(format(Defaults.speechSpeed)) is normal."
@@ -289,7 +289,7 @@ enum AudioRules {
         candidates: [ModelInfo],
         choices: [ModelInfo]
     ) -> Bool {
-        guard let formats = union("response_formats", of: candidates) else { return false }
+        guard let formats = candidates.capabilityUnion("response_formats") else { return false }
         rules.oneOf(
             "response_format",
             values: formats,
@@ -314,7 +314,7 @@ enum AudioRules {
         candidates: [ModelInfo],
         choices: [ModelInfo]
     ) {
-        guard let granularities = union("timestamp_granularities", of: candidates) else { return }
+        guard let granularities = candidates.capabilityUnion("timestamp_granularities") else { return }
         for name in ["timestamp_granularities[]", "timestamp_granularities"] {
             let values = fields.values(name)
             guard !values.isEmpty else { continue }
@@ -353,7 +353,7 @@ enum AudioRules {
         let audio = AudioModels(catalogue: catalogue, date: now)
         let choices = audio.models(for: operation)
         let model = namedModel(fields, audio: audio, choices: choices)
-        let formats = union("file_formats", of: model.map { [$0] } ?? choices)
+        let formats = (model.map { [$0] } ?? choices).capabilityUnion("file_formats")
         let supported = formats.map { $0.joined(separator: ", ") }
         guard let filename = file.filename, !filename.isEmpty else {
             return [
@@ -583,41 +583,6 @@ extension AudioRules {
         let owner = model.map { " of \($0.label)" } ?? ""
         parts.append("\(noun.prefix(1).uppercased() + noun.dropFirst())s\(owner): \(listed.joined(separator: ", ")).")
         return parts.joined(separator: " ")
-    }
-
-    /// The values of a list capability over `models`: the longest list in its own order (the first of
-    /// equally long ones, in catalogue order), then what the others add. Nil when `models` is empty or one
-    /// of them does not state it (then any value may be right, and none is checked).
-    static func union(_ capability: String, of models: [ModelInfo]) -> [String]? {
-        guard !models.isEmpty else { return nil }
-        var lists: [[String]] = []
-        for model in models {
-            guard let list = model.stringList(capability) else { return nil }
-            lists.append(list)
-        }
-        let ordered = lists.enumerated().sorted { ($0.element.count, $1.offset) > ($1.element.count, $0.offset) }
-        var values: [String] = []
-        var seen = Set<String>()
-        for (_, list) in ordered {
-            for value in list where seen.insert(value).inserted { values.append(value) }
-        }
-        return values
-    }
-
-    /// The largest integer capability over `models`; nil when empty or one does not state it.
-    static func largest(_ capability: String, of models: [ModelInfo]) -> Int? {
-        let values = models.compactMap { $0.integer(capability) }
-        guard !models.isEmpty, values.count == models.count else { return nil }
-        return values.max()
-    }
-
-    /// The smallest range holding every model's range; nil when empty or one does not state it.
-    static func widestRange(_ capability: String, of models: [ModelInfo]) -> ClosedRange<Double>? {
-        let ranges = models.compactMap { $0.range(capability) }
-        guard !models.isEmpty, ranges.count == models.count,
-            let lower = ranges.map(\.lowerBound).min(), let upper = ranges.map(\.upperBound).max()
-        else { return nil }
-        return lower...upper
     }
 
     // MARK: - Wording

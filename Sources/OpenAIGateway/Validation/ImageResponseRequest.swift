@@ -77,7 +77,7 @@ enum ImageResponseRequest {
         let checked = model.map { [$0] } ?? models
         for (field, _, capability) in toolFields {
             guard let capability, let value = object[field], !value.isNull else { continue }
-            let allowed = AudioRules.union(capability, of: checked) ?? []
+            let allowed = checked.capabilityUnion(capability) ?? []
             guard let text = value.stringValue, allowed.contains(text) else {
                 let owner = model.map { " for \($0.name)" } ?? ""
                 rules.fail(
@@ -89,7 +89,7 @@ enum ImageResponseRequest {
             }
         }
         rules.integer("output_compression", min: 0, max: 100, hint: "Use a whole number from 0 to 100 (jpeg and webp output).")
-        let partial = model.flatMap { $0.range("partial_images") } ?? AudioRules.widestRange("partial_images", of: checked)
+        let partial = model.flatMap { $0.range("partial_images") } ?? checked.widestRange("partial_images")
         rules.integer(
             "partial_images",
             min: partial.map { Int($0.lowerBound) } ?? 0,

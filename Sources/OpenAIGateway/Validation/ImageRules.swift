@@ -242,7 +242,7 @@ enum ImageRules {
             let model = model(fields, complete: complete)
             let isMask = file.rule == "mask"
             let formatKey = isMask ? "mask_formats" : "edit_image_formats"
-            let formats = model.flatMap { $0.stringList(formatKey) } ?? AudioRules.union(formatKey, of: choices)
+            let formats = model.flatMap { $0.stringList(formatKey) } ?? choices.capabilityUnion(formatKey)
             let header = ImageHeader(file.head)
             let format: String? =
                 file.complete

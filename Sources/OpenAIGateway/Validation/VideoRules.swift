@@ -106,7 +106,7 @@ enum VideoRules {
     /// `size`: one of the model's sizes; a size another model makes says which.
     static func size(_ rules: inout FieldValidator, model: ModelInfo?, catalogue: ModelCatalogue) -> String? {
         guard let value = rules.object["size"], !value.isNull else { return nil }
-        let sizes = model?.stringList("sizes") ?? union("sizes", catalogue: catalogue)
+        let sizes = model?.stringList("sizes") ?? (VideoRules.models(catalogue).capabilityUnion("sizes") ?? [])
         guard let size = value.stringValue, sizes.contains(size) else {
             let given = value.stringValue
             let others = given.map { size in models(catalogue).filter { $0.stringList("sizes")?.contains(size) == true }.map(\.name) } ?? []
@@ -181,7 +181,7 @@ enum VideoRules {
         let modelProblems = rules.problems.count
         let info = model(&rules, catalogue: catalogue)
         let modelIsValid = rules.problems.count == modelProblems
-        let seconds = seconds(&rules, allowed: info?.stringList("seconds") ?? union("seconds", catalogue: catalogue))
+        let seconds = seconds(&rules, allowed: info?.stringList("seconds") ?? (VideoRules.models(catalogue).capabilityUnion("seconds") ?? []))
         let size = size(&rules, model: modelIsValid ? info : nil, catalogue: catalogue)
         if !form { inputReference(&rules, model: info) }
         var upstream = body
@@ -216,19 +216,10 @@ enum VideoRules {
         var rules = FieldValidator(body)
         videoReference(&rules)
         prompt(&rules, noun: "what happens next")
-        let seconds = seconds(&rules, allowed: union("extension_seconds", catalogue: catalogue), required: true)
+        let seconds = seconds(&rules, allowed: (VideoRules.models(catalogue).capabilityUnion("extension_seconds") ?? []), required: true)
         var upstream = body
         if let seconds { upstream["seconds"] = .string(seconds) }
         return (upstream, seconds, rules.problems)
-    }
-
-    /// The values of a list capability over every video model, in the catalogue's order.
-    static func union(_ capability: String, catalogue: ModelCatalogue) -> [String] {
-        var values: [String] = []
-        for info in models(catalogue) {
-            for value in info.stringList(capability) ?? [] where !values.contains(value) { values.append(value) }
-        }
-        return values
     }
 
     // MARK: - Multipart
@@ -249,7 +240,7 @@ enum VideoRules {
     static func sourceForm(_ object: JSONObject, hasFile: Bool, extending: Bool, catalogue: ModelCatalogue) -> [ValidationProblem] {
         var rules = FieldValidator(object, acceptsStrings: true)
         prompt(&rules, noun: extending ? "what happens next" : "the edit")
-        if extending { _ = seconds(&rules, allowed: union("extension_seconds", catalogue: catalogue), required: true) }
+        if extending { _ = seconds(&rules, allowed: (VideoRules.models(catalogue).capabilityUnion("extension_seconds") ?? []), required: true) }
         if !hasFile, object["video[id]"]?.stringValue?.isEmpty ?? true {
             rules.fail(
                 parameter: "video",
