@@ -58,6 +58,7 @@ struct FilesEndpointTests {
         #expect(upload["filename"]?.stringValue == "notes.txt")
         #expect(upload["bytes"]?.intValue == Self.text.utf8.count)
         #expect(upload["purpose"]?.stringValue == "user_data")
+        #expect(upload["object_status"]?.stringValue == "processed", "the file's status is kept beside the HTTP status")
         #expect(entries.filter { $0["method"]?.stringValue == "GET" }.count == 2)
     }
 

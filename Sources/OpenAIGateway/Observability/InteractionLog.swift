@@ -91,7 +91,7 @@ public struct InteractionLogEntry: Sendable {
     /// The summary of one gateway request, members in the documented order:
     /// `timestamp, level, request_id, api, method, route, path, endpoint, status, attempts, latency_ms,
     /// first_byte_ms, bytes_in, bytes_out, upstream_request_id, object_id, model, usage, cost_usd,
-    /// cost_note, outcome, stream, error`, then `extra`.
+    /// cost_note, outcome, stream, error`, then `extra` (a member whose name is taken: `object_<name>`).
     /// `nil` values are left out, except `cost_usd`, which is `null` when unknown.
     ///
     /// - Parameters:
@@ -147,7 +147,9 @@ public struct InteractionLogEntry: Sendable {
         fields["outcome"] = outcome.map(JSONValue.string)
         fields["stream"] = stream?.json
         fields["error"] = error?.json
-        for (key, value) in extra where fields[key] == nil { fields[key] = value }
+        // An API member named like a core field (a file's or a video's `status`) is kept as `object_<name>`,
+        // never dropped.
+        for (key, value) in extra { fields[fields[key] == nil ? key : "object_" + key] = value }
         return InteractionLogEntry(api: api, level: level, fields: fields, date: date)
     }
 
