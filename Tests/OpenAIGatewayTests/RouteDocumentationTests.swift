@@ -12,11 +12,14 @@ struct RouteDocumentationTests {
         var configuration = GatewayConfiguration()
         configuration.apiKey = "sk-test"
         let transport = OpenAITransport(httpClient: HTTPClient.shared, configuration: configuration.openAIConfiguration())
+        let store = try await SQLiteStore.open(path: ":memory:")
         let router = buildRouter(
             configuration: configuration,
             client: OpenAIClient(transport: transport),
-            pipeline: CallPipeline(sinks: [], metering: Metering(costs: CostEstimator(catalogue: .bundled)))
+            pipeline: CallPipeline(sinks: [], metering: Metering(costs: CostEstimator(catalogue: .bundled))),
+            components: GatewayComponents(store: store)
         )
+        await store.close()
         // Hummingbird renders a route's parameters as {name}, the OpenAPI syntax.
         let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalise($0.path.description))" })
         let document = GatewayOpenAPI.document(serverURL: nil)

@@ -62,6 +62,20 @@ public struct GatewayConfiguration: Sendable {
     public var maxConnections: Int = 1_000
     /// `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown waits for requests in progress before closing them.
     public var shutdownTimeout: Duration = .seconds(30)
+    /// `GATEWAY_AUTH`: `none` (anyone who can reach the gateway uses it; for local use) or `keys` (every
+    /// `/api` and `/v1` request needs one of the gateway's access keys).
+    public var authMode: AuthMode = .none
+    /// `GATEWAY_ADMIN_KEY`: the secret of `/admin/*`, `/metrics` and `/dashboard` (at least 16 characters).
+    public var adminKey: String?
+    /// `DATA_DIR`: where the embedded SQLite store (`gateway.sqlite`: keys, ledger, counters) and the
+    /// ledger's spill file live.
+    public var dataDirectory: String = "./data"
+    /// `DATABASE_URL`: `postgres://…` keeps keys, ledger and the shared limit and budget counters in
+    /// PostgreSQL, for several replicas; nil uses SQLite in `DATA_DIR`.
+    public var databaseURL: String?
+    /// `KEY_CACHE_MS`: how long a replica trusts what it read about a key (a key revoked through another
+    /// replica or the CLI stops working within this; through this replica's admin API at once).
+    public var keyCacheTTL: Duration = .seconds(2)
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -169,6 +183,30 @@ public struct GatewayConfiguration: Sendable {
             config.allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 .filter { !$0.isEmpty }
         }
+        if let mode = reader.string("GATEWAY_AUTH") {
+            if let parsed = AuthMode(rawValue: mode.lowercased()) {
+                config.authMode = parsed
+            } else {
+                reader.problems.append("GATEWAY_AUTH: must be none or keys (got \"\(mode.prefix(40))\")")
+            }
+        }
+        if let adminKey = reader.string("GATEWAY_ADMIN_KEY") {
+            if adminKey.count >= 16 {
+                config.adminKey = adminKey
+            } else {
+                reader.problems.append("GATEWAY_ADMIN_KEY: must be at least 16 characters (e.g. the output of `openssl rand -hex 24`)")
+            }
+        }
+        config.dataDirectory = reader.string("DATA_DIR") ?? "./data"
+        if let url = reader.string("DATABASE_URL") {
+            do {
+                _ = try DatabaseURL(url)
+                config.databaseURL = url
+            } catch {
+                reader.problems.append("\(error)")
+            }
+        }
+        config.keyCacheTTL = .milliseconds(reader.integer("KEY_CACHE_MS", default: 2_000, range: 0...600_000))
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {
                 config.modelCatalogueFile = file

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import OpenAIClient
 
@@ -44,6 +45,8 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     public var endpoint: String?
     /// A 405's `Allow` header: the methods the path serves.
     public var allowedMethods: [String]?
+    /// Further response headers (the gateway's own `x-ratelimit-*` on its 429s, `WWW-Authenticate` on a 401).
+    public var headers: HTTPFields = [:]
 
     public init(
         status: HTTPResponse.Status,

@@ -399,6 +399,16 @@ public enum HintCatalogue {
             "The Host header names a host this gateway does not serve",
             "Call the gateway by the address it listens on, or add the name to ALLOWED_HOSTS (comma-separated; * allows any)."
         ),
+        "admin_disabled": ErrorHint(
+            403,
+            "The admin routes are off: no admin key is configured",
+            "Set GATEWAY_ADMIN_KEY (at least 16 characters) and send it as Authorization: Bearer <admin key>."
+        ),
+        "admin_key_required": ErrorHint(
+            401,
+            "This route needs the gateway's admin key",
+            "Send GATEWAY_ADMIN_KEY as Authorization: Bearer <admin key> (or X-Api-Key; a browser may use the login prompt)."
+        ),
         "invalid_path": ErrorHint(
             400,
             "The path has a '.' or '..' segment or an encoded slash",

@@ -94,6 +94,7 @@ enum ErrorStyle {
 
     func response(for error: GatewayError, path: String) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        headers.append(contentsOf: error.headers)
         if let retryAfter = error.retryAfterHeader { headers[.retryAfter] = retryAfter }
         if let allowed = error.allowedMethods { headers[.allow] = allowed.joined(separator: ", ") }
         let body: JSONValue

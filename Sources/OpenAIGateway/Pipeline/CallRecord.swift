@@ -102,6 +102,9 @@ public struct CallRecord: Sendable {
     public var objectID: String?
     public var model: String?
     public var usage: TokenUsage?
+    /// `usage` was counted by the gateway (a stream the client cancelled before the upstream reported
+    /// usage: input estimated from the request, output from the deltas), not reported by the upstream.
+    public var usageEstimated = false
     public var usageRole: UsageRole = .reference
     public var units: BillableUnits = .none
     /// USD, from ``Metering``; nil when the call could not be priced (see `costNote`).
@@ -114,6 +117,14 @@ public struct CallRecord: Sendable {
     public var error: ErrorSummary?
     /// API-specific members (file name, purpose, voice, ...), logged after the common ones.
     public var extra: JSONObject = [:]
+    /// The access key that made the request (nil with `GATEWAY_AUTH=none`).
+    public var key: AccessIdentity?
+    /// What the request holds against its key's limits (a budget reservation, a stream slot, its
+    /// token estimate), released and settled when the record is finished.
+    public var quota: QuotaTicket?
+    /// 0 for the request's own record; 1, 2, … for the separate entries it made (an upload logged to
+    /// `files.log` on the way to a vector store file). With `requestID` it identifies a ledger row.
+    public var entry = 0
 
     public init(requestID: String, method: String, path: String) {
         self.requestID = requestID

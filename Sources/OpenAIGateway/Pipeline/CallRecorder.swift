@@ -26,6 +26,7 @@ public final class CallRecorder: @unchecked Sendable {
         var bodyEnded = false
         var clientWriteFailed = false
         var finished = false
+        var separateEntries = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -78,9 +79,14 @@ public final class CallRecorder: @unchecked Sendable {
     /// Finished at once (the request's own entry follows when its response has been written).
     func separateEntry(api: String, route: String?, answer response: OpenAIResponse, _ update: (inout CallRecord) -> Void) {
         let elapsed = elapsedMilliseconds
-        let snapshot = state.withLockedValue { ($0.pipeline, $0.record) }
+        let snapshot = state.withLockedValue { state in
+            state.separateEntries += 1
+            return (state.pipeline, state.record, state.separateEntries)
+        }
         guard let pipeline = snapshot.0 else { return }
         var record = CallRecord(requestID: requestID, method: snapshot.1.method, path: snapshot.1.path)
+        record.entry = snapshot.2
+        record.key = snapshot.1.key
         record.route = route
         record.api = api
         record.status = response.metadata.status

@@ -31,15 +31,25 @@ public func buildApplication(
         logger: logger,
         secrets: configuration.apiKey.map { [$0] } ?? []
     )
+    let store = try await GatewayStore.open(configuration: configuration, logger: logger)
+    logger.notice(
+        "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
+    )
     let pipeline = CallPipeline(
         sinks: [InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger)],
         metering: Metering(costs: CostEstimator(catalogue: catalogue))
     )
-    let router = buildRouter(configuration: configuration, client: OpenAIClient(transport: transport), pipeline: pipeline)
+    let components = GatewayComponents(store: store)
+    let router = buildRouter(
+        configuration: configuration,
+        client: OpenAIClient(transport: transport),
+        pipeline: pipeline,
+        components: components
+    )
 
     // Services shut down in reverse order after the server: the HTTP client first, then the log
     // writer (which drains what the last requests logged), then the extra services.
-    let services: [any Service] = extraServices + [logWriter, HTTPClientService(client: httpClient)]
+    let services: [any Service] = extraServices + [StoreService(store: store), logWriter, HTTPClientService(client: httpClient)]
     let limits = ConnectionLimits(
         headerReadTimeout: configuration.headerReadTimeout,
         idleTimeout: configuration.idleTimeout,
@@ -70,8 +80,22 @@ public func buildApplication(
     return app
 }
 
+/// The gateway's shared parts besides the upstream client and the call pipeline, built once by
+/// ``buildApplication(configuration:logger:services:onServerRunning:)`` and handed to the router.
+struct GatewayComponents: Sendable {
+    /// Keys, ledger and limit counters (SQLite in `DATA_DIR`, or PostgreSQL).
+    var store: any SQLStore
+    /// The usage ledger's writer (queue depth, spills), for `/metrics`.
+    var ledger: (any LedgerStatsSource)?
+}
+
 /// The router with every route and the call pipeline's middleware; exposed for route-listing tests.
-func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipeline: CallPipeline) -> Router<GatewayRequestContext> {
+func buildRouter(
+    configuration: GatewayConfiguration,
+    client: OpenAIClient,
+    pipeline: CallPipeline,
+    components: GatewayComponents
+) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(
         middleware: CallPipelineMiddleware(pipeline: pipeline, scrubber: SecretScrubber(secrets: configuration.apiKey.map { [$0] } ?? []))
@@ -103,6 +127,9 @@ func buildRouter(configuration: GatewayConfiguration, client: OpenAIClient, pipe
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)
     SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router)
+    // The operator's routes: /admin/*, /metrics, /dashboard, behind GATEWAY_ADMIN_KEY.
+    let adminGuard = AdminGuardMiddleware(configuration: configuration)
+    _ = router.group("admin").add(middleware: adminGuard)
     routeTable.set(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

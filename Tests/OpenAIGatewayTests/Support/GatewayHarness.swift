@@ -38,6 +38,7 @@ struct GatewayHarness: Sendable {
         configuration.baseURL = simulator.baseURL
         configuration.apiKey = "sk-test-harness-0123456789abcdefghijklmnop"
         configuration.logDirectory = logDirectory
+        configuration.dataDirectory = logDirectory + "-data"
         configuration.retryDelay = .milliseconds(10)
         configuration.timeout = .seconds(10)
         configuration.environmentName = "test"
