@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(
             name: "openai-gateway",
             dependencies: [
+                "OpenAIClient",
                 "OpenAIGateway",
                 "OpenAISimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

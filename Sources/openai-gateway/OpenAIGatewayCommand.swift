@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import OpenAIClient
 import OpenAIGateway
 import OpenAISimulator
 import ServiceLifecycle
@@ -15,7 +16,7 @@ struct OpenAIGatewayCommand: AsyncParsableCommand {
         commandName: "openai-gateway",
         abstract: "A gateway in front of the OpenAI API, with a built-in simulator.",
         version: GatewayVersion.current,
-        subcommands: [Serve.self, Simulator.self],
+        subcommands: [Serve.self, Simulator.self, Keys.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -78,6 +79,148 @@ struct Simulator: AsyncParsableCommand {
         let app = buildSimulatorApplication(configuration: configuration)
         logger.notice("OpenAI simulator at http://\(host):\(port)/v1 (faults: POST /__simulator/faults, stats: GET /__simulator/stats)")
         try await app.runService()
+    }
+}
+
+/// `openai-gateway keys …`: the access keys in the configured store (`DATA_DIR`'s SQLite, or `DATABASE_URL`),
+/// the same store the admin API uses. Secrets are printed once, at creation and rotation.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage access keys (GATEWAY_AUTH=keys): create, list, revoke, rotate.",
+        subcommands: [Create.self, List.self, Revoke.self, Rotate.self]
+    )
+
+    struct StoreOptions: ParsableArguments {
+        @Option(help: "Folder of the SQLite store (default: DATA_DIR, else ./data); ignored with DATABASE_URL.") var dataDir: String?
+        @Flag(help: "Print JSON (the admin API's shape).") var json = false
+
+        func withStore<T>(_ body: (KeyStore) async throws -> T) async throws -> T {
+            let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
+            var configuration: GatewayConfiguration
+            do {
+                configuration = try GatewayConfiguration.load(
+                    environment: ProcessInfo.processInfo.environment,
+                    dotEnv: dotEnv,
+                    overrides: .init(storeOnly: true)
+                )
+            } catch {
+                FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
+                throw ExitCode(78)
+            }
+            if let dataDir { configuration.dataDirectory = dataDir }
+            var logger = Logger(label: "openai-gateway")
+            logger.logLevel = .warning
+            let store = try await GatewayStore.open(configuration: configuration, logger: logger)
+            do {
+                let result = try await body(KeyStore(store: store))
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+
+        func print(_ key: AccessKey, secret: String?) {
+            if json {
+                var object = key.adminJSON.objectValue ?? [:]
+                if let secret { object["secret"] = .string(secret) }
+                Swift.print(JSONValue.object(object).jsonString)
+            } else {
+                Swift.print(key.summary)
+                if let secret { Swift.print("secret (shown once; store it now): \(secret)") }
+            }
+        }
+
+        func fail(_ error: any Error) -> ExitCode {
+            let lines: [String]
+            if let error = error as? GatewayError {
+                let problems = error.problems.isEmpty ? [ValidationProblem(parameter: "", message: error.message, hint: error.hint)] : error.problems
+                lines = problems.map { "error: " + $0.message + ($0.hint.map { " (\($0))" } ?? "") }
+            } else {
+                lines = ["error: \(error)"]
+            }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            return ExitCode(1)
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print its secret (once).")
+        @OptionGroup var options: StoreOptions
+        @Option(help: "Who uses the key.") var name: String
+        @Option(help: "Expiry: a duration (30d, 12h, 90m) or a date/time (2027-01-31).") var expires: String?
+        @Option(help: "Models the key may use, comma-separated (default: any).") var models: String?
+        @Option(help: "Path patterns the key may call, comma-separated: /v1/**, /api/responses/* (default: any).") var routes: String?
+        @Option(help: "Requests per minute.") var rpm: Int?
+        @Option(help: "Tokens per minute (input estimate plus reserved output, settled with the real usage).") var tpm: Int?
+        @Option(help: "Streams open at once.") var maxStreams: Int?
+        @Option(help: "Budget in USD per period.") var budget: Double?
+        @Option(help: "Budget period: day or month (default month).") var period: String?
+
+        func run() async throws {
+            var body: JSONObject = ["name": .string(name)]
+            if let expires { body[KeyStore.Settings.parseDuration(expires) != nil ? "expires_in" : "expires_at"] = .string(expires) }
+            if let models { body["models"] = .array(models.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }) }
+            if let routes { body["routes"] = .array(routes.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }) }
+            if let rpm { body["rpm"] = .int(Int64(rpm)) }
+            if let tpm { body["tpm"] = .int(Int64(tpm)) }
+            if let maxStreams { body["max_streams"] = .int(Int64(maxStreams)) }
+            if let budget { body["budget_usd"] = .double(budget) }
+            if let period { body["budget_period"] = .string(period) }
+            do {
+                let settings = try KeyStore.Settings.parse(body)
+                let issued = try await options.withStore { try await $0.create(settings) }
+                options.print(issued.key, secret: issued.secret)
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw options.fail(error)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the keys (never their secrets).")
+        @OptionGroup var options: StoreOptions
+        @Flag(help: "Include revoked keys.") var all = false
+
+        func run() async throws {
+            let keys = try await options.withStore { try await $0.list(includeRevoked: all) }
+            if options.json {
+                Swift.print(JSONValue.array(keys.map(\.adminJSON)).jsonString)
+            } else if keys.isEmpty {
+                Swift.print("no keys (create one with: openai-gateway keys create --name NAME)")
+            } else {
+                for key in keys { Swift.print(key.summary) }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key: it stops working (within KEY_CACHE_MS on running gateways).")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The key's id (key_…).") var id: String
+
+        func run() async throws {
+            guard let key = try await options.withStore({ try await $0.revoke(id: id) }) else {
+                throw options.fail(KeyStore.notFound(id))
+            }
+            options.print(key, secret: nil)
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a key a new secret (printed once); the old one stops working.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "The key's id (key_…).") var id: String
+
+        func run() async throws {
+            guard let issued = try await options.withStore({ try await $0.rotate(id: id) }) else {
+                throw options.fail(KeyStore.notFound(id))
+            }
+            options.print(issued.key, secret: issued.secret)
+        }
     }
 }
 

@@ -4,38 +4,7 @@ import Foundation
 public enum PythonProcess {
     /// - Returns: the exit status (-1 when it could not start, -2 when a signal ended it, e.g. after `timeout`) and the output.
     public static func run(_ arguments: [String], timeout: Duration) async -> (Int32, String) {
-        // A file rather than a pipe: a full pipe would stall the child while nobody reads it.
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sdkcheck-\(UUID().uuidString).txt")
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
-            let handle = try? FileHandle(forWritingTo: outputFile)
-        else { return (-1, "cannot create \(outputFile.path)") }
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            if process.isRunning { process.terminate() }
-        }
-        let status: Int32 = await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: -1)
-            }
-        }
-        watchdog.cancel()
-        let killed = process.terminationReason == .uncaughtSignal
-        try? handle.close()
-        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        return (killed ? -2 : status, output)
+        await ChildProcess.run("/usr/bin/env", ["python3"] + arguments, environment: ["PYTHONUNBUFFERED": "1"], timeout: timeout)
     }
 }
 

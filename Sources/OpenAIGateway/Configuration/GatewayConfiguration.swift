@@ -76,6 +76,9 @@ public struct GatewayConfiguration: Sendable {
     /// `KEY_CACHE_MS`: how long a replica trusts what it read about a key (a key revoked through another
     /// replica or the CLI stops working within this; through this replica's admin API at once).
     public var keyCacheTTL: Duration = .seconds(2)
+    /// `BUDGET_DEFAULT_RESERVATION_USD`: what a request whose worst case cannot be priced before it runs
+    /// (an upload, an unknown model) holds against its key's budget until it is settled.
+    public var defaultReservationUSD: Double = 0.05
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -89,11 +92,14 @@ public struct GatewayConfiguration: Sendable {
         public var port: Int?
         public var logDirectory: String?
         public var useSimulator: Bool = false
-        public init(host: String? = nil, port: Int? = nil, logDirectory: String? = nil, useSimulator: Bool = false) {
+        /// Only the store is needed (`openai-gateway keys …`): no upstream key is required.
+        public var storeOnly: Bool = false
+        public init(host: String? = nil, port: Int? = nil, logDirectory: String? = nil, useSimulator: Bool = false, storeOnly: Bool = false) {
             self.host = host
             self.port = port
             self.logDirectory = logDirectory
             self.useSimulator = useSimulator
+            self.storeOnly = storeOnly
         }
     }
 
@@ -206,6 +212,15 @@ public struct GatewayConfiguration: Sendable {
                 reader.problems.append("\(error)")
             }
         }
+        if let reservation = reader.string("BUDGET_DEFAULT_RESERVATION_USD") {
+            if let value = Double(reservation), value >= 0, value <= 1_000 {
+                config.defaultReservationUSD = value
+            } else {
+                reader.problems.append(
+                    "BUDGET_DEFAULT_RESERVATION_USD: must be a number of dollars between 0 and 1000 (got \"\(reservation.prefix(40))\")"
+                )
+            }
+        }
         config.keyCacheTTL = .milliseconds(reader.integer("KEY_CACHE_MS", default: 2_000, range: 0...600_000))
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {
@@ -215,7 +230,7 @@ public struct GatewayConfiguration: Sendable {
             }
         }
 
-        if !config.useSimulator {
+        if !config.useSimulator, !overrides.storeOnly {
             if let key = config.apiKey {
                 let host = URL(string: config.baseURL)?.host?.lowercased() ?? ""
                 if host == "api.openai.com" && !key.hasPrefix("sk-") {

@@ -399,6 +399,46 @@ public enum HintCatalogue {
             "The Host header names a host this gateway does not serve",
             "Call the gateway by the address it listens on, or add the name to ALLOWED_HOSTS (comma-separated; * allows any)."
         ),
+        "access_key_required": ErrorHint(
+            401,
+            "This gateway needs an access key",
+            "Send your gateway key as Authorization: Bearer gk_… (or X-Api-Key: gk_…); the operator creates keys with `openai-gateway keys create`."
+        ),
+        "invalid_access_key": ErrorHint(
+            401,
+            "The access key is not valid",
+            "Check the key you send; a key can be revoked, rotated or expire. Ask the gateway's operator for a valid one."
+        ),
+        "key_store_unavailable": ErrorHint(
+            503,
+            "The gateway cannot check access keys right now (its database does not answer)",
+            "Retry in a few seconds; the operator should check DATABASE_URL / DATA_DIR."
+        ),
+        "quota_store_unavailable": ErrorHint(
+            503,
+            "The gateway cannot check this key's limits right now (its database does not answer)",
+            "Retry in a few seconds; the operator should check DATABASE_URL."
+        ),
+        "route_not_allowed": ErrorHint(
+            403,
+            "This access key may not call this route",
+            "Use a route the key allows, or ask the operator to add it to the key's routes."
+        ),
+        "model_not_allowed": ErrorHint(
+            403,
+            "This access key may not use this model",
+            "Use a model the key allows, or ask the operator to add it to the key's models."
+        ),
+        "key_rate_limit_exceeded": ErrorHint(
+            429,
+            "This access key is over its rate limit at the gateway",
+            "Wait for retry-after seconds; the x-ratelimit-* headers show the key's limit (this is the gateway's limit, not OpenAI's)."
+        ),
+        "key_not_found": ErrorHint(
+            404,
+            "No such access key",
+            "List the keys with GET /admin/keys (or `openai-gateway keys list`); revoked keys cannot be rotated."
+        ),
         "admin_disabled": ErrorHint(
             403,
             "The admin routes are off: no admin key is configured",

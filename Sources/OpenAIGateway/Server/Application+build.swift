@@ -35,11 +35,19 @@ public func buildApplication(
     logger.notice(
         "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
     )
+    let components = GatewayComponents(store: store, configuration: configuration, logger: logger)
+    if configuration.authMode == .keys, configuration.adminKey == nil {
+        logger.warning(
+            "GATEWAY_AUTH=keys without GATEWAY_ADMIN_KEY: /admin, /metrics and /dashboard answer 403; manage keys with `openai-gateway keys`"
+        )
+    }
     let pipeline = CallPipeline(
-        sinks: [InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger)],
+        sinks: [
+            InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger),
+            QuotaSink(quota: components.quota),
+        ],
         metering: Metering(costs: CostEstimator(catalogue: catalogue))
     )
-    let components = GatewayComponents(store: store)
     let router = buildRouter(
         configuration: configuration,
         client: OpenAIClient(transport: transport),
@@ -49,7 +57,9 @@ public func buildApplication(
 
     // Services shut down in reverse order after the server: the HTTP client first, then the log
     // writer (which drains what the last requests logged), then the extra services.
-    let services: [any Service] = extraServices + [StoreService(store: store), logWriter, HTTPClientService(client: httpClient)]
+    let services: [any Service] =
+        extraServices + [StoreService(store: store)] + (components.quotaService.map { [$0] } ?? [])
+        + [logWriter, HTTPClientService(client: httpClient)]
     let limits = ConnectionLimits(
         headerReadTimeout: configuration.headerReadTimeout,
         idleTimeout: configuration.idleTimeout,
@@ -87,6 +97,24 @@ struct GatewayComponents: Sendable {
     var store: any SQLStore
     /// The usage ledger's writer (queue depth, spills), for `/metrics`.
     var ledger: (any LedgerStatsSource)?
+    /// The access keys, through their cache.
+    var keys: AccessKeys
+    /// The limit and budget counters: in this process with SQLite, in the shared store with PostgreSQL.
+    var quota: any QuotaBackend
+    /// The counters' background work (settlements, lease renewal) when they are shared.
+    var quotaService: SharedQuota?
+
+    init(store: any SQLStore, configuration: GatewayConfiguration, logger: Logger) {
+        self.store = store
+        self.keys = AccessKeys(keyStore: KeyStore(store: store), ttl: configuration.keyCacheTTL)
+        if store.engine == .postgres {
+            let shared = SharedQuota(store: store, logger: logger)
+            self.quota = shared
+            self.quotaService = shared
+        } else {
+            self.quota = LocalQuota(store: store)
+        }
+    }
 }
 
 /// The router with every route and the call pipeline's middleware; exposed for route-listing tests.
@@ -102,6 +130,21 @@ func buildRouter(
     )
     let routeTable = RouteTable()
     router.add(middleware: RequestGuardMiddleware(configuration: configuration, routes: routeTable))
+    if configuration.authMode == .keys {
+        router.add(
+            middleware: AccessMiddleware(
+                keys: components.keys,
+                quota: components.quota,
+                estimator: RequestEstimator(
+                    costs: pipeline.metering.costs,
+                    defaultModel: configuration.defaultModel,
+                    defaultImageModel: configuration.defaultImageModel,
+                    defaultReservationMicros: Int64((configuration.defaultReservationUSD * 1_000_000).rounded())
+                ),
+                maxBodySize: configuration.maxBodySize
+            )
+        )
+    }
     // Cross-origin access only when configured: the gateway spends the API key for whoever calls it,
     // so any web page a user opens must not be able to call it from the browser by default.
     if let origin = configuration.corsAllowedOrigin {
@@ -129,7 +172,8 @@ func buildRouter(
         .addRoutes(to: router)
     // The operator's routes: /admin/*, /metrics, /dashboard, behind GATEWAY_ADMIN_KEY.
     let adminGuard = AdminGuardMiddleware(configuration: configuration)
-    _ = router.group("admin").add(middleware: adminGuard)
+    let admin = router.group("admin").add(middleware: adminGuard)
+    AdminKeysController(keys: components.keys).addRoutes(to: admin.group("keys"))
     routeTable.set(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

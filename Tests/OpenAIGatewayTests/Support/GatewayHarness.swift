@@ -17,6 +17,8 @@ struct GatewayHarness: Sendable {
     let logDirectory: String
     let group: ServiceGroup
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `DATA_DIR` of the gateway (its SQLite store), unless the test configured another.
+    var dataDirectory: String { logDirectory + "-data" }
 
     /// Starts a graceful shutdown of the gateway (as SIGTERM would).
     func shutdown() async { await group.triggerGracefulShutdown() }
