@@ -86,3 +86,10 @@ struct RequestEstimator: Sendable {
         return RequestEstimate(model: named, inputTokens: input, outputTokens: output, costMicros: micros, stream: stream)
     }
 }
+
+extension TokenUsage {
+    /// The gateway's own count of a call cut short: `input` tokens, and output ≈ `outputBytes` / 4 (rounded up).
+    static func estimated(input: Int, outputBytes: Int) -> TokenUsage {
+        TokenUsage(input: input, output: (outputBytes + 3) / 4)
+    }
+}

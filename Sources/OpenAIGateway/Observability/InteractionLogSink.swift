@@ -77,7 +77,21 @@ public struct InteractionLogSink: CallRecordSink {
             outcome: call.outcome.rawValue,
             stream: stream,
             error: call.error,
-            extra: call.extra
+            extra: Self.extra(of: call)
         )
+    }
+
+    /// The API's members, after the access key (id and name, never the secret) and whether the usage is
+    /// the gateway's own count.
+    private static func extra(of call: CallRecord) -> JSONObject {
+        guard call.key != nil || call.usageEstimated else { return call.extra }
+        var extra: JSONObject = [:]
+        if let key = call.key {
+            extra["key_id"] = .string(key.keyID)
+            extra["key_name"] = .string(key.keyName)
+        }
+        if call.usageEstimated { extra["usage_estimated"] = .bool(true) }
+        for (name, value) in call.extra { extra[name] = value }
+        return extra
     }
 }

@@ -21,6 +21,9 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
     private var objectID: String?
     /// How the upstream said the stream ended: `[DONE]`, `response.completed`, an error event...
     private var terminal: StreamOutcome?
+    /// Bytes of generated text in the deltas relayed (Responses `*.delta`, Chat `delta.content`), for a
+    /// stream cut short before its usage.
+    private var deltaBytes = 0
     /// Whether the bytes forwarded so far end inside an event.
     private(set) var midEvent = false
 
@@ -117,9 +120,33 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
             readResponse(event, terminal: .failed)
         default:
             if let sequence = event.id.flatMap(Int.init) { lastSequence = sequence }
+            if let name = event.event, name.hasSuffix(".delta") {
+                deltaBytes += Self.stringBytes(after: Self.deltaMember, in: Array(event.data.utf8))
+                return event
+            }
             return inspectChatChunk(event)
         }
         return event
+    }
+
+    func estimatedUsage(inputTokens: Int) -> TokenUsage? {
+        guard objectID != nil else { return nil }
+        return TokenUsage.estimated(input: inputTokens, outputBytes: deltaBytes)
+    }
+
+    private static let deltaMember = Array(#""delta":""#.utf8)
+    private static let contentMember = Array(#""content":""#.utf8)
+
+    /// The length in bytes of the JSON string that follows `member` (escapes count as one byte each).
+    static func stringBytes(after member: [UInt8], in bytes: [UInt8]) -> Int {
+        guard let start = bytes.firstIndex(ofRun: member) else { return 0 }
+        var index = start + member.count
+        var length = 0
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+            index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+            length += 1
+        }
+        return length
     }
 
     private mutating func readResponse(_ event: ServerSentEvent, terminal outcome: StreamOutcome?) {
@@ -135,6 +162,7 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
     /// Chat Completions (and Completions) chunks: `data: {...}` with no event name.
     private mutating func inspectChatChunk(_ event: ServerSentEvent) -> ServerSentEvent? {
         let bytes = Array(event.data.utf8)
+        deltaBytes += Self.stringBytes(after: Self.contentMember, in: bytes)
         let first = objectID == nil
         let carriesUsage = bytes.containsRun(Self.usageObject)
         guard first || carriesUsage || bytes.containsRun(Array(#""error""#.utf8)) else {

@@ -55,10 +55,15 @@ protocol StreamRelayPolicy: Sendable {
     /// nothing of the gateway's own (keep-alive comment, error frame) may be written, or it would land
     /// in the middle of the upstream's event.
     var midEvent: Bool { get }
+    /// The gateway's own count of a text stream's usage, for a stream that ended before the upstream
+    /// reported its usage (the client went away): `inputTokens` as given, output ≈ the bytes of the text
+    /// deltas relayed / 4. Nil for streams that are not text generation, or when nothing was generated.
+    func estimatedUsage(inputTokens: Int) -> TokenUsage?
 }
 
 extension StreamRelayPolicy {
     var midEvent: Bool { false }
+    func estimatedUsage(inputTokens: Int) -> TokenUsage? { nil }
 
     mutating func upstreamEnded() -> RelayStep {
         RelayStep(end: .upstreamDropped, error: incompleteError)
@@ -250,6 +255,13 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
         let ended = result
         call.annotate { record in
             ended.policy.annotate(&record)
+            // Cut short before the upstream said what it used: bill what the gateway counted, marked as estimated.
+            if record.usage == nil, record.usageRole == .billed, ended.outcome == .clientCancelled || ended.outcome == .upstreamDropped,
+                let estimate = ended.policy.estimatedUsage(inputTokens: max(1, (record.bytesIn ?? 0) / 4))
+            {
+                record.usage = estimate
+                record.usageEstimated = true
+            }
             record.outcome = ended.outcome
             record.stream = StreamRecord(
                 outcome: ended.outcome,
@@ -327,6 +339,12 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
         if let id = relay.responseID { record.objectID = id }
         if let model = relay.model { record.model = model }
         if let usage = relay.usage.flatMap(TokenUsage.init(json:)) { record.usage = usage }
+    }
+
+    func estimatedUsage(inputTokens: Int) -> TokenUsage? {
+        guard relay.responseID != nil else { return nil }
+        let bytes = relay.fullText.utf8.count + relay.reasoning.utf8.count + relay.reasoningSummary.utf8.count
+        return TokenUsage.estimated(input: inputTokens, outputBytes: bytes)
     }
 
     /// The error that a `response.failed` event stands for.

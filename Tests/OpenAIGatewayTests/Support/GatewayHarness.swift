@@ -88,7 +88,8 @@ struct GatewayHarness: Sendable {
         _ path: String,
         json: JSONValue? = nil,
         rawBody: [UInt8]? = nil,
-        headers: HTTPHeaders = [:]
+        headers: HTTPHeaders = [:],
+        client: HTTPClient = .shared
     ) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -100,7 +101,7 @@ struct GatewayHarness: Sendable {
             request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: rawBody))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 << 20)
         return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
     }
