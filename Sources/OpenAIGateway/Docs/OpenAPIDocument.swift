@@ -40,6 +40,7 @@ public enum GatewayOpenAPI {
             ["name": "Videos", "description": "OpenAI Videos API: jobs, polling, streamed downloads, remixes"],
             ["name": "Images", "description": "OpenAI Images API: generations, edits, variations (uploads streamed), partial-image streams"],
             ["name": "Gateway", "description": "Health and documentation"],
+            ["name": "Admin", "description": "The operator's routes (GATEWAY_ADMIN_KEY): access keys, usage, metrics, dashboard"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
         ]
         var allPaths = paths
@@ -49,7 +50,8 @@ public enum GatewayOpenAPI {
         for (path, item) in codeInterpreterPaths { allPaths[path] = item }
         for (path, item) in videoPaths(catalogue: catalogue) { allPaths[path] = item }
         for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
-        root["paths"] = .object(allPaths)
+        for (path, item) in adminKeyPaths { allPaths[path] = item }
+        root["paths"] = .object(withAccessAnswers(allPaths))
         var schemas = Schemas.all
         for (name, schema) in vectorStoreSchemas { schemas[name] = schema }
         root["components"] = ["schemas": .object(schemas)]
@@ -313,13 +315,14 @@ public enum GatewayOpenAPI {
 
     static let errorDescriptions: [Int: String] = [
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
+        401: "GATEWAY_AUTH=keys and no valid access key was sent (admin routes: no valid GATEWAY_ADMIN_KEY).",
         403: "Not allowed (e.g. downloading a file whose purpose is assistants), or a Host or web Origin the gateway does not serve.",
         404: "OpenAI does not know the resource (or the upstream does not serve this API).",
         409: "The resource is not in a state for this (e.g. a video that is not completed yet).",
         410: "The model is retired at this upstream (`model_retired`).",
         413: "The request body is too large.",
         415: "The request body's Content-Type is not application/json (multipart/form-data for uploads).",
-        429: "Rate limited or out of quota; see `rate_limit_info`, `retry_after_seconds` and the Retry-After header.",
+        429: "Rate limited or out of quota: OpenAI's (see `rate_limit_info`, `openai_error`) or the access key's own limit at the gateway (`X-Gateway-Limit`, `x-ratelimit-*`); Retry-After says when to retry.",
         502: "OpenAI failed or sent something invalid.",
         503: "OpenAI could not be reached, the gateway has too many open connections, or it is shutting down (see Retry-After).",
         504: "OpenAI did not answer in time.",
