@@ -37,25 +37,38 @@ def status_kb(pid, field):
     return 0
 
 
-def start_pair(binary, event_delay_ms=0, gateway_env=None, simulator_binary=None):
-    """Starts the stand-alone simulator and the gateway in front of it on free loopback ports, and waits for
-    both. Returns (simulator process, gateway process, simulator port, gateway port)."""
+def start_gateway(binary, sim_port, gateway_env=None):
+    """Starts the gateway in front of the simulator on `sim_port` (own temporary log and data folders), and
+    waits for it. Returns (gateway process, gateway port)."""
     import os
     import subprocess
     import tempfile
-    sim_port, gw_port = free_port(), free_port()
-    sim = subprocess.Popen([simulator_binary or binary, "simulator", "--port", str(sim_port), "--event-delay-ms", str(event_delay_ms)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gw_port = free_port()
     env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
-               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0")
+               LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0", DATA_DIR=tempfile.mkdtemp(prefix="bench-data-"))
     env.update(gateway_env or {})
     gw = subprocess.Popen([binary, "--port", str(gw_port), "--log-dir", tempfile.mkdtemp(prefix="bench-logs-")], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(sim_port, "/__simulator/stats")
         wait_for(gw_port, "/health")
     except BaseException:
-        stop(gw, sim)
+        stop(gw)
+        raise
+    return gw, gw_port
+
+
+def start_pair(binary, event_delay_ms=0, gateway_env=None, simulator_binary=None):
+    """Starts the stand-alone simulator and the gateway in front of it on free loopback ports, and waits for
+    both. Returns (simulator process, gateway process, simulator port, gateway port)."""
+    import subprocess
+    sim_port = free_port()
+    sim = subprocess.Popen([simulator_binary or binary, "simulator", "--port", str(sim_port), "--event-delay-ms", str(event_delay_ms)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(sim_port, "/__simulator/stats")
+        gw, gw_port = start_gateway(binary, sim_port, gateway_env)
+    except BaseException:
+        stop(sim)
         raise
     return sim, gw, sim_port, gw_port
 
