@@ -32,7 +32,8 @@ struct ReplicaTests {
             let simulator = try await process.waitFor(#"built-in simulator at (http://127\.0\.0\.1:\d+/v1)"#, timeout: .seconds(5))
         else {
             await process.stop()
-            throw HarnessError("replica \(name) did not start:\n\(process.output.suffix(2000))")
+            // The start of the output says why (a crash report's first lines name the fault and the thread).
+            throw HarnessError("replica \(name) did not start:\n\(process.output.prefix(4000))")
         }
         return Replica(process: process, baseURL: "http://127.0.0.1:\(port)", simulatorURL: simulator)
     }
