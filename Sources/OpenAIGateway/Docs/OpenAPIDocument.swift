@@ -24,7 +24,7 @@ public enum GatewayOpenAPI {
             "openapi": "3.1.0",
             "info": [
                 "title": "OpenAI Gateway",
-                "version": "1.0.0",
+                "version": .string(GatewayVersion.current),
                 "description": .string(
                     "A gateway in front of the OpenAI API: validated endpoints, errors with a hint, server-sent events for streams. "
                         + "Every error body has the ErrorBody shape."
@@ -459,7 +459,8 @@ extension GatewayOpenAPI {
                 "error_code": field("string", "A stable code: validation_error, rate_limit_error, an OpenAI code, ECONNREFUSED..."),
                 "parameter": field(["string", "null"], "The offending parameter as a JSON path (e.g. tools[0].container)."),
                 "hint": field("string", "What to do about it."),
-                "request_id": field("string", "OpenAI's x-request-id, when OpenAI answered."),
+                "request_id": field("string", "The gateway's id of the request: its X-Request-Id header and request_id in the logs."),
+                "upstream_request_id": field("string", "OpenAI's x-request-id, when OpenAI answered (also the X-Upstream-Request-Id header)."),
                 "openai_error": field(
                     "object",
                     "The error as OpenAI sent it.",
