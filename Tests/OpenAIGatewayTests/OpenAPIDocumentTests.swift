@@ -11,6 +11,7 @@ struct OpenAPIDocumentTests {
 
     /// Whether the OpenAPI document at `path` is valid OpenAPI 3.1 (openapi-spec-validator), with its output.
     func validate(_ path: String) async -> (status: Int32, output: String) {
+        if let missing = await PythonModules.problem(["openapi_spec_validator"]) { return (-1, missing) }
         let script = "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))\nprint('valid')"
         return await PythonProcess.run(["-c", script, path], timeout: .seconds(120))
     }

@@ -4,6 +4,21 @@ import Foundation
 public enum PythonProcess {
     /// - Returns: the exit status (-1 when it could not start, -2 when a signal ended it, e.g. after `timeout`) and the output.
     public static func run(_ arguments: [String], timeout: Duration) async -> (Int32, String) {
+        await ChildProcess.run("/usr/bin/env", ["python3"] + arguments, timeout: timeout)
+    }
+}
+
+/// Runs a program with arguments and collects its combined output, without blocking a thread.
+public enum ChildProcess {
+    /// - Returns: the exit status (-1 when it could not start, -2 when a signal ended it, e.g. after `timeout`) and the output.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment extra: [String: String] = [:],
+        timeout: Duration
+    ) async -> (
+        Int32, String
+    ) {
         // A file rather than a pipe: a full pipe would stall the child while nobody reads it.
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("sdkcheck-\(UUID().uuidString).txt")
         guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
@@ -11,12 +26,13 @@ public enum PythonProcess {
         else { return (-1, "cannot create \(outputFile.path)") }
         defer { try? FileManager.default.removeItem(at: outputFile) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.standardOutput = handle
         process.standardError = handle
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let watchdog = Task {
             try await Task.sleep(for: timeout)
@@ -63,5 +79,28 @@ public actor SDKAvailability {
         }
         checked = .some(result)
         return result
+    }
+}
+
+/// The Python packages the tests use (what `.ci/run` installs), checked by import name; a test that needs a
+/// missing one fails with a message naming it and the command that installs it, never skips.
+public enum PythonModules {
+    /// Import name → pip package, for those that differ.
+    static let packages = ["yaml": "pyyaml", "openapi_spec_validator": "openapi-spec-validator"]
+    /// The command that installs every package the suite uses (the one in `.ci/run`).
+    public static let installCommand = "python3 -m pip install pyyaml jsonschema referencing openapi-spec-validator openai"
+
+    /// nil when every module of `modules` imports; otherwise the failure message naming the missing ones.
+    public static func problem(_ modules: [String]) async -> String? {
+        let script = "import importlib.util, sys\nprint(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+        let (status, output) = await PythonProcess.run(["-c", script] + modules, timeout: .seconds(30))
+        guard status == 0 else {
+            return "python3 is not available to the tests (exit \(status): \(output.suffix(300))). Install Python 3, then: \(installCommand)"
+        }
+        let missing = output.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard !missing.isEmpty else { return nil }
+        let names = missing.map { module in packages[module].map { "\($0) (import \(module))" } ?? module }
+        return "The Python package\(missing.count == 1 ? "" : "s") \(names.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") "
+            + "required by this test and not installed. Install what .ci/run installs: \(installCommand)"
     }
 }
