@@ -404,7 +404,29 @@ struct FirstHourExecutableTests {
             #expect(output.contains("--port N or PORT=N"))
             #expect(!output.contains("Fatal error"))
             #expect(!output.contains("Stack dump"))
+            #expect(!output.contains("openai-gateway stopped"))  // nothing started, so nothing to report
         }
+    }
+
+    @Test("LOG_LEVEL=debug: no library internals on the console; SIGINT ends with the shutdown line")
+    func debugConsoleAndShutdownLine() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build the executable first: swift build")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gw-exe-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // timeout(1) sends SIGINT after 4 s, as Ctrl-C would.
+        let (status, output) = await ChildProcess.run(
+            "/usr/bin/timeout",
+            ["-s", "INT", "4", Self.executable, "--simulator", "--port", "0", "--log-dir", directory + "/logs"],
+            environment: ["LOG_LEVEL": "debug", "DATA_DIR": directory + "/data"],
+            timeout: .seconds(30)
+        )
+        #expect(status == 124, "\(output)")  // timeout's status once it sent the signal
+        #expect(output.contains("openai-gateway listening on http://127.0.0.1:"), "\(output)")
+        for library in ["[AsyncHTTPClient]", "[ServiceLifecycle]", "[NIOPosix]", "[SQLiteNIO]"] {
+            #expect(!output.contains(library), "library line \(library) on the console:\n\(output)")
+        }
+        let last = output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("openai-gateway stopped"), "\(output)")
     }
 
     @Test("the environment keys: every key the loader reads is listed, and the README's table lists exactly them")

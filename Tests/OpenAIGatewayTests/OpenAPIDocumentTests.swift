@@ -45,7 +45,8 @@ struct OpenAPIDocumentTests {
         #expect(Set(text.keys).isSuperset(of: ["201", "400", "404", "413", "429", "502", "503", "504"]))
         let errorBody = try #require(document["components"]?["schemas"]?["ErrorBody"]?["properties"]?.objectValue)
         #expect(errorBody.keys.contains("retry_after_seconds"))
-        #expect(errorBody.keys.count == 12)
+        #expect(errorBody.keys.count == 13)
+        #expect(errorBody.keys.contains("upstream_request_id"))
     }
 
     @Test func textRequestSchemaListsEveryKnownField() throws {

@@ -157,6 +157,16 @@ public enum GatewayOpenAPI {
                     errors: [400, 404, 429, 502, 503, 504]
                 )
             ],
+            "/": [
+                "get": operation(
+                    "root",
+                    "Where the docs are",
+                    "Names the docs page, the OpenAPI document and the health check, with the version; a browser (Accept: text/html) is redirected to /api-docs.",
+                    tag: "Gateway",
+                    success: ("200", ["description": "Where the docs are.", "content": ["application/json": ["schema": ["type": "object"]]]]),
+                    errors: []
+                )
+            ],
             "/health": [
                 "get": operation(
                     "health",

@@ -11,7 +11,8 @@ struct ShutdownReport: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await gracefulShutdown()
+        // Cancelled rather than shut down: the start failed (a port in use), there is nothing to report.
+        guard (try? await gracefulShutdown()) != nil else { return }
         logger.notice("\(Self.line(connections.shutdownReport, log: logWriter.drainCounts, now: .now))")
     }
 

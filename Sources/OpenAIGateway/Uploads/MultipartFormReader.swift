@@ -106,24 +106,28 @@ struct MultipartFormReader {
     /// answer then lists what was found so far.
     mutating func refusal(_ problems: [ValidationProblem]) async -> GatewayError {
         var found = problems
+        // A later check of a parameter already reported (the end's check of a field seen part way, in other
+        // words once defaults apply) adds nothing: each parameter with a problem is named once at least.
+        func add(_ more: [ValidationProblem]) {
+            found += more.filter { problem in !found.contains { $0.parameter == problem.parameter } }
+        }
         let start = bodyBytes
         reading: while bodyBytes - start <= Self.refusalReadLimit {
             guard let item = try? await next() else { break }
             switch item {
             case .fileStart(let file, let rule):
-                found += countProblems(adding: rule) + rule.validate(file, fields, false)
+                add(countProblems(adding: rule) + rule.validate(file, fields, false))
                 beginFile(file, rule: rule, limit: min(policy.absoluteFileLimit, rule.limit(fields).bytes))
             case .fileEnd(let index, let rule):
-                found += rule.validate(files[index], fields, false)
+                add(rule.validate(files[index], fields, false))
             case .fileBytes, .field:
                 continue
             case .end:
-                found += completeBodyProblems()
+                add(completeBodyProblems())
                 break reading
             }
         }
-        var seen = Set<String>()
-        return .validation(found.filter { seen.insert("\($0.parameter)\u{0}\($0.message)").inserted })
+        return .validation(found)
     }
 
     /// The next parser event, reading more of the body as needed; nil when the body ended.
