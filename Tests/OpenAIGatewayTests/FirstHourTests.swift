@@ -284,6 +284,49 @@ struct FirstHourConsoleTests {
         #expect(InteractionLogSink.consoleLine(for: call) == "POST /api/responses/text → 201 resp_1, gpt-4o, 32 tokens, $0.000268, 12 ms")
     }
 
+    @Test("a running gateway prints one line per request, unknown routes by their path, and the shutdown line last")
+    func consoleLinesOfARunningGateway() async throws {
+        let simulator = try await SimulatorServer.start(SimulatorConfiguration(eventDelay: .milliseconds(2)))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gw-console-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.baseURL = simulator.baseURL
+        configuration.apiKey = "sk-test-console-0123456789"
+        configuration.logDirectory = directory + "/logs"
+        configuration.dataDirectory = directory + "/data"
+        configuration.environmentName = "development"
+        let lines = CapturedLines()
+        var logger = Logger(label: "console") { _ in ConsoleLogHandler(wrapping: CapturingHandler(lines: lines)) }
+        logger.logLevel = .info
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = try await buildApplication(configuration: configuration, logger: logger) { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        for (method, path, body) in [
+            (HTTPMethod.GET, "/no/such/route", nil), (.POST, "/api/responses/text", "{}"), (.POST, "/api/responses/text", #"{"input":"Hi"}"#),
+        ] as [(HTTPMethod, String, String?)] {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await simulator.shutdown()
+        let all = lines.all
+        #expect(all.contains { $0.hasPrefix("GET /no/such/route → 404 route_not_found: Cannot GET /no/such/route, ") }, "\(all)")
+        #expect(all.contains { $0.hasPrefix("POST /api/responses/text → 400 validation_error: input is required, ") }, "\(all)")
+        #expect(all.contains { $0.hasPrefix("POST /api/responses/text → 201 resp_") && $0.contains("gpt-4o") && $0.contains(" tokens") }, "\(all)")
+        #expect(!all.contains { $0.contains("NotFound") })
+        #expect(all.last?.hasPrefix("openai-gateway stopped") == true, "\(all)")
+    }
+
     @Test("LOG_LEVEL=debug shows the gateway's own debug lines, not the libraries'; verbose shows all")
     func consoleHidesLibraryDebug() {
         #expect(ConsoleLogHandler.shows(level: .debug, source: "OpenAIGateway", loggerLevel: .debug))
