@@ -15,6 +15,7 @@ struct OpenAIGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "openai-gateway",
         abstract: "A gateway in front of the OpenAI API, with a built-in simulator.",
+        discussion: helpDiscussion,
         version: GatewayVersion.current,
         subcommands: [Serve.self, Simulator.self, Keys.self],
         defaultSubcommand: Serve.self
@@ -59,7 +60,9 @@ struct Serve: AsyncParsableCommand {
             logger.info("Upstream: \(configuration.baseURL)")
         }
         let app = try await buildApplication(configuration: configuration, logger: logger, services: services)
-        try await app.runService()
+        try await runReportingStartProblems(host: configuration.host, port: configuration.port, portFlag: "--port N or PORT=N") {
+            try await app.runService()
+        }
     }
 }
 
@@ -78,7 +81,30 @@ struct Simulator: AsyncParsableCommand {
         let configuration = SimulatorConfiguration(host: host, port: port, eventDelay: .milliseconds(eventDelayMs))
         let app = buildSimulatorApplication(configuration: configuration)
         logger.notice("OpenAI simulator at http://\(host):\(port)/v1 (faults: POST /__simulator/faults, stats: GET /__simulator/stats)")
-        try await app.runService()
+        try await runReportingStartProblems(host: host, port: port, portFlag: "--port N") { try await app.runService() }
+    }
+}
+
+/// The root's `--help` text after the subcommands: the default subcommand's flags and every environment key
+/// (``GatewayConfiguration/environmentKeys``, the list the README's configuration table is checked against).
+let helpDiscussion: String = {
+    let serveHelp = Serve.helpMessage(columns: 100)
+    let options = serveHelp.range(of: "OPTIONS:").map { String(serveHelp[$0.upperBound...]) } ?? serveHelp
+    return "FLAGS OF serve (the default; `openai-gateway --simulator` is `openai-gateway serve --simulator`):"
+        + options.trimmingCharacters(in: .newlines).split(separator: "\n").map { "\n" + $0 }.joined()
+        + "\n\nENVIRONMENT (also read from .env in the working directory; flags win):\n"
+        + GatewayConfiguration.environmentHelp
+}()
+
+/// Runs `body` (a server); a port in use, or another known start failure, is said in one line with a hint
+/// and exits with status 69 (EX_UNAVAILABLE), not as an error dump.
+func runReportingStartProblems(host: String, port: Int, portFlag: String, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        guard let problem = StartupProblem.describe(error, host: host, port: port, portFlag: portFlag) else { throw error }
+        FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+        throw ExitCode(69)
     }
 }
 

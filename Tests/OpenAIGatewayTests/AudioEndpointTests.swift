@@ -73,9 +73,9 @@ struct AudioEndpointTests {
         try await GatewayHarness.run { gateway in
             let cases: [(JSONValue, String, String)] = [
                 (["voice": "alloy", "input": "x", "model": "tts-2"], "model", "model must be tts-1, tts-1-hd, or gpt-4o-mini-tts"),
-                (["input": "x"], "voice", "voice must be one of"),
+                (["input": "x"], "voice", "voice is required"),
                 (["voice": "robot", "input": "x"], "voice", "voice must be one of"),
-                (["voice": "alloy"], "input", "input must be a string"),
+                (["voice": "alloy"], "input", "input is required"),
                 (["voice": "alloy", "input": .string(String(repeating: "a", count: 4097))], "input", "input must not exceed 4096 characters"),
                 (["voice": "alloy", "input": "x", "response_format": "ogg"], "response_format", "response_format must be one of"),
                 (["voice": "alloy", "input": "x", "speed": 0.2], "speed", "speed must be at least 0.25"),

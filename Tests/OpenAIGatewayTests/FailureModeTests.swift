@@ -39,7 +39,11 @@ struct FailureModeTests {
             #expect(json["statusCode"]?.intValue == 502)
             #expect(json["error_code"]?.stringValue == "server_error")
             #expect(json["hint"]?.stringValue?.isEmpty == false)
-            #expect(json["request_id"]?.stringValue?.hasPrefix("req_") == true)
+            // request_id is the gateway's own id (X-Request-Id, the logs'); OpenAI's is upstream_request_id.
+            #expect(json["request_id"]?.stringValue == result.headers.first(name: "X-Request-Id"))
+            #expect(json["request_id"]?.stringValue?.hasPrefix("gw_") == true)
+            #expect(json["upstream_request_id"]?.stringValue?.hasPrefix("req_") == true)
+            #expect(json["upstream_request_id"]?.stringValue == result.headers.first(name: "X-Upstream-Request-Id"))
             #expect(json["openai_error"]?["message"]?.stringValue?.isEmpty == false)
             #expect(json["path"]?.stringValue == "/api/responses/text")
             #expect(gateway.simulator.state.stats().requests["POST /v1/responses"] == 3)

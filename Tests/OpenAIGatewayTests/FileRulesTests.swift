@@ -19,8 +19,8 @@ struct FileRulesTests {
         #expect(FileRules.purposeProblem(nil, required: false) == nil)
         let missing = FileRules.purposeProblem(nil, required: true)
         #expect(missing?.parameter == "purpose")
-        #expect(missing?.message == "purpose must be one of: \"assistants\", \"vision\", \"batch\", \"fine-tune\", \"user_data\", \"evals\"")
-        #expect(missing?.hint?.contains("required") == true)
+        #expect(missing?.message == "purpose is required")
+        #expect(missing?.hint?.contains("-F purpose=user_data") == true)
     }
 
     @Test(
@@ -47,9 +47,9 @@ struct FileRulesTests {
 
     @Test("edit distance")
     func editDistance() {
-        #expect(FileRules.editDistance("kitten", "sitting") == 3)
-        #expect(FileRules.editDistance("", "abc") == 3)
-        #expect(FileRules.editDistance("same", "same") == 0)
+        #expect(Wording.editDistance("kitten", "sitting") == 3)
+        #expect(Wording.editDistance("", "abc") == 3)
+        #expect(Wording.editDistance("same", "same") == 0)
     }
 
     @Test("expires_after[seconds] is parsed from a form string, bounds inclusive")

@@ -235,7 +235,7 @@ struct FilesEndpointTests {
             let noPurpose = try await gateway.upload("/api/files", parts: [.file(filename: "a.txt", text: "abc")])
             #expect(noPurpose.status == 400)
             #expect(try noPurpose.json()["parameter"]?.stringValue == "purpose")
-            #expect(try noPurpose.json()["hint"]?.stringValue?.contains("required") == true)
+            #expect(try noPurpose.json()["message"]?.stringValue == "purpose is required")
 
             let empty = try await gateway.upload("/api/files", parts: [.field("purpose", "user_data"), .file(filename: "a.txt", .bytes([]))])
             #expect(empty.status == 400)

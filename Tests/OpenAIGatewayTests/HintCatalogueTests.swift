@@ -33,7 +33,7 @@ struct HintCatalogueTests {
         )
     }
 
-    func body(_ error: GatewayError) -> JSONValue { error.body(path: "/api/responses/text") }
+    func body(_ error: GatewayError) -> JSONValue { error.body(path: "/api/responses/text", requestID: "gw_test") }
 
     @Test func rateLimitWithHeaders() throws {
         let headers = ["x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-tokens": "6m0s"]
@@ -46,7 +46,8 @@ struct HintCatalogueTests {
         #expect(json["retry_after_seconds"] == .double(20))
         #expect(json["retry_after_seconds"]?.typeName == "number")
         #expect(json["rate_limit_info"] == ["limit_requests": "500", "remaining_requests": "0", "reset_tokens": "6m0s"])
-        #expect(json["request_id"] == "req_123")
+        #expect(json["request_id"] == "gw_test")
+        #expect(json["upstream_request_id"] == "req_123")
         #expect(json["openai_error"] == ["type": "requests", "code": "rate_limit_exceeded", "param": nil, "message": "upstream says no"])
         let serialized = json.jsonString
         #expect(serialized.contains(#""retry_after_seconds":20"#))

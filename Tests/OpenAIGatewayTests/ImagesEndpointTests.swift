@@ -112,7 +112,7 @@ struct ImagesEndpointTests {
                     "model must be gpt-image-1.5, gpt-image-1, gpt-image-1-mini, dall-e-2, or dall-e-3"
                 ),
                 (["prompt": "x", "temperature": 1], "temperature", "property temperature should not exist"),
-                (["model": "gpt-image-1"], "prompt", "prompt must be a string"),
+                (["model": "gpt-image-1"], "prompt", "prompt is required"),
                 (["prompt": "x", "n": "two"], "n", "n must be an integer number"),
             ]
             for (body, parameter, message) in cases {

@@ -123,7 +123,7 @@ struct QuotaTests {
             let auth = AccessKeyTests.bearer(secret)
             // The upstream answers slowly and 50 connections send at once, so every request is admitted or
             // refused before any is settled.
-            gw.simulator.state.addFault(SimulatorFault(path: "/v1/responses", method: "POST", count: 50, delayMs: 700))
+            gw.simulator.state.addFault(SimulatorFault(path: "/v1/responses", method: "POST", count: 50, delayMs: 2_000))
             let client = HTTPClient(
                 eventLoopGroupProvider: .singleton,
                 configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64))

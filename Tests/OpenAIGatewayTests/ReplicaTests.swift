@@ -98,7 +98,7 @@ struct ReplicaTests {
             let budget = String(Double(reservation * 4) / 1_000_000)
             let budgetSecret = try await Self.createKey(["--name", "shared-budget", "--budget", budget, "--period", "day"], databaseURL: databaseURL)
             for replica in replicas {
-                let fault: JSONValue = ["path": "/v1/responses", "method": "POST", "count": 20, "delay_ms": 800]
+                let fault: JSONValue = ["path": "/v1/responses", "method": "POST", "count": 20, "delay_ms": 2000]
                 var request = HTTPClientRequest(url: replica.simulatorURL.replacingOccurrences(of: "/v1", with: "") + "/__simulator/faults")
                 request.method = .POST
                 request.headers = ["Content-Type": "application/json"]

@@ -95,7 +95,8 @@ struct ResponsesEndpointTests {
             #expect(gone.status == 404)
             let goneJSON = try gone.json()
             #expect(goneJSON["error_code"]?.stringValue == "not_found_error")
-            #expect(goneJSON["request_id"]?.stringValue?.hasPrefix("req_") == true)
+            #expect(goneJSON["request_id"]?.stringValue == gone.headers.first(name: "X-Request-Id"))
+            #expect(goneJSON["upstream_request_id"]?.stringValue?.hasPrefix("req_") == true)
             #expect(goneJSON["hint"]?.stringValue?.isEmpty == false)
         }
     }

@@ -173,8 +173,11 @@ struct StreamEventMapTests {
             var payload = try #require(frame.payload.objectValue)
             #expect(payload["timestamp"]?.stringValue != nil)
             #expect(payload["hint"]?.stringValue?.isEmpty == false)
+            // The gateway's own id of the request, the one in X-Request-Id and the logs.
+            #expect(payload["request_id"]?.stringValue == result.headers.first(name: "X-Request-Id"))
             payload["timestamp"] = nil
             payload["hint"] = nil
+            payload["request_id"] = nil
             let expected: JSONObject = [
                 "statusCode": 502, "path": "/api/responses/text/stream", "message": "Something went wrong upstream",
                 "error_code": "stream_error", "parameter": .null,

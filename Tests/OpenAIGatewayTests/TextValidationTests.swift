@@ -29,8 +29,8 @@ struct TextValidationTests {
 
     @Test func inputIsRequiredStringOrArrayOfObjects() throws {
         let missing = TextResponseRequest.validate(["model": "gpt-5"])
-        #expect(missing.map(\.message) == ["input must be a string"])
-        #expect(try #require(missing.first?.hint).contains("required"))
+        #expect(missing.map(\.message) == ["input is required"])
+        #expect(try #require(missing.first?.hint).contains("Send input as a string"))
         #expect(TextResponseRequest.validate(["input": nil]).map(\.parameter) == ["input"])
         #expect(TextResponseRequest.validate(["input": 5]).map(\.message) == ["input must be a string"])
         #expect(TextResponseRequest.validate(["input": [["role": "user", "content": "hi"]]]).isEmpty)
@@ -204,7 +204,7 @@ struct TextValidationTests {
         let error = GatewayError.validation(result)
         #expect(error.status == .badRequest)
         #expect(error.parameter == "model")
-        #expect(error.body(path: "/api/responses/text")["errors"]?.arrayValue?.count == 6)
+        #expect(error.body(path: "/api/responses/text", requestID: nil)["errors"]?.arrayValue?.count == 6)
     }
 
     @Test func unknownFieldsPassAndAreForwarded() throws {

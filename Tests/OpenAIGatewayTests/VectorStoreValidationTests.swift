@@ -90,7 +90,7 @@ struct VectorStoreValidationTests {
             path: store,
             body: ["expires_after": ["anchor": "last_active_at"]],
             parameter: "expires_after.days",
-            message: "expires_after.days must be an integer number"
+            message: "expires_after.days is required"
         ),
         Case(
             path: store,
@@ -123,7 +123,7 @@ struct VectorStoreValidationTests {
         ),
         Case(method: .PATCH, path: one, body: ["metadata": [1]], parameter: "metadata", message: "metadata must be an object"),
         // search: query, max_num_results, ranking_options, rewrite_query, filters
-        Case(path: one + "/search", body: [:], parameter: "query", message: "query must be a string or an array of strings"),
+        Case(path: one + "/search", body: [:], parameter: "query", message: "query is required"),
         Case(path: one + "/search", body: ["query": []], parameter: "query", message: "query array cannot be empty"),
         Case(path: one + "/search", body: ["query": ["a", 3]], parameter: "query[1]", message: "each value in query must be a string"),
         Case(path: one + "/search", body: ["query": 4], parameter: "query", message: "query must be a string or an array of strings"),

@@ -381,7 +381,7 @@ struct VideosEndpointTests {
             ),
             ("POST", "/api/videos/video_1/remix", ["prompt": ""], "prompt", "prompt must be between 1 and 32000 characters"),
             ("POST", "/api/videos/video_1/remix", JSONValue.object([:]), "prompt", "prompt is required"),
-            ("POST", "/api/videos/edits", ["prompt": "x"], "video", "video must be an object"),
+            ("POST", "/api/videos/edits", ["prompt": "x"], "video", "video is required"),
             ("POST", "/api/videos/edits", ["prompt": "x", "video": ["id": ""]], "video.id", "video.id must be longer than or equal to 1 characters"),
             (
                 "POST", "/api/videos/extensions", ["prompt": "x", "video": ["id": "video_1"], "seconds": "7"], "seconds",

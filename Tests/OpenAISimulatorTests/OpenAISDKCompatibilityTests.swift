@@ -47,7 +47,10 @@ struct OpenAISDKCompatibilityTests {
 
     @Test("--only runs just the named checks")
     func onlySelectsChecks() async throws {
-        if await SDKAvailability.shared.problem() != nil { return }  // reported by officialSDK
+        if let problem = await SDKAvailability.shared.problem() {
+            Issue.record("The official openai Python package is required: \(problem)")
+            return
+        }
         try await SimHarness.with { sim in
             let (status, output) = await PythonProcess.run(
                 [Self.script.path, sim.simulator.baseURL, "--only", "create,rate_limit"],

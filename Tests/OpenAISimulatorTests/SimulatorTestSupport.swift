@@ -114,8 +114,7 @@ enum SpecCheck {
             if !FileManager.default.fileExists(atPath: SpecCheck.script.path) {
                 result = "spec checker not found at \(SpecCheck.script.path)"
             } else {
-                let (status, output) = await SpecCheck.run(["-c", "import yaml, jsonschema"])
-                result = status == 0 ? nil : "python3 with pyyaml and jsonschema is not available: \(output)"
+                result = await PythonModules.problem(["yaml", "jsonschema"])
             }
             reason = .some(result)
             return result
@@ -124,10 +123,11 @@ enum SpecCheck {
 
     private static let availability = Availability()
 
-    /// Validates `text` against `schema`; records an issue with the checker's output when invalid.
+    /// Validates `text` against `schema`; records an issue with the checker's output when invalid, and fails
+    /// (never skips) when the checker or a Python package it needs is missing.
     static func expectValid(_ schema: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         if let reason = await availability.get() {
-            print("SpecCheck skipped: \(reason)")
+            Issue.record("SpecCheck cannot run: \(reason)", sourceLocation: sourceLocation)
             return
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("simcheck-\(UUID().uuidString).txt")

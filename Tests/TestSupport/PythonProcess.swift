@@ -34,3 +34,26 @@ public actor SDKAvailability {
         return result
     }
 }
+
+/// The Python packages the tests use (what `.ci/run` installs), checked by import name; a test that needs a
+/// missing one fails with a message naming it and the command that installs it, never skips.
+public enum PythonModules {
+    /// Import name → pip package, for those that differ.
+    static let packages = ["yaml": "pyyaml", "openapi_spec_validator": "openapi-spec-validator"]
+    /// The command that installs every package the suite uses (the one in `.ci/run`).
+    public static let installCommand = "python3 -m pip install pyyaml jsonschema referencing openapi-spec-validator openai"
+
+    /// nil when every module of `modules` imports; otherwise the failure message naming the missing ones.
+    public static func problem(_ modules: [String]) async -> String? {
+        let script = "import importlib.util, sys\nprint(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+        let (status, output) = await PythonProcess.run(["-c", script] + modules, timeout: .seconds(30))
+        guard status == 0 else {
+            return "python3 is not available to the tests (exit \(status): \(output.suffix(300))). Install Python 3, then: \(installCommand)"
+        }
+        let missing = output.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard !missing.isEmpty else { return nil }
+        let names = missing.map { module in packages[module].map { "\($0) (import \(module))" } ?? module }
+        return "The Python package\(missing.count == 1 ? "" : "s") \(names.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") "
+            + "required by this test and not installed. Install what .ci/run installs: \(installCommand)"
+    }
+}

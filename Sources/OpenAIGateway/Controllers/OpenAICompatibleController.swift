@@ -323,16 +323,28 @@ struct OpenAICompatibleController: Sendable {
         context.call.failed(gatewayError)
         var response: Response
         if let upstream = error as? OpenAIError, let status = upstream.status, upstream.kind == .http {
-            response = Response(
-                status: .init(code: status),
-                headers: Self.returnedHeaders(HTTPHeaders(upstream.responseHeaders)),
-                body: .init(byteBuffer: ByteBuffer(bytes: upstream.responseBody))
-            )
+            let body = Self.withUnknownFieldHint(upstream)
+            var headers = Self.returnedHeaders(HTTPHeaders(upstream.responseHeaders))
+            headers[.contentLength] = String(body.count)
+            response = Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         } else {
-            response = ErrorStyle.openAI.response(for: gatewayError, path: "")
+            response = ErrorStyle.openAI.response(for: gatewayError, path: "", requestID: context.requestID)
         }
         if gatewayRetried { response.headers[.shouldRetry] = "false" }
         return response
+    }
+}
+
+extension OpenAICompatibleController {
+    /// The upstream's error body, unchanged except for an `unknown_parameter`: its message then ends with
+    /// the nearest known field ("Did you mean `temperature`?"), which the SDKs show.
+    static func withUnknownFieldHint(_ error: OpenAIError) -> [UInt8] {
+        guard let hint = GatewayError.unknownFieldHint(error), var body = (try? JSONValue(parsing: error.responseBody))?.objectValue,
+            var object = body["error"]?.objectValue, let message = object["message"]?.stringValue
+        else { return error.responseBody }
+        object["message"] = .string("\(message) (gateway: \(hint))")
+        body["error"] = .object(object)
+        return JSONValue.object(body).jsonBytes
     }
 }
 

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import OpenAIClient
 
-/// `/health`, `/openapi.json` (also `/api-docs-json`, the reference app's name) and `/api-docs`.
+/// `/` (points to the docs), `/health`, `/openapi.json` (also `/api-docs-json`, the reference app's name) and `/api-docs`.
 struct SystemController: Sendable {
     typealias Context = GatewayRequestContext
     let configuration: GatewayConfiguration
@@ -13,10 +13,26 @@ struct SystemController: Sendable {
     let startedAt: ContinuousClock.Instant = .now
 
     func addRoutes(to router: Router<Context>) {
+        router.get("/", use: root)
         router.get("health", use: health)
         router.get("openapi.json", use: openAPI)
         router.get("api-docs-json", use: openAPI)
         router.get("api-docs", use: docs)
+    }
+
+    /// `/`: a browser is sent to the docs page; anything else gets a small JSON answer that names it.
+    @Sendable func root(_ request: Request, context: Context) async throws -> Response {
+        if request.headers[.accept]?.lowercased().contains("text/html") == true {
+            return Response(status: .found, headers: [.location: "/api-docs"])
+        }
+        let body: JSONValue = [
+            "name": "openai-gateway",
+            "version": .string(GatewayVersion.current),
+            "docs": "/api-docs",
+            "openapi": "/openapi.json",
+            "health": "/health",
+        ]
+        return Self.json(body, status: .ok)
     }
 
     @Sendable func health(_ request: Request, context: Context) async throws -> Response {
@@ -53,7 +69,7 @@ struct SystemController: Sendable {
     }
 }
 
-/// The gateway's version, reported by `/health` and `--version`.
+/// The gateway's version: the one constant behind `/health`, `--version`, `/` and the OpenAPI document's `info.version`.
 public enum GatewayVersion {
     public static let current = "0.1.0"
 }

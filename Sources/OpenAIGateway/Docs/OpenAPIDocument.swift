@@ -24,7 +24,7 @@ public enum GatewayOpenAPI {
             "openapi": "3.1.0",
             "info": [
                 "title": "OpenAI Gateway",
-                "version": "1.0.0",
+                "version": .string(GatewayVersion.current),
                 "description": .string(
                     "A gateway in front of the OpenAI API: validated endpoints, errors with a hint, server-sent events for streams. "
                         + "Every error body has the ErrorBody shape."
@@ -157,6 +157,16 @@ public enum GatewayOpenAPI {
                     ],
                     success: ("200", jsonResponse("OpenAI's list of input items.", ref: "InputItemList")),
                     errors: [400, 404, 429, 502, 503, 504]
+                )
+            ],
+            "/": [
+                "get": operation(
+                    "root",
+                    "Where the docs are",
+                    "Names the docs page, the OpenAPI document and the health check, with the version; a browser (Accept: text/html) is redirected to /api-docs.",
+                    tag: "Gateway",
+                    success: ("200", ["description": "Where the docs are.", "content": ["application/json": ["schema": ["type": "object"]]]]),
+                    errors: []
                 )
             ],
             "/health": [
@@ -462,7 +472,8 @@ extension GatewayOpenAPI {
                 "error_code": field("string", "A stable code: validation_error, rate_limit_error, an OpenAI code, ECONNREFUSED..."),
                 "parameter": field(["string", "null"], "The offending parameter as a JSON path (e.g. tools[0].container)."),
                 "hint": field("string", "What to do about it."),
-                "request_id": field("string", "OpenAI's x-request-id, when OpenAI answered."),
+                "request_id": field("string", "The gateway's id of the request: its X-Request-Id header and request_id in the logs."),
+                "upstream_request_id": field("string", "OpenAI's x-request-id, when OpenAI answered (also the X-Upstream-Request-Id header)."),
                 "openai_error": field(
                     "object",
                     "The error as OpenAI sent it.",

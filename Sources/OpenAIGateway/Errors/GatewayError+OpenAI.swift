@@ -145,7 +145,13 @@ extension GatewayError {
         let known = code.flatMap { HintCatalogue.openAICodes[$0] }
         result.message = known?.message ?? "Invalid request to OpenAI API"
         result.errorCode = code ?? "invalid_request_error"
-        result.hint = known?.hint ?? "Check your request parameters. See openai_error for details."
+        result.hint = unknownFieldHint(error) ?? known?.hint ?? "Check your request parameters. See openai_error for details."
         return result
+    }
+
+    /// For an upstream `unknown_parameter`: the hint naming the nearest known field of the endpoint's body.
+    static func unknownFieldHint(_ error: OpenAIError) -> String? {
+        guard error.code == "unknown_parameter", let field = error.param, let endpoint = error.endpoint else { return nil }
+        return KnownRequestFields.hint(unknown: field, endpoint: endpoint)
     }
 }

@@ -23,15 +23,16 @@ public struct ValidationProblem: Sendable, Hashable {
 
 /// The gateway's one error type. Every failure a client sees is rendered from it as the JSON body
 /// of the reference app (seed-behavior §4.2):
-/// `{statusCode, timestamp, path, message, error_code, parameter, hint, request_id, openai_error,
-///   rate_limit_info, retry_after_seconds, errors}`.
+/// `{statusCode, timestamp, path, message, error_code, parameter, hint, request_id, upstream_request_id,
+///   openai_error, rate_limit_info, retry_after_seconds, errors}`. `request_id` is the gateway's own id
+/// (`X-Request-Id`, the logs' `request_id`); `upstream_request_id` is OpenAI's, when OpenAI answered.
 public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var message: String
     public var errorCode: String
     public var parameter: String?
     public var hint: String?
-    /// The upstream `x-request-id`, when the failure came from the upstream.
+    /// The upstream `x-request-id`, when the failure came from the upstream (`upstream_request_id` in the body).
     public var requestID: String?
     /// `{type, code, param, message}` as OpenAI sent them.
     public var openAIError: JSONValue?
@@ -108,7 +109,8 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     }
 
     /// The JSON body for a request to `path`.
-    public func body(path: String, timestamp: Date = Date()) -> JSONValue {
+    /// - Parameter requestID: the gateway's id of the request (`X-Request-Id`).
+    public func body(path: String, requestID gatewayRequestID: String?, timestamp: Date = Date()) -> JSONValue {
         var object = JSONObject()
         object["statusCode"] = .int(Int64(status.code))
         object["timestamp"] = .string(InteractionLogEntry.timestamp(timestamp))
@@ -117,7 +119,8 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
         object["error_code"] = .string(errorCode)
         object["parameter"] = JSONValue(parameter)
         object["hint"] = hint.map(JSONValue.string)
-        object["request_id"] = requestID.map(JSONValue.string)
+        object["request_id"] = gatewayRequestID.map(JSONValue.string)
+        object["upstream_request_id"] = requestID.map(JSONValue.string)
         object["openai_error"] = openAIError
         if let rateLimitInfo { object["rate_limit_info"] = rateLimitInfo.json }
         object["retry_after_seconds"] = retryAfterSeconds.map(JSONValue.double)
@@ -127,7 +130,11 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
 
     /// The error as a response, in the error style of the request's route group (``ErrorStyle``).
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorStyle(path: request.uri.path).response(for: self, path: request.uri.description)
+        ErrorStyle(path: request.uri.path).response(
+            for: self,
+            path: request.uri.description,
+            requestID: (context as? GatewayRequestContext)?.requestID
+        )
     }
 
     /// The error as the call record keeps it.

@@ -21,13 +21,42 @@ public struct InteractionLogSink: CallRecordSink {
     public func record(_ call: CallRecord) {
         let entry = Self.entry(for: call)
         writer.log(entry)
-        if consoleSummary {
-            let cost = call.cost.map { String(format: "$%.6f", $0) } ?? "-"
-            let tokens = call.usage.map { String($0.total) } ?? "-"
-            logger.info(
-                "\(call.method) \(call.route ?? call.path) → \(call.status.map(String.init) ?? "-") in \(Int(call.latencyMs)) ms, tokens \(tokens), cost \(cost)"
-            )
+        if consoleSummary { logger.info("\(Self.consoleLine(for: call))") }
+    }
+
+    /// The console's line for a finished call: what happened, in words.
+    /// `POST /api/responses/text/stream → 201 stream cancelled by client after 12 events, gpt-4o, 196 ms`;
+    /// `GET /nope → 404 route_not_found: Cannot GET /nope, 0 ms`. The path is the one received (unknown
+    /// routes included), never the query (it may carry an id the caller considers private).
+    static func consoleLine(for call: CallRecord) -> String {
+        var parts: [String] = []
+        if let stream = call.stream {
+            let events = "\(stream.events) event\(stream.events == 1 ? "" : "s")"
+            switch stream.outcome {
+            case .completed: parts.append("stream completed, \(events)")
+            case .clientCancelled: parts.append("stream cancelled by client after \(events)")
+            case .upstreamDropped: parts.append("stream dropped by the upstream after \(events)")
+            case .incomplete: parts.append("stream incomplete after \(events)")
+            case .failed: parts.append("stream failed after \(events)")
+            }
+        } else {
+            switch call.outcome {
+            case .completed, .failed, .incomplete: break
+            case .clientCancelled: parts.append("client went away before the end")
+            case .upstreamDropped: parts.append("the upstream broke off the answer")
+            }
         }
+        if let error = call.error {
+            parts.append("\(error.errorCode ?? "error"): \(error.message.prefix(160))")
+        }
+        if let objectID = call.objectID { parts.append(objectID) }
+        if let model = call.model { parts.append(model) }
+        if let usage = call.usage { parts.append("\(usage.total) tokens\(call.usageEstimated ? " (estimated)" : "")") }
+        if let cost = call.cost, cost > 0 { parts.append(String(format: "$%.6f", cost)) }
+        if let attempts = call.attempts, attempts > 1 { parts.append("\(attempts) attempts") }
+        parts.append("\(Int(call.latencyMs.rounded())) ms")
+        let head = "\(call.method) \(call.path) → \(call.status.map(String.init) ?? "-")"
+        return head + " " + parts.joined(separator: ", ")
     }
 
     public func event(_ event: StreamEventRecord) {

@@ -59,6 +59,9 @@ public final class InteractionLogWriter: Service {
         var waiter: CheckedContinuation<Void, Never>?
         var failedWrites = 0
         var lateEntries = 0
+        /// Entries written (or failed) so far, and those still queued when the intake stopped.
+        var entriesHandled = 0
+        var queuedAtFinish = 0
         var bufferWrites = 0
         var reportedInactivePool = false
     }
@@ -95,6 +98,12 @@ public final class InteractionLogWriter: Service {
     /// Whether an entry at `level` would be written (lets callers skip building costly entries).
     public func isEnabled(_ level: LogLevel) -> Bool { level <= minimumLevel }
 
+    /// For the shutdown line: entries still queued when the intake stopped (written afterwards), entries
+    /// written in all, and entries that arrived after the intake stopped (not written).
+    public var drainCounts: (queuedAtStop: Int, written: Int, late: Int) {
+        state.withLockedValue { ($0.queuedAtFinish, $0.entriesHandled - $0.failedWrites, $0.lateEntries) }
+    }
+
     /// Queues `entry` for writing. Returns at once; safe from any task or thread.
     public func log(_ entry: InteractionLogEntry) {
         guard isEnabled(entry.level) else { return }
@@ -130,6 +139,7 @@ public final class InteractionLogWriter: Service {
     /// Stops accepting entries; `run()` writes what was accepted and returns.
     public func finish() {
         let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            if state.accepting { state.queuedAtFinish = state.queue.count { if case .entry = $0 { true } else { false } } }
             state.accepting = false
             defer { state.waiter = nil }
             return state.waiter
@@ -242,6 +252,7 @@ public final class InteractionLogWriter: Service {
                 buffers = 0
             }
             let firstPoolFailure = state.withLockedValue { state -> Bool in
+                state.entriesHandled += entries.count
                 state.failedWrites += failed
                 state.bufferWrites += buffers
                 guard outcome == nil, !state.reportedInactivePool else { return false }

@@ -35,7 +35,7 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
         self.maxEventBytes = maxEventBytes
     }
 
-    mutating func step(for chunk: ByteBuffer, path: String) -> RelayStep {
+    mutating func step(for chunk: ByteBuffer, path: String, requestID: String) -> RelayStep {
         tap.append(chunk)
         var rewritten = ByteBuffer()
         var events = 0
@@ -81,7 +81,7 @@ struct PassthroughStreamPolicy: StreamRelayPolicy {
 
     /// An error the gateway adds itself (the upstream broke off, or the gateway shuts down): an SSE
     /// `error` event with OpenAI's error object, which the SDKs raise.
-    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent {
+    mutating func errorFrame(_ error: GatewayError, path: String, requestID: String) -> ServerSentEvent {
         ServerSentEvent(event: "error", data: error.openAIBody.jsonString)
     }
 

@@ -22,7 +22,7 @@ struct CallPipelineMiddleware: RouterMiddleware {
         } catch {
             let failure = GatewayError(error, request: request, logger: context.logger)
             call.failed(failure)
-            response = ErrorStyle(path: request.uri.path).response(for: failure, path: request.uri.description)
+            response = ErrorStyle(path: request.uri.path).response(for: failure, path: request.uri.description, requestID: call.requestID)
         }
         let upstreamID = call.responded(status: Int(response.status.code), route: context.endpointPath)
         switch ErrorStyle(path: request.uri.path) {
@@ -33,6 +33,11 @@ struct CallPipelineMiddleware: RouterMiddleware {
             // OpenAI's own `x-request-id` passes through (the SDKs show it); the gateway's id is beside it.
             response.headers[.gatewayRequestID] = call.requestID
             if response.headers[.requestID] == nil { response.headers[.requestID] = call.requestID }
+        }
+        if request.method == .head {
+            // The router answers HEAD with the GET handler's head and drops its body: the call ends here.
+            call.finish(bodyOutcome: .completed)
+            return response.createHeadResponse()
         }
         response.body = Self.recorded(scrubber.scrubbing(response.body), call: call)
         return response
@@ -92,14 +97,15 @@ enum ErrorStyle {
         self = path == "/v1" || path.hasPrefix("/v1/") ? .openAI : .seed
     }
 
-    func response(for error: GatewayError, path: String) -> Response {
+    /// - Parameter requestID: the gateway's id of the request (the seed body's `request_id`).
+    func response(for error: GatewayError, path: String, requestID: String?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers.append(contentsOf: error.headers)
         if let retryAfter = error.retryAfterHeader { headers[.retryAfter] = retryAfter }
         if let allowed = error.allowedMethods { headers[.allow] = allowed.joined(separator: ", ") }
         let body: JSONValue
         switch self {
-        case .seed: body = error.body(path: path)
+        case .seed: body = error.body(path: path, requestID: requestID)
         case .openAI: body = error.openAIBody
         }
         return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))

@@ -57,8 +57,11 @@ public func buildApplication(
 
     // Services shut down in reverse order after the server: the HTTP client first, then the log
     // writer (which drains what the last requests logged), then the extra services.
+    // The shutdown line comes last of all, once everything drained.
+    let connections = ConnectionCounter()
+    let report = ShutdownReport(connections: connections, logWriter: logWriter, logger: logger)
     let services: [any Service] =
-        extraServices + [StoreService(store: store)] + (components.quotaService.map { [$0] } ?? [])
+        [report] + extraServices + [StoreService(store: store)] + (components.quotaService.map { [$0] } ?? [])
         + [logWriter, HTTPClientService(client: httpClient)]
     let limits = ConnectionLimits(
         headerReadTimeout: configuration.headerReadTimeout,
@@ -67,12 +70,11 @@ public func buildApplication(
         maxConnections: configuration.maxConnections,
         shutdownTimeout: configuration.shutdownTimeout
     )
-    let connections = ConnectionCounter()
     let app = Application(
         router: router,
         server: .http1(
             configuration: .init(additionalChannelHandlers: [
-                ConnectionGuard(limits: limits, counter: connections), ClientCloseWatcher(),
+                ExpectContinueHandler(), ConnectionGuard(limits: limits, counter: connections), ClientCloseWatcher(),
             ])
         ),
         configuration: ApplicationConfiguration(
@@ -124,7 +126,9 @@ func buildRouter(
     pipeline: CallPipeline,
     components: GatewayComponents
 ) -> Router<GatewayRequestContext> {
-    let router = Router(context: GatewayRequestContext.self)
+    // HEAD is answered wherever GET is (uptime probes send `HEAD /health`): the GET handler's status and
+    // headers, no body.
+    let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(
         middleware: CallPipelineMiddleware(pipeline: pipeline, scrubber: SecretScrubber(secrets: configuration.apiKey.map { [$0] } ?? []))
     )

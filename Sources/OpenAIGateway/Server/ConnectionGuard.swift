@@ -21,9 +21,20 @@ struct ConnectionLimits: Sendable {
     var shutdownTimeout: Duration = .seconds(30)
 }
 
-/// Counts the open client connections of one server (shared by every connection's guard).
+/// Counts the open client connections of one server (shared by every connection's guard), the requests
+/// in progress on them, and what a graceful shutdown found and cut (for the shutdown line).
 final class ConnectionCounter: Sendable {
     private let count = NIOLockedValueBox(0)
+    private let requests = NIOLockedValueBox(0)
+    private let shutdown = NIOLockedValueBox<ShutdownSnapshot?>(nil)
+    private let cut = NIOLockedValueBox(0)
+
+    /// What was open when the graceful shutdown reached the connections.
+    struct ShutdownSnapshot: Sendable {
+        var connections: Int
+        var requests: Int
+        var at: ContinuousClock.Instant
+    }
 
     /// Counts one more connection; returns the number open including it.
     func open() -> Int {
@@ -34,6 +45,18 @@ final class ConnectionCounter: Sendable {
     }
     func close() { count.withLockedValue { $0 -= 1 } }
     var current: Int { count.withLockedValue { $0 } }
+
+    func requestStarted() { requests.withLockedValue { $0 += 1 } }
+    func requestsEnded(_ ended: Int = 1) { requests.withLockedValue { $0 = max($0 - ended, 0) } }
+    /// Records the first connection's shutdown notice: the connections and requests open then.
+    func shutdownBegan() {
+        let snapshot = ShutdownSnapshot(connections: current, requests: requests.withLockedValue { $0 }, at: .now)
+        shutdown.withLockedValue { if $0 == nil { $0 = snapshot } }
+    }
+    /// A request still in progress at the shutdown deadline was answered 503 or closed.
+    func requestCut() { cut.withLockedValue { $0 += 1 } }
+    /// What the shutdown found (nil when no connection was open) and how many requests it cut.
+    var shutdownReport: (snapshot: ShutdownSnapshot?, cut: Int) { (shutdown.withLockedValue { $0 }, cut.withLockedValue { $0 }) }
 }
 
 /// One per client connection, after the HTTP codec: enforces ``ConnectionLimits``.
@@ -107,6 +130,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             phase = .readingBody
             requestEnded = false
             unanswered += 1
+            counter.requestStarted()
             responseStarted = false
             reschedule(context: context)
         case .body:
@@ -129,6 +153,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent, shutdownTimer == nil {
+            counter.shutdownBegan()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             shutdownTimer = context.eventLoop.scheduleTask(in: TimeAmount(limits.shutdownTimeout)) {
                 let (handler, context) = loopBound.value
@@ -142,6 +167,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let part = unwrapOutboundIn(data)
         if case .head = part { responseStarted = true }
         if case .end = part {
+            if unanswered > 0 { counter.requestsEnded() }
             unanswered = max(unanswered - 1, 0)
             if requestEnded && unanswered == 0 {
                 phase = .awaitingHead(first: false)
@@ -169,6 +195,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         shutdownTimer = nil
         if counted {
             counted = false
+            counter.requestsEnded(unanswered)
+            unanswered = 0
             counter.close()
         }
     }
@@ -227,6 +255,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func shutdownDeadlinePassed(context: ChannelHandlerContext) {
         shutdownTimer = nil
         guard counted else { return }
+        if unanswered > 0 { counter.requestCut() }
         if responseStarted {
             context.close(promise: nil)
             return

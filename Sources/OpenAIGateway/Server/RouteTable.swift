@@ -8,7 +8,10 @@ final class RouteTable: Sendable {
     private let routes = NIOLockedValueBox<[(segments: [Substring], method: String)]>([])
 
     func set(_ descriptions: [(path: String, method: String)]) {
-        routes.withLockedValue { $0 = descriptions.map { ($0.path.split(separator: "/"), $0.method) } }
+        // The router answers HEAD wherever it answers GET (`autoGenerateHeadEndpoints`).
+        let served = Set(descriptions.map { "\($0.method) \($0.path)" })
+        let heads = descriptions.filter { $0.method == "GET" && !served.contains("HEAD \($0.path)") }.map { (path: $0.path, method: "HEAD") }
+        routes.withLockedValue { $0 = (descriptions + heads).map { ($0.path.split(separator: "/"), $0.method) } }
     }
 
     /// The methods of the route template that `path` resolves to (empty for an unknown path). Like the

@@ -34,6 +34,9 @@ struct StoreService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await store.close()
+        // Also when the group was cancelled (the server could not bind its port): a store left open fails
+        // SQLiteNIO's deinit assertion, so the close must not see the cancellation.
+        let store = store
+        await Task.detached { await store.close() }.value
     }
 }

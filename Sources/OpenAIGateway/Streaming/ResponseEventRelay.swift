@@ -293,8 +293,8 @@ public struct ResponseEventRelay: Sendable {
     }
 
     /// The terminal `error` frame the gateway adds on a failure: the JSON error body, numbered after the last event.
-    public func errorFrame(_ error: GatewayError, path: String) -> RelayFrame {
-        var body = error.body(path: path).objectValue ?? JSONObject()
+    public func errorFrame(_ error: GatewayError, path: String, requestID: String?) -> RelayFrame {
+        var body = error.body(path: path, requestID: requestID).objectValue ?? JSONObject()
         body["sequence"] = .int(Int64(nextSequence))
         return RelayFrame(event: "error", payload: .object(body), sequence: nextSequence, isUpstreamEvent: false)
     }

@@ -35,9 +35,9 @@ struct RelayStep: Sendable {
 protocol StreamRelayPolicy: Sendable {
     associatedtype Event: Sendable
     /// Maps one upstream event.
-    mutating func step(for event: Event, path: String) -> RelayStep
+    mutating func step(for event: Event, path: String, requestID: String) -> RelayStep
     /// The `error` frame the gateway adds itself, numbered after the frames so far.
-    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent
+    mutating func errorFrame(_ error: GatewayError, path: String, requestID: String) -> ServerSentEvent
     /// The error when the upstream closes before a terminal event.
     var incompleteError: GatewayError { get }
     /// What a client should do when the gateway shuts down mid-stream.
@@ -177,7 +177,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                     result.error = error
                     // Inside an upstream event an error frame would corrupt it: the stream just ends.
                     guard !result.policy.midEvent else { return }
-                    try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path)))
+                    try await writer.write(ServerSentEventEncoder.buffer(result.policy.errorFrame(error, path: path, requestID: call.requestID)))
                     result.framesWritten += 1
                 }
                 loop: for await item in items {
@@ -188,7 +188,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                         var out = ByteBuffer()
                         var ended = false
                         for event in batch {
-                            let step = result.policy.step(for: event, path: path)
+                            let step = result.policy.step(for: event, path: path, requestID: call.requestID)
                             if let bytes = step.bytes {
                                 out.writeImmutableBuffer(bytes)
                                 result.framesWritten += step.eventsInBytes
@@ -204,7 +204,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                                 result.error = error
                                 if step.end == nil {
                                     // One `error` frame after the relayed one (otherwise the relayed frame was it).
-                                    ServerSentEventEncoder.write(result.policy.errorFrame(error, path: path), into: &out)
+                                    ServerSentEventEncoder.write(result.policy.errorFrame(error, path: path, requestID: call.requestID), into: &out)
                                     result.framesWritten += 1
                                 }
                                 ended = true
@@ -292,7 +292,7 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
         self.startingAfter = startingAfter
     }
 
-    mutating func step(for event: ResponseStreamEvent, path: String) -> RelayStep {
+    mutating func step(for event: ResponseStreamEvent, path: String, requestID: String) -> RelayStep {
         if let startingAfter, let sequence = event.sequenceNumber, sequence <= startingAfter { return RelayStep() }
         var frame = relay.frame(for: event)
         switch event.type {
@@ -306,7 +306,7 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
         case "error":
             // The upstream's own error event becomes the one `error` frame, at its own sequence number.
             let error = Self.streamErrorEventError(event.raw)
-            var body = error.body(path: path).objectValue ?? JSONObject()
+            var body = error.body(path: path, requestID: requestID).objectValue ?? JSONObject()
             body["sequence"] = .int(Int64(frame.sequence))
             frame.payload = .object(body)
             return RelayStep(frame: frame.serverSentEvent, end: .failed, error: error)
@@ -315,8 +315,8 @@ struct ResponsesRelayPolicy: StreamRelayPolicy {
         }
     }
 
-    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent {
-        relay.errorFrame(error, path: path).serverSentEvent
+    mutating func errorFrame(_ error: GatewayError, path: String, requestID: String) -> ServerSentEvent {
+        relay.errorFrame(error, path: path, requestID: requestID).serverSentEvent
     }
 
     var incompleteError: GatewayError {
@@ -407,7 +407,7 @@ struct TypedEventRelayPolicy: StreamRelayPolicy {
         self.kind = kind
     }
 
-    mutating func step(for event: ServerSentEvent, path: String) -> RelayStep {
+    mutating func step(for event: ServerSentEvent, path: String, requestID: String) -> RelayStep {
         if ResponseStreamEvent.isDone(event) { return RelayStep() }
         let payload = try? JSONValue(parsing: event.data)
         let type = payload?["type"]?.stringValue ?? event.event ?? "message"
@@ -437,9 +437,9 @@ struct TypedEventRelayPolicy: StreamRelayPolicy {
         }
     }
 
-    mutating func errorFrame(_ error: GatewayError, path: String) -> ServerSentEvent {
+    mutating func errorFrame(_ error: GatewayError, path: String, requestID: String) -> ServerSentEvent {
         defer { frames += 1 }
-        return ServerSentEvent(event: "error", data: error.body(path: path).jsonString, id: String(frames))
+        return ServerSentEvent(event: "error", data: error.body(path: path, requestID: requestID).jsonString, id: String(frames))
     }
 
     var incompleteError: GatewayError {

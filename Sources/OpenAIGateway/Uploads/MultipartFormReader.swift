@@ -96,6 +96,40 @@ struct MultipartFormReader {
         return problems
     }
 
+    /// Most body bytes read past the first problem to find the others (``refusal(_:)``).
+    static let refusalReadLimit = 16 * 1024 * 1024
+
+    /// The 400 for `problems` found part way, with every other problem of the form, like a JSON body's:
+    /// the rest of the body is read (nothing is forwarded, file bytes are only counted), each later file
+    /// part and field is checked, and the whole form once its end is reached, so one answer lists all of
+    /// them. Reading stops after ``refusalReadLimit`` bytes, or at a size limit or a broken body; the
+    /// answer then lists what was found so far.
+    mutating func refusal(_ problems: [ValidationProblem]) async -> GatewayError {
+        var found = problems
+        // A later check of a parameter already reported (the end's check of a field seen part way, in other
+        // words once defaults apply) adds nothing: each parameter with a problem is named once at least.
+        func add(_ more: [ValidationProblem]) {
+            found += more.filter { problem in !found.contains { $0.parameter == problem.parameter } }
+        }
+        let start = bodyBytes
+        reading: while bodyBytes - start <= Self.refusalReadLimit {
+            guard let item = try? await next() else { break }
+            switch item {
+            case .fileStart(let file, let rule):
+                add(countProblems(adding: rule) + rule.validate(file, fields, false))
+                beginFile(file, rule: rule, limit: min(policy.absoluteFileLimit, rule.limit(fields).bytes))
+            case .fileEnd(let index, let rule):
+                add(rule.validate(files[index], fields, false))
+            case .fileBytes, .field:
+                continue
+            case .end:
+                add(completeBodyProblems())
+                break reading
+            }
+        }
+        return .validation(found)
+    }
+
     /// The next parser event, reading more of the body as needed; nil when the body ended.
     private mutating func nextEvent() async throws -> MultipartEvent? {
         while true {

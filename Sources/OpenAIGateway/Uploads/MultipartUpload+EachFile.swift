@@ -50,8 +50,8 @@ extension MultipartUpload {
                     if let refusal = policy.refuse(form.fields, false) { throw refusal }
                     let problems =
                         policy.validateFields(form.fields, false) + form.countProblems(adding: rule) + rule.validate(file, form.fields, false)
-                    if !problems.isEmpty { throw GatewayError.validation(problems) }
                     form.beginFile(file, rule: rule, limit: min(policy.absoluteFileLimit, rule.limit(form.fields).bytes))
+                    if !problems.isEmpty { throw await form.refusal(problems) }
                     let result = try await uploadPart(file, reader: &form, uploadFields: uploadFields, upload: upload)
                     results.append(result)
                     uploaded(result, form.files[form.files.count - 1])
@@ -98,7 +98,7 @@ extension MultipartUpload {
                     return bytes
                 case .fileEnd(let index, let rule):
                     let problems = rule.validate(form.files[index], form.fields, false)
-                    if !problems.isEmpty { throw GatewayError.validation(problems) }
+                    if !problems.isEmpty { throw await form.refusal(problems) }
                     ended = true
                     var tail = encoder.fileTail
                     tail.writeImmutableBuffer(encoder.closing)

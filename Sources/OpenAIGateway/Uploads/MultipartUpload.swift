@@ -303,13 +303,13 @@ private struct UploadReader {
                 phase = .done
                 return false
             }
-            try handle(item)
+            try await handle(item)
         }
         // Also up to the first file's first byte or its end, so a file whose checks need its size (an empty
         // audio file) is refused before anything goes upstream.
         while phase != .done, let started = files.last, started.bytes == 0, !started.complete {
             guard let item = try await form.next() else { break }
-            try handle(item)
+            try await handle(item)
         }
         return true
     }
@@ -320,7 +320,7 @@ private struct UploadReader {
             if phase == .done { return nil }
             do {
                 guard let item = try await form.next() else { throw MultipartUpload.truncatedBody }
-                try handle(item)
+                try await handle(item)
             } catch {
                 phase = .done
                 throw error
@@ -329,18 +329,18 @@ private struct UploadReader {
         return pending.removeFirst()
     }
 
-    private mutating func handle(_ item: MultipartFormReader.Item) throws {
+    private mutating func handle(_ item: MultipartFormReader.Item) async throws {
         switch item {
         case .fileStart(let file, let rule):
-            try startFile(file, rule: rule)
+            try await startFile(file, rule: rule)
         case .fileBytes(let buffer):
             pending.append(buffer)
         case .fileEnd(let index, let rule):
             pending.append(encoder.fileTail)
             let problems = rule.validate(files[index], fields, false)
-            if !problems.isEmpty { throw GatewayError.validation(problems) }
+            if !problems.isEmpty { throw await form.refusal(problems) }
         case .field(let name, let value):
-            try finishField(name: name, value: value)
+            try await finishField(name: name, value: value)
         case .end:
             guard !files.isEmpty else { return }
             if let refusal = policy.refuse(fields, true) { throw refusal }
@@ -353,12 +353,16 @@ private struct UploadReader {
         }
     }
 
-    private mutating func startFile(_ file: UploadedFile, rule: FilePartRule) throws {
+    private mutating func startFile(_ file: UploadedFile, rule: FilePartRule) async throws {
         if phase == .beforeFile, let refusal = policy.refuse(fields, false) { throw refusal }
         var problems = phase == .beforeFile ? policy.validateFields(fields, false) : []
         problems += form.countProblems(adding: rule)
         problems += rule.validate(file, fields, false)
-        if !problems.isEmpty { throw GatewayError.validation(problems) }
+        let limit = min(policy.absoluteFileLimit, rule.limit(fields).bytes)
+        if !problems.isEmpty {
+            form.beginFile(file, rule: rule, limit: limit)  // counted (not forwarded) while the rest is read
+            throw await form.refusal(problems)
+        }
         if phase == .beforeFile {
             for (name, value) in fields.pairs {
                 if let upstream = policy.upstreamField(name, value, fields) {
@@ -367,7 +371,7 @@ private struct UploadReader {
             }
             phase = .afterFirstFile
         }
-        form.beginFile(file, rule: rule, limit: min(policy.absoluteFileLimit, rule.limit(fields).bytes))
+        form.beginFile(file, rule: rule, limit: limit)
         pending.append(
             encoder.fileHead(
                 name: file.fieldName,
@@ -377,13 +381,13 @@ private struct UploadReader {
         )
     }
 
-    private mutating func finishField(name: String, value: String) throws {
+    private mutating func finishField(name: String, value: String) async throws {
         guard phase != .beforeFile else { return }
         // A field after a file: check it now, re-check the counts and size limits, and forward it.
         if let refusal = policy.refuse(fields, false) { throw refusal }
         var problems = policy.validateFields(fields, false)
         problems += form.countProblems()
-        if !problems.isEmpty { throw GatewayError.validation(problems) }
+        if !problems.isEmpty { throw await form.refusal(problems) }
         for file in files {
             guard let rule = policy.rule(for: file.fieldName) else { continue }
             let fieldLimit = rule.limit(fields)

@@ -68,10 +68,8 @@ public struct FieldValidator: Sendable {
     /// The value of `key`, or nil when absent or null; records a problem when it is required.
     private mutating func present(_ key: String, required: Bool, expected: String, hint: String?) -> JSONValue? {
         guard let value = object[key], !value.isNull else {
-            if required {
-                let requiredHint = "\(path(of: key)) is required." + (hint.map { " " + $0 } ?? "")
-                fail(key, "\(path(of: key)) must be \(expected)", hint: requiredHint)
-            }
+            // Missing is not the wrong type: "input is required", not "input must be a string".
+            if required { fail(key, "\(path(of: key)) is required", hint: hint ?? "Send \(path(of: key)) as \(expected).") }
             return nil
         }
         return value

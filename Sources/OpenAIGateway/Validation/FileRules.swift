@@ -37,9 +37,7 @@ enum FileRules {
         let key = value.trimmingCharacters(in: .whitespaces).lowercased()
         if let typo = purposeTypos[key] { return typo }
         if purposes.contains(key) { return key }  // only the case or surrounding spaces were wrong
-        let ranked = purposes.map { ($0, editDistance(key, $0)) }.min { $0.1 < $1.1 }
-        guard let (best, distance) = ranked, distance <= max(2, best.count / 3) else { return nil }
-        return best
+        return Wording.nearest(to: key, among: purposes)
     }
 
     /// A problem with `purpose`, or nil when it is valid (or absent and not yet `required`).
@@ -50,31 +48,17 @@ enum FileRules {
             + "fine-tune (training data, .jsonl), user_data (any file used as model input) or evals (.jsonl eval data)."
         guard let value else {
             guard required else { return nil }
-            return ValidationProblem(parameter: "purpose", message: message, hint: "purpose is required, e.g. -F purpose=user_data. " + guide)
+            return ValidationProblem(
+                parameter: "purpose",
+                message: "purpose is required",
+                hint: "Send a purpose, e.g. -F purpose=user_data. " + guide
+            )
         }
         if purposes.contains(value) { return nil }
         if let suggestion = suggestion(forPurpose: value) {
             return ValidationProblem(parameter: "purpose", message: message, hint: "Did you mean \"\(suggestion)\"? (got \"\(value)\") " + guide)
         }
         return ValidationProblem(parameter: "purpose", message: message, hint: "Got \"\(value)\". " + guide)
-    }
-
-    /// Levenshtein distance over characters (inputs are short form values).
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.prefix(64))
-        let b = Array(b.prefix(64))
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = previous
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 
     // MARK: - Upload fields
@@ -135,7 +119,7 @@ enum FileRules {
         let hint: String
         if name.hasPrefix("expires_after") {
             hint = "Send the expiry as two form fields: expires_after[anchor]=created_at and expires_after[seconds]=<3600..2592000>."
-        } else if let close = (["file"] + uploadFields).first(where: { editDistance(name.lowercased(), $0) <= 2 }) {
+        } else if let close = (["file"] + uploadFields).first(where: { Wording.editDistance(name.lowercased(), $0) <= 2 }) {
             hint = "Did you mean \"\(close)\"? POST /api/files accepts file, purpose, expires_after[anchor] and expires_after[seconds]."
         } else {
             hint = "Remove it: POST /api/files accepts file, purpose, expires_after[anchor] and expires_after[seconds]."

@@ -102,7 +102,7 @@ public enum TextResponseRequest {
     private static func validateInput(_ rules: inout FieldValidator) {
         let hint = "Send input as a string (\"\" is allowed) or as an array of input items such as [{\"role\": \"user\", \"content\": \"Hello\"}]."
         guard let input = rules.object["input"], !input.isNull else {
-            rules.fail("input", "input must be a string", hint: "input is required. " + hint)
+            rules.fail("input", "input is required", hint: hint)
             return
         }
         if input.stringValue != nil { return }

@@ -18,7 +18,7 @@ enum VectorStoreSearchRules {
         let queryHint = "Send \"query\": \"what to look for\", or a non-empty array of such strings."
         switch body["query"] {
         case nil, .null?:
-            rules.fail("query", "query must be a string or an array of strings", hint: "query is required. " + queryHint)
+            rules.fail("query", "query is required", hint: queryHint)
         case .string?:
             break
         case .array(let items)?:
