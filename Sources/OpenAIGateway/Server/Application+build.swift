@@ -35,11 +35,14 @@ public func buildApplication(
     logger.notice(
         "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
     )
+    let metrics = GatewayMetrics(catalogue: catalogue)
     let pipeline = CallPipeline(
-        sinks: [InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger)],
+        sinks: [
+            InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger), metrics,
+        ],
         metering: Metering(costs: CostEstimator(catalogue: catalogue))
     )
-    let components = GatewayComponents(store: store)
+    let components = GatewayComponents(store: store, metrics: metrics)
     let router = buildRouter(
         configuration: configuration,
         client: OpenAIClient(transport: transport),
@@ -85,6 +88,8 @@ public func buildApplication(
 struct GatewayComponents: Sendable {
     /// Keys, ledger and limit counters (SQLite in `DATA_DIR`, or PostgreSQL).
     var store: any SQLStore
+    /// The Prometheus metrics (also a sink of the call pipeline), rendered by `/metrics`.
+    var metrics = GatewayMetrics(catalogue: .bundled)
     /// The usage ledger's writer (queue depth, spills), for `/metrics`.
     var ledger: (any LedgerStatsSource)?
 }
@@ -129,8 +134,10 @@ func buildRouter(
         .addRoutes(to: router)
     // The operator's routes: /admin/*, /metrics, /dashboard, behind GATEWAY_ADMIN_KEY.
     let adminGuard = AdminGuardMiddleware(configuration: configuration)
-    _ = router.group("admin").add(middleware: adminGuard)
+    AdminUsageController(store: components.store).addRoutes(to: router.group("admin").add(middleware: adminGuard))
+    MetricsController(metrics: components.metrics, ledger: components.ledger).addRoutes(to: router.group().add(middleware: adminGuard))
     routeTable.set(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
+    components.metrics.knownRoutes(router.routes.map { $0.path.description })
     return router
 }
 
