@@ -65,14 +65,15 @@ struct UsageReport: Sendable {
 enum UsageLedger {
     static func report(_ db: any SQLExecutor, from: Int64, to: Int64, groupBy grouping: UsageGrouping) async throws -> UsageReport {
         let binds: [SQLValue] = [.integer(from), .integer(to)]
-        let grouped = try await db.query(sums(grouping.expression), binds)
-        let p95 = try await db.query(percentile(grouping.expression), binds)
-        let overall = try await db.query(sums(nil), binds)
-        let overallP95 = try await db.query(percentile(nil), binds)
+        // Three scans of the window (on PostgreSQL at once; SQLite's one connection takes them in turn): the
+        // overall sums are the groups' added up, only the overall percentile needs its own pass.
+        async let grouped = db.query(sums(grouping.expression), binds)
+        async let p95 = db.query(percentile(grouping.expression), binds)
+        async let overallP95 = db.query(percentile(nil), binds)
 
         var percentiles: [String: Double] = [:]
-        for row in p95 { percentiles[label(row["grp"], grouping)] = row["latency_ms"].double }
-        var groups = grouped.map { row in
+        for row in try await p95 { percentiles[label(row["grp"], grouping)] = row["latency_ms"].double }
+        var groups = try await grouped.map { row in
             let name = label(row["grp"], grouping)
             var totals = Self.totals(row)
             totals.p95LatencyMs = percentiles[name]
@@ -84,8 +85,20 @@ enum UsageLedger {
             if a.totals.requests != b.totals.requests { return a.totals.requests > b.totals.requests }
             return a.group < b.group
         }
-        var totals = overall.first.map(Self.totals) ?? UsageTotals()
-        totals.p95LatencyMs = overallP95.first?["latency_ms"].double
+        var totals = UsageTotals()
+        var latencySum = 0.0
+        for group in groups {
+            totals.requests += group.totals.requests
+            totals.errors += group.totals.errors
+            totals.inputTokens += group.totals.inputTokens
+            totals.outputTokens += group.totals.outputTokens
+            totals.cachedTokens += group.totals.cachedTokens
+            totals.totalTokens += group.totals.totalTokens
+            totals.costUSD += group.totals.costUSD
+            latencySum += (group.totals.averageLatencyMs ?? 0) * Double(group.totals.requests)
+        }
+        if totals.requests > 0 { totals.averageLatencyMs = latencySum / Double(totals.requests) }
+        totals.p95LatencyMs = try await overallP95.first?["latency_ms"].double
         return UsageReport(from: from, to: to, grouping: grouping, groups: groups, totals: totals)
     }
 
@@ -133,13 +146,13 @@ enum UsageLedger {
 
     private static let window = "ts >= $1 AND ts < $2"
 
-    /// Counts and sums per group (or over the window when `group` is nil).
-    static func sums(_ group: String?) -> String {
+    /// Counts and sums per group.
+    static func sums(_ group: String) -> String {
         func billed(_ tokens: String) -> String {
             "CAST(COALESCE(SUM(CASE WHEN usage_role = 'reference' THEN 0 ELSE \(tokens) END), 0) AS BIGINT)"
         }
         let columns = [
-            "\(group ?? "'all'") AS grp",
+            "\(group) AS grp",
             "COUNT(*) AS requests",
             "CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT) AS errors",
             billed("COALESCE(input_tokens, 0)") + " AS input_tokens",
@@ -150,7 +163,7 @@ enum UsageLedger {
             "AVG(latency_ms) AS avg_latency_ms",
             "MAX(key_name) AS key_name",
         ]
-        return "SELECT \(columns.joined(separator: ", ")) FROM ledger WHERE \(window)" + (group.map { " GROUP BY \($0)" } ?? "")
+        return "SELECT \(columns.joined(separator: ", ")) FROM ledger WHERE \(window) GROUP BY \(group)"
     }
 
     /// The nearest-rank 95th percentile of the latency per group: the row whose rank is ⌈0.95·n⌉, in integer

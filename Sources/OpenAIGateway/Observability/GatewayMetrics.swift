@@ -50,40 +50,133 @@ public final class GatewayMetrics: CallRecordSink, Sendable {
 
     public func record(_ call: CallRecord) {
         let route = routeLabel(call.route)
-        let method = Self.methodLabel(call.method)
-        registry.makeCounter(
-            descriptor: Names.requests,
-            labels: [("route", route), ("method", method), ("status", call.status.map(String.init) ?? "0")]
-        ).increment()
-        registry.makeValueHistogram(descriptor: Names.latency, labels: [("route", route)], buckets: Self.secondsBuckets)
-            .record(call.latencyMs / 1000)
-        if let firstByte = call.firstByteMs {
-            registry.makeValueHistogram(descriptor: Names.firstByte, labels: [("route", route)], buckets: Self.secondsBuckets)
-                .record(firstByte / 1000)
-        }
-        if let endpoint = call.endpoint, let attempts = call.attempts, attempts > 0 {
-            let label = endpointLabel(endpoint)
-            registry.makeCounter(descriptor: Names.upstreamAttempts, labels: [("endpoint", label)]).increment(by: Int64(attempts))
-            if attempts > 1 {
-                registry.makeCounter(descriptor: Names.upstreamRetries, labels: [("endpoint", label)]).increment(by: Int64(attempts - 1))
-            }
-        }
-        let model = modelLabel(call.model)
-        let key = call.key?.keyID ?? "none"
+        let requestKey = RequestKey(route: route, method: Self.methodLabel(call.method), status: call.status ?? 0)
+        let endpoint = call.endpoint.map(endpointLabel)
         // Usage that a retrieve or a poll only reports (``UsageRole/reference``) was counted by the call that generated it.
-        if let usage = call.usage, call.usageRole == .billed {
-            for (type, count) in [("input", usage.input), ("output", usage.output), ("cached", usage.cached)] where count > 0 {
-                registry.makeCounter(descriptor: Names.tokens, labels: [("model", model), ("key", key), ("type", type)])
-                    .increment(by: Int64(count))
-            }
+        let usage = call.usageRole == .billed ? call.usage : nil
+        let cost = call.cost.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        let usageKey = usage != nil || cost != nil ? UsageKey(model: modelLabel(call.model), key: call.key?.keyID ?? "none") : nil
+        let handles = series(requestKey, endpoint: endpoint, usage: usageKey)
+        handles.requests.increment()
+        handles.route.latency.record(call.latencyMs / 1000)
+        if let firstByte = call.firstByteMs { handles.route.firstByte.record(firstByte / 1000) }
+        if let upstream = handles.endpoint, let attempts = call.attempts, attempts > 0 {
+            upstream.attempts.increment(by: Int64(attempts))
+            if attempts > 1 { upstream.retries.increment(by: Int64(attempts - 1)) }
         }
-        if let cost = call.cost, cost > 0, cost.isFinite {
-            registry.makeCounter(descriptor: Names.cost, labels: [("model", model), ("key", key)]).increment(by: cost)
+        if let counters = handles.usage {
+            if let usage {
+                for (counter, count) in [(counters.input, usage.input), (counters.output, usage.output), (counters.cached, usage.cached)]
+                where count > 0 {
+                    counter.increment(by: Int64(count))
+                }
+            }
+            if let cost { counters.cost.increment(by: cost) }
         }
     }
 
     public func streamOpened() { openStreams.increment() }
     public func streamClosed() { openStreams.decrement() }
+
+    // MARK: - Series
+
+    /// The metrics of one request, looked up once per label set: the registry's own lookup validates and
+    /// hashes names and labels on every call, which costs more than the counting.
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    private struct UsageKey: Hashable {
+        var model: String
+        var key: String
+    }
+
+    private struct RouteSeries {
+        var latency: ValueHistogram
+        var firstByte: ValueHistogram
+    }
+
+    private struct EndpointSeries {
+        var attempts: Counter
+        var retries: Counter
+    }
+
+    private struct UsageSeries {
+        var input: Counter
+        var output: Counter
+        var cached: Counter
+        var cost: Counter
+    }
+
+    private struct Series {
+        var requests: [RequestKey: Counter] = [:]
+        var routes: [String: RouteSeries] = [:]
+        var endpoints: [String: EndpointSeries] = [:]
+        var usage: [UsageKey: UsageSeries] = [:]
+    }
+
+    private let cache = NIOLockedValueBox(Series())
+
+    private func series(
+        _ request: RequestKey,
+        endpoint: String?,
+        usage: UsageKey?
+    ) -> (requests: Counter, route: RouteSeries, endpoint: EndpointSeries?, usage: UsageSeries?) {
+        cache.withLockedValue { cache in
+            let requests =
+                cache.requests[request]
+                ?? {
+                    let counter = registry.makeCounter(
+                        descriptor: Names.requests,
+                        labels: [("route", request.route), ("method", request.method), ("status", String(request.status))]
+                    )
+                    cache.requests[request] = counter
+                    return counter
+                }()
+            let route =
+                cache.routes[request.route]
+                ?? {
+                    let labels = [("route", request.route)]
+                    let series = RouteSeries(
+                        latency: registry.makeValueHistogram(descriptor: Names.latency, labels: labels, buckets: Self.secondsBuckets),
+                        firstByte: registry.makeValueHistogram(descriptor: Names.firstByte, labels: labels, buckets: Self.secondsBuckets)
+                    )
+                    cache.routes[request.route] = series
+                    return series
+                }()
+            let upstream = endpoint.map { endpoint in
+                cache.endpoints[endpoint]
+                    ?? {
+                        let labels = [("endpoint", endpoint)]
+                        let series = EndpointSeries(
+                            attempts: registry.makeCounter(descriptor: Names.upstreamAttempts, labels: labels),
+                            retries: registry.makeCounter(descriptor: Names.upstreamRetries, labels: labels)
+                        )
+                        cache.endpoints[endpoint] = series
+                        return series
+                    }()
+            }
+            let tokens = usage.map { usage in
+                cache.usage[usage]
+                    ?? {
+                        func tokens(_ type: String) -> Counter {
+                            registry.makeCounter(descriptor: Names.tokens, labels: [("model", usage.model), ("key", usage.key), ("type", type)])
+                        }
+                        let series = UsageSeries(
+                            input: tokens("input"),
+                            output: tokens("output"),
+                            cached: tokens("cached"),
+                            cost: registry.makeCounter(descriptor: Names.cost, labels: [("model", usage.model), ("key", usage.key)])
+                        )
+                        cache.usage[usage] = series
+                        return series
+                    }()
+            }
+            return (requests, route, upstream, tokens)
+        }
+    }
 
     // MARK: - Rendering
 
