@@ -198,6 +198,10 @@ struct UsageAPITests {
                 #expect(body["parameter"]?.stringValue == parameter, "\(path): \(answer.text)")
                 #expect((body["hint"]?.stringValue ?? "").count > 10, "\(path): \(answer.text)")
             }
+            // No parameters: by day, over the last 30 days, as JSON.
+            let defaults = try await gw.request(.GET, "/admin/usage")
+            #expect(defaults.status == 200 && defaults.headers.first(name: "content-type")?.hasPrefix("application/json") == true)
+            #expect(try defaults.json()["group_by"] == "day" && (try defaults.json()["groups"]) == [])
             // An offset (its + sent as %2B, or form-decoded to a space) and fractions are RFC 3339.
             for good in [
                 "from=2026-12-01T08:30:00.5%2B01:00", "from=2026-12-01T08:30:00+01:00", "from=2026-12-01t08:30:00z", "to=2026-12-01T08:30:00-05:30",
