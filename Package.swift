@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
-            exclude: ["sdk_common.py"],
+            exclude: ["sdk_common.py", "chromium_check.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

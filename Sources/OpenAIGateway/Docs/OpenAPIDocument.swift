@@ -42,6 +42,7 @@ public enum GatewayOpenAPI {
             ["name": "Gateway", "description": "Health and documentation"],
             ["name": "Admin", "description": "The operator's routes (GATEWAY_ADMIN_KEY): access keys, usage, metrics, dashboard"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
+            ["name": "Admin", "description": "Metrics, the usage dashboard and the usage ledger (GATEWAY_ADMIN_KEY)"],
         ]
         var allPaths = paths
         allPaths["/v1/{path}"] = openAICompatiblePath
@@ -51,9 +52,11 @@ public enum GatewayOpenAPI {
         for (path, item) in videoPaths(catalogue: catalogue) { allPaths[path] = item }
         for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
         for (path, item) in adminKeyPaths { allPaths[path] = item }
+        for (path, item) in adminPaths { allPaths[path] = item }
         root["paths"] = .object(withAccessAnswers(allPaths))
         var schemas = Schemas.all
         for (name, schema) in vectorStoreSchemas { schemas[name] = schema }
+        for (name, schema) in adminSchemas { schemas[name] = schema }
         root["components"] = ["schemas": .object(schemas)]
         return .object(root)
     }
@@ -325,7 +328,7 @@ public enum GatewayOpenAPI {
 
     static let errorDescriptions: [Int: String] = [
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
-        401: "GATEWAY_AUTH=keys and no valid access key was sent (admin routes: no valid GATEWAY_ADMIN_KEY).",
+        401: "GATEWAY_AUTH=keys and no valid access key was sent; on admin routes, the admin key is missing or wrong (WWW-Authenticate invites a browser's login prompt).",
         403: "Not allowed (e.g. downloading a file whose purpose is assistants), or a Host or web Origin the gateway does not serve.",
         404: "OpenAI does not know the resource (or the upstream does not serve this API).",
         409: "The resource is not in a state for this (e.g. a video that is not completed yet).",

@@ -51,6 +51,12 @@ struct V1Endpoint: Sendable, Hashable {
         ("GET", "/videos/{id}/content", .none), ("POST", "/videos/{id}/remix", .video),
     ]
 
+    /// The route templates of the known endpoints (`/v1/files/{id}`): bounded, so they may be metric labels.
+    private static let knownRoutes: Set<String> = Set(known.map { "/v1" + $0.template })
+
+    /// Whether `route` is the template of a known endpoint (an unknown path's template may carry any word).
+    static func isKnown(route: String) -> Bool { knownRoutes.contains(route) }
+
     /// The known templates split into segments once (matching runs on every `/v1` request).
     private static let patterns: [(method: String, parts: [Substring], template: String, billing: Billing)] = known.map {
         ($0.method, $0.template.split(separator: "/"), $0.template, $0.billing)

@@ -10,11 +10,17 @@ public protocol CallRecordSink: Sendable {
     /// Whether this sink wants one ``StreamEventRecord`` per relayed stream event (debug logging).
     var wantsEvents: Bool { get }
     func event(_ event: StreamEventRecord)
+    /// A server-sent event response started being written to the client (the open-streams gauge).
+    func streamOpened()
+    /// That response ended (completed, failed or the client left).
+    func streamClosed()
 }
 
 extension CallRecordSink {
     public var wantsEvents: Bool { false }
     public func event(_ event: StreamEventRecord) {}
+    public func streamOpened() {}
+    public func streamClosed() {}
 }
 
 /// One relayed stream event, for sinks that want them.
@@ -47,6 +53,9 @@ public struct CallPipeline: Sendable {
     func event(_ event: StreamEventRecord) {
         for sink in sinks where sink.wantsEvents { sink.event(event) }
     }
+
+    func streamOpened() { for sink in sinks { sink.streamOpened() } }
+    func streamClosed() { for sink in sinks { sink.streamClosed() } }
 
     /// Reads the upstream answer's `id`, `model` and `usage`, and the API-specific members.
     static func read(_ answer: ByteBuffer, into record: inout CallRecord, describe: (@Sendable (JSONValue) -> JSONObject)?) {

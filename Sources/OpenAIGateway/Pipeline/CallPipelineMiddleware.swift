@@ -39,13 +39,17 @@ struct CallPipelineMiddleware: RouterMiddleware {
             call.finish(bodyOutcome: .completed)
             return response.createHeadResponse()
         }
-        response.body = Self.recorded(scrubber.scrubbing(response.body), call: call)
+        let stream = response.headers[.contentType]?.lowercased().hasPrefix("text/event-stream") == true ? pipeline : nil
+        response.body = Self.recorded(scrubber.scrubbing(response.body), call: call, stream: stream)
         return response
     }
 
     /// The body, written through a writer that counts bytes and sees the end, a failure or the client leaving.
-    static func recorded(_ body: ResponseBody, call: CallRecorder) -> ResponseBody {
+    /// - Parameter stream: the pipeline to tell when an event stream opens and closes (nil for other bodies).
+    static func recorded(_ body: ResponseBody, call: CallRecorder, stream: CallPipeline? = nil) -> ResponseBody {
         ResponseBody(contentLength: body.contentLength) { writer in
+            stream?.streamOpened()
+            defer { stream?.streamClosed() }
             let recording = RecordingBodyWriter(parent: writer, call: call)
             do {
                 try await body.write(recording)

@@ -35,7 +35,8 @@ public func buildApplication(
     logger.notice(
         "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
     )
-    let components = GatewayComponents(store: store, configuration: configuration, logger: logger)
+    let metrics = GatewayMetrics(catalogue: catalogue)
+    let components = GatewayComponents(store: store, configuration: configuration, logger: logger, metrics: metrics)
     if configuration.authMode == .keys, configuration.adminKey == nil {
         logger.warning(
             "GATEWAY_AUTH=keys without GATEWAY_ADMIN_KEY: /admin, /metrics and /dashboard answer 403; manage keys with `openai-gateway keys`"
@@ -44,6 +45,7 @@ public func buildApplication(
     let pipeline = CallPipeline(
         sinks: [
             InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger),
+            metrics,
             QuotaSink(quota: components.quota),
         ],
         metering: Metering(costs: CostEstimator(catalogue: catalogue))
@@ -97,6 +99,8 @@ public func buildApplication(
 struct GatewayComponents: Sendable {
     /// Keys, ledger and limit counters (SQLite in `DATA_DIR`, or PostgreSQL).
     var store: any SQLStore
+    /// The Prometheus metrics (also a sink of the call pipeline), rendered by `/metrics`.
+    var metrics: GatewayMetrics
     /// The usage ledger's writer (queue depth, spills), for `/metrics`.
     var ledger: (any LedgerStatsSource)?
     /// The access keys, through their cache.
@@ -106,8 +110,9 @@ struct GatewayComponents: Sendable {
     /// The counters' background work (settlements, lease renewal) when they are shared.
     var quotaService: SharedQuota?
 
-    init(store: any SQLStore, configuration: GatewayConfiguration, logger: Logger) {
+    init(store: any SQLStore, configuration: GatewayConfiguration, logger: Logger, metrics: GatewayMetrics) {
         self.store = store
+        self.metrics = metrics
         self.keys = AccessKeys(keyStore: KeyStore(store: store), ttl: configuration.keyCacheTTL)
         if store.engine == .postgres {
             let shared = SharedQuota(store: store, logger: logger)
@@ -178,7 +183,10 @@ func buildRouter(
     let adminGuard = AdminGuardMiddleware(configuration: configuration)
     let admin = router.group("admin").add(middleware: adminGuard)
     AdminKeysController(keys: components.keys).addRoutes(to: admin.group("keys"))
+    AdminUsageController(store: components.store).addRoutes(to: admin)
+    MetricsController(metrics: components.metrics, ledger: components.ledger).addRoutes(to: router.group().add(middleware: adminGuard))
     routeTable.set(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
+    components.metrics.knownRoutes(router.routes.map { $0.path.description })
     return router
 }
 
