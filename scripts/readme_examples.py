@@ -7,9 +7,10 @@ Usage: python3 scripts/readme_examples.py [--binary .build/debug/openai-gateway]
 - `swift run openai-gateway` in a block runs the built binary instead; `127.0.0.1:300N` / `localhost:300N`
   (and `PORT=300N`) become free loopback ports, 3000 being the gateway this script starts with
   `--simulator` in a fresh working folder (so ./data, ./logs and sample files land there).
-- A block fails when it exits non-zero (each runs under `bash -e -o pipefail`), when it prints a 5xx error
+- A block fails when it exits non-zero (each runs under `bash -e`, without pipefail, as in an interactive shell where `curl … | head` is fine), when it prints a 5xx error
   body, or when it prints an error body (`"error_code"`, `{"error": {`) and the README does not say the
-  block shows errors. Background processes a block starts are stopped when it ends.
+  block shows errors. Background processes a block starts are stopped when it ends (so a block that needs a
+  server of its own, e.g. the stand-alone simulator, starts it).
 - Mark a block the script must not run with `<!-- readme-test: skip (why) -->` on the line before its fence;
   a block that shows errors on purpose with `<!-- readme-test: errors-expected -->`.
 Exits 1 and prints each failing block with its output when any block fails. Only talks to 127.0.0.1.
@@ -60,6 +61,7 @@ def localize(code, ports, binary):
     for readme_port, port in ports.items():
         code = re.sub(rf"(127\.0\.0\.1|localhost):{readme_port}\b", rf"\g<1>:{port}", code)
         code = re.sub(rf"\bPORT={readme_port}\b", f"PORT={port}", code)
+        code = re.sub(rf"--port {readme_port}\b", f"--port {port}", code)
     return code
 
 
@@ -76,20 +78,24 @@ def run_block(index, language, code, workdir, state, timeout):
         command = [sys.executable, path]
     else:
         # The variables of earlier blocks, then the block, then its variables for the next one.
-        script = (f"set -e -o pipefail\n[ -f {state} ] && source {state}\nsource {path}\n"
+        script = (f"set -e\n[ -f {state} ] && source {state}\nsource {path}\n"
                   f"declare -p | grep -v -E '^declare -[a-zA-Z]*r' > {state}.new || true\nmv {state}.new {state}\n")
         command = ["bash", "-c", script]
-    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-        status = process.returncode
-    except subprocess.TimeoutExpired:
-        status, output = -1, b"(timed out)"
-    finally:
+    # Output to a file, not a pipe: a server the block starts in the background keeps its copy open.
+    log = os.path.join(workdir, f".readme-block-{index}.out")
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+            status = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            status = -1
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    with open(log, "rb") as f:
+        output = f.read() + (b"\n(timed out)" if status == -1 else b"")
     return status, output.decode("utf-8", "replace")
 
 
@@ -111,6 +117,7 @@ def main():
         raise SystemExit(f"{binary} not found: swift build first")
     workdir = tempfile.mkdtemp(prefix="readme-examples-")
     ports = {str(3000 + n): free_port() for n in range(10)}
+    ports["8080"] = free_port()
     env = dict(os.environ, NODE_ENV="test", LOG_LEVEL="warn", SIMULATOR_EVENT_DELAY_MS="2")
     env.pop("DATABASE_URL", None)
     gateway = subprocess.Popen([binary, "--simulator", "--port", str(ports["3000"])], cwd=workdir, env=env,
@@ -135,7 +142,7 @@ def main():
             problem = None
             if status != 0:
                 problem = f"exit status {status}"
-            elif SERVER_ERROR.search(output):
+            elif SERVER_ERROR.search(output) and "errors-expected" not in marks:
                 problem = "printed a 5xx error body"
             elif ERROR_BODY.search(output) and "errors-expected" not in marks:
                 problem = "printed an error body (mark the block <!-- readme-test: errors-expected --> if that is the point)"

@@ -33,7 +33,10 @@ struct QuotaTests {
         ["input": "Say hi", "model": .string(model), "max_output_tokens": .int(Int64(maxOutput))]
     }
 
-    @Test("requests per minute: the gateway's own 429 with retry-after and x-ratelimit-* headers, never confused with the upstream's", arguments: TestDatabases.engines)
+    @Test(
+        "requests per minute: the gateway's own 429 with retry-after and x-ratelimit-* headers, never confused with the upstream's",
+        arguments: TestDatabases.engines
+    )
     func requestsPerMinute(engine: TestDatabases.Engine) async throws {
         try await Self.run(engine, configure: { $0.maxRetries = 0 }) { gw in
             let (_, secret) = try await AccessKeyTests.createKey(gw, ["name": "rpm", "rpm": 3])
@@ -116,7 +119,8 @@ struct QuotaTests {
                 defaultImageModel: "gpt-image-1.5",
                 defaultReservationMicros: 50_000
             )
-            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count).costMicros
+            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count)
+                .costMicros
             #expect(reservation > 0)
             let budget = Double(reservation * 10) / 1_000_000
             let (_, secret) = try await AccessKeyTests.createKey(gw, ["name": "budget", "budget_usd": .double(budget), "budget_period": "day"])
@@ -153,7 +157,10 @@ struct QuotaTests {
         #expect(spent <= budget, "spent \(spent) of a budget of \(budget)")
     }
 
-    @Test("a stream the client cancelled is billed for what it produced (marked estimated) and frees its reservation", arguments: TestDatabases.engines)
+    @Test(
+        "a stream the client cancelled is billed for what it produced (marked estimated) and frees its reservation",
+        arguments: TestDatabases.engines
+    )
     func cancelledStreamSettles(engine: TestDatabases.Engine) async throws {
         let gateway = try await Self.run(engine, simulator: SimulatorConfiguration(eventDelay: .milliseconds(30))) { gw -> GatewayHarness in
             let body: JSONValue = ["input": "Tell me a long story", "model": "gpt-4o-mini", "max_output_tokens": 2_000, "stream": true]
@@ -163,7 +170,8 @@ struct QuotaTests {
                 defaultImageModel: "gpt-image-1.5",
                 defaultReservationMicros: 50_000
             )
-            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count).costMicros
+            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count)
+                .costMicros
             // Room for one stream's reservation at a time, not two.
             let budget = Double(reservation * 3 / 2) / 1_000_000
             let (_, secret) = try await AccessKeyTests.createKey(gw, ["name": "cancel", "budget_usd": .double(budget)])

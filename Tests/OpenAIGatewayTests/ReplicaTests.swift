@@ -63,7 +63,10 @@ struct ReplicaTests {
 
     @Test("two gateway processes enforce one key's requests per minute and budget together")
     func sharedLimits() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: ChildProcess.gatewayExecutable), "build the executable first: swift build --build-tests")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: ChildProcess.gatewayExecutable),
+            "build the executable first: swift build --build-tests"
+        )
         let databaseURL = try await TestDatabases.freshPostgresURL()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gw-replicas-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -94,7 +97,8 @@ struct ReplicaTests {
                 defaultImageModel: "gpt-image-1.5",
                 defaultReservationMicros: 50_000
             )
-            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: big, bodyBytes: big.jsonBytes.count).costMicros
+            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: big, bodyBytes: big.jsonBytes.count)
+                .costMicros
             let budget = String(Double(reservation * 4) / 1_000_000)
             let budgetSecret = try await Self.createKey(["--name", "shared-budget", "--budget", budget, "--period", "day"], databaseURL: databaseURL)
             for replica in replicas {

@@ -17,7 +17,12 @@ struct RouteDocumentationTests {
             configuration: configuration,
             client: OpenAIClient(transport: transport),
             pipeline: CallPipeline(sinks: [], metering: Metering(costs: CostEstimator(catalogue: .bundled))),
-            components: GatewayComponents(store: store, configuration: configuration, logger: Logger(label: "test"), metrics: GatewayMetrics(catalogue: .bundled))
+            components: GatewayComponents(
+                store: store,
+                configuration: configuration,
+                logger: Logger(label: "test"),
+                metrics: GatewayMetrics(catalogue: .bundled)
+            )
         )
         await store.close()
         // Hummingbird renders a route's parameters as {name}, the OpenAPI syntax.

@@ -7,7 +7,10 @@ extension GatewayOpenAPI {
             "type": "object",
             "properties": [
                 "rpm": ["type": ["integer", "null"], "description": "Requests per minute."],
-                "tpm": ["type": ["integer", "null"], "description": "Tokens per minute (input estimate plus the output a request may produce, settled after)."],
+                "tpm": [
+                    "type": ["integer", "null"],
+                    "description": "Tokens per minute (input estimate plus the output a request may produce, settled after).",
+                ],
                 "max_streams": ["type": ["integer", "null"], "description": "Streams open at once."],
                 "budget_usd": ["type": ["number", "null"], "description": "USD per budget period; the worst case is reserved before each call."],
                 "budget_period": ["type": "string", "enum": ["day", "month"]],
@@ -71,28 +74,59 @@ extension GatewayOpenAPI {
         return [
             "/admin/keys": [
                 "post": operation(
-                    "createKey", "Create an access key", "The answer carries the key's secret, once. " + admin,
-                    tag: "Admin", body: create, success: ("201", json("The key and its secret.", issued)), errors: [400, 401]
+                    "createKey",
+                    "Create an access key",
+                    "The answer carries the key's secret, once. " + admin,
+                    tag: "Admin",
+                    body: create,
+                    success: ("201", json("The key and its secret.", issued)),
+                    errors: [400, 401]
                 ),
                 "get": operation(
-                    "listKeys", "List the access keys", "Never their secrets. `include_revoked=true` lists revoked keys too. " + admin,
+                    "listKeys",
+                    "List the access keys",
+                    "Never their secrets. `include_revoked=true` lists revoked keys too. " + admin,
                     tag: "Admin",
                     parameters: [["name": "include_revoked", "in": "query", "schema": ["type": "boolean"]]],
-                    success: ("200", json("The keys.", ["type": "object", "properties": ["object": ["type": "string"], "data": ["type": "array", "items": key]]])),
+                    success: (
+                        "200",
+                        json(
+                            "The keys.",
+                            ["type": "object", "properties": ["object": ["type": "string"], "data": ["type": "array", "items": key]]]
+                        )
+                    ),
                     errors: [401]
                 ),
             ],
             "/admin/keys/{id}": [
-                "get": operation("getKey", "Show an access key", admin, tag: "Admin", parameters: [id], success: ("200", json("The key.", key)), errors: [401]),
+                "get": operation(
+                    "getKey",
+                    "Show an access key",
+                    admin,
+                    tag: "Admin",
+                    parameters: [id],
+                    success: ("200", json("The key.", key)),
+                    errors: [401]
+                ),
                 "delete": operation(
-                    "revokeKey", "Revoke an access key", "It stops working at once on this replica, within KEY_CACHE_MS on others. " + admin,
-                    tag: "Admin", parameters: [id], success: ("200", json("The revoked key.", key)), errors: [401]
+                    "revokeKey",
+                    "Revoke an access key",
+                    "It stops working at once on this replica, within KEY_CACHE_MS on others. " + admin,
+                    tag: "Admin",
+                    parameters: [id],
+                    success: ("200", json("The revoked key.", key)),
+                    errors: [401]
                 ),
             ],
             "/admin/keys/{id}/rotate": [
                 "post": operation(
-                    "rotateKey", "Give an access key a new secret", "Same id, name, limits and usage; the old secret stops working. " + admin,
-                    tag: "Admin", parameters: [id], success: ("200", json("The key and its new secret.", issued)), errors: [401]
+                    "rotateKey",
+                    "Give an access key a new secret",
+                    "Same id, name, limits and usage; the old secret stops working. " + admin,
+                    tag: "Admin",
+                    parameters: [id],
+                    success: ("200", json("The key and its new secret.", issued)),
+                    errors: [401]
                 )
             ],
         ]

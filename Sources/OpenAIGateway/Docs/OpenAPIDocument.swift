@@ -42,7 +42,6 @@ public enum GatewayOpenAPI {
             ["name": "Gateway", "description": "Health and documentation"],
             ["name": "Admin", "description": "The operator's routes (GATEWAY_ADMIN_KEY): access keys, usage, metrics, dashboard"],
             ["name": "OpenAI-compatible", "description": "The OpenAI API itself under /v1: point an OpenAI SDK's base URL here"],
-            ["name": "Admin", "description": "Metrics, the usage dashboard and the usage ledger (GATEWAY_ADMIN_KEY)"],
         ]
         var allPaths = paths
         allPaths["/v1/{path}"] = openAICompatiblePath
@@ -328,14 +327,16 @@ public enum GatewayOpenAPI {
 
     static let errorDescriptions: [Int: String] = [
         400: "The request is invalid (every problem is listed in `errors`), or OpenAI rejected it.",
-        401: "GATEWAY_AUTH=keys and no valid access key was sent; on admin routes, the admin key is missing or wrong (WWW-Authenticate invites a browser's login prompt).",
+        401:
+            "GATEWAY_AUTH=keys and no valid access key was sent; on admin routes, the admin key is missing or wrong (WWW-Authenticate invites a browser's login prompt).",
         403: "Not allowed (e.g. downloading a file whose purpose is assistants), or a Host or web Origin the gateway does not serve.",
         404: "OpenAI does not know the resource (or the upstream does not serve this API).",
         409: "The resource is not in a state for this (e.g. a video that is not completed yet).",
         410: "The model is retired at this upstream (`model_retired`).",
         413: "The request body is too large.",
         415: "The request body's Content-Type is not application/json (multipart/form-data for uploads).",
-        429: "Rate limited or out of quota: OpenAI's (see `rate_limit_info`, `openai_error`) or the access key's own limit at the gateway (`X-Gateway-Limit`, `x-ratelimit-*`); Retry-After says when to retry.",
+        429:
+            "Rate limited or out of quota: OpenAI's (see `rate_limit_info`, `openai_error`) or the access key's own limit at the gateway (`X-Gateway-Limit`, `x-ratelimit-*`); Retry-After says when to retry.",
         502: "OpenAI failed or sent something invalid.",
         503: "OpenAI could not be reached, the gateway has too many open connections, or it is shutting down (see Retry-After).",
         504: "OpenAI did not answer in time.",
