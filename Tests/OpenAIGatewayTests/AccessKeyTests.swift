@@ -170,4 +170,23 @@ struct AccessKeyTests {
             #expect(missingStatus == 1 && missing.contains("No active access key"))
         }
     }
+
+    @Test("the official openai SDK uses an access key as its api_key: AuthenticationError and RateLimitError as OpenAI's")
+    func officialSDK() async throws {
+        if let problem = await SDKAvailability.shared.problem() {
+            Issue.record("The official openai Python package is required: \(problem)")
+            return
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sdk/keys_sdk_check.py").path
+        try await GatewayHarness.run(configure: Self.keysOn) { gw in
+            let (_, key) = try await Self.createKey(gw, ["name": "sdk"])
+            let (_, limited) = try await Self.createKey(gw, ["name": "sdk-limited", "rpm": 1])
+            let (status, output) = await PythonProcess.run(
+                [script, "--gateway", gw.baseURL, "--key", key, "--limited-key", limited],
+                timeout: .seconds(120)
+            )
+            #expect(status == 0, "keys_sdk_check.py exited with \(status):\n\(output)")
+            #expect(output.contains("4 passed, 0 failed"), "\(output)")
+        }
+    }
 }
