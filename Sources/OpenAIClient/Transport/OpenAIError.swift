@@ -88,6 +88,8 @@ public struct OpenAIError: Error, Sendable, CustomStringConvertible {
         public static let stream = Kind("stream")
         /// The upstream response body was larger than the client accepts.
         public static let responseTooLarge = Kind("response_too_large")
+        /// Every upstream connection for short calls was busy for longer than the slot wait (``UpstreamSlots``).
+        public static let busy = Kind("busy")
 
         /// True for the kinds that mean the request never got an answer.
         public var isConnectionFailure: Bool {

@@ -11,7 +11,13 @@ import NIOPosix
 /// The transport does not own the `HTTPClient`: the application creates it, passes it in and shuts
 /// it down on graceful shutdown.
 public struct OpenAITransport: Sendable {
+    /// Short calls (``send(_:)`` with a replayable body).
     public let httpClient: HTTPClient
+    /// Streams (``open(_:)``) and streamed uploads: a pool of their own, so long-lived connections cannot
+    /// take every connection from short calls. The same client as `httpClient` unless one is given.
+    public let streamClient: HTTPClient
+    /// Bounds the short calls in flight and how long one waits for a connection; nil: no bound.
+    public let slots: UpstreamSlots?
     public let configuration: OpenAIConfiguration
     public let logger: Logger
     /// Sleeps between attempts (injected so tests do not wait).
@@ -26,13 +32,19 @@ public struct OpenAITransport: Sendable {
     ///   - configuration: where and how to call the API.
     ///   - logger: debug-level retry messages go here.
     ///   - sleep: waits between attempts (tests inject a fast one).
+    ///   - streamClient: the client of streams and streamed uploads (default: `httpClient`).
+    ///   - slots: the short calls' connection budget with its wait deadline.
     public init(
         httpClient: HTTPClient,
+        streamClient: HTTPClient? = nil,
+        slots: UpstreamSlots? = nil,
         configuration: OpenAIConfiguration,
         logger: Logger = Logger(label: "OpenAIClient"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.httpClient = httpClient
+        self.streamClient = streamClient ?? httpClient
+        self.slots = slots
         self.configuration = configuration
         self.logger = logger
         self.sleep = sleep
@@ -61,10 +73,20 @@ public struct OpenAITransport: Sendable {
         try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
             // A streamed upload takes as long as the client takes to send it: no overall deadline then,
             // the connection's idle timeouts still apply.
-            let deadline: NIODeadline =
-                request.body.isReplayable ? .now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9)) : .distantFuture
+            let short = request.body.isReplayable
+            let deadline: NIODeadline = short ? .now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9)) : .distantFuture
+            if short, let slots {
+                guard await slots.acquire() else {
+                    throw OpenAIError(
+                        kind: .busy,
+                        message: "Every upstream connection was busy for \(Int(slots.wait.seconds * 1000)) ms (\(slots.limit) in use)",
+                        attempts: attempt
+                    )
+                }
+            }
+            defer { if short { slots?.release() } }
             do {
-                let response = try await httpClient.execute(httpRequest, deadline: deadline, logger: logger)
+                let response = try await (short ? httpClient : streamClient).execute(httpRequest, deadline: deadline, logger: logger)
                 let body = try await response.body.collect(upTo: configuration.maxResponseBodySize)
                 return (response.status.code, response.headers, AttemptBody.buffer(body))
             } catch let error as NIOTooManyBytesError {
@@ -96,7 +118,7 @@ public struct OpenAITransport: Sendable {
         return try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
             do {
                 let execute: @Sendable () async throws -> HTTPClientResponse = {
-                    try await httpClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
+                    try await streamClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
                 }
                 let response: HTTPClientResponse
                 if let headTimeout {

@@ -57,6 +57,9 @@ extension GatewayConfiguration {
         EnvironmentKey(name: "DATA_DIR", defaultValue: "./data", effect: "Where the embedded SQLite store lives"),
         EnvironmentKey(name: "DATABASE_URL", defaultValue: "—", effect: "postgres://... keeps keys, ledger and counters in PostgreSQL"),
         EnvironmentKey(name: "KEY_CACHE_MS", defaultValue: "2000", effect: "How long a replica trusts what it read about a key"),
+        EnvironmentKey(name: "UPSTREAM_MAX_CONNECTIONS", defaultValue: "256", effect: "Upstream connections short JSON calls use at once"),
+        EnvironmentKey(name: "UPSTREAM_MAX_STREAMS", defaultValue: "2048", effect: "Upstream connections of streams and uploads (their own pool)"),
+        EnvironmentKey(name: "UPSTREAM_SLOT_WAIT_MS", defaultValue: "5000", effect: "A short call waits this long for a free connection, then 503"),
         EnvironmentKey(
             name: "BUDGET_DEFAULT_RESERVATION_USD",
             defaultValue: "0.05",

@@ -79,6 +79,12 @@ public struct GatewayConfiguration: Sendable {
     /// `BUDGET_DEFAULT_RESERVATION_USD`: what a request whose worst case cannot be priced before it runs
     /// (an upload, an unknown model) holds against its key's budget until it is settled.
     public var defaultReservationUSD: Double = 0.05
+    /// `UPSTREAM_MAX_CONNECTIONS`: upstream connections short JSON calls may use at once.
+    public var upstreamMaxConnections: Int = 256
+    /// `UPSTREAM_MAX_STREAMS`: upstream connections of streams and streamed uploads (a pool of their own).
+    public var upstreamMaxStreams: Int = 2_048
+    /// `UPSTREAM_SLOT_WAIT_MS`: how long a short call waits for a free upstream connection before a 503.
+    public var upstreamSlotWait: Duration = .seconds(5)
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -221,6 +227,9 @@ public struct GatewayConfiguration: Sendable {
                 )
             }
         }
+        config.upstreamMaxConnections = reader.integer("UPSTREAM_MAX_CONNECTIONS", default: 256, range: 1...100_000)
+        config.upstreamMaxStreams = reader.integer("UPSTREAM_MAX_STREAMS", default: 2_048, range: 1...1_000_000)
+        config.upstreamSlotWait = .milliseconds(reader.integer("UPSTREAM_SLOT_WAIT_MS", default: 5_000, range: 0...600_000))
         config.keyCacheTTL = .milliseconds(reader.integer("KEY_CACHE_MS", default: 2_000, range: 0...600_000))
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {

@@ -10,6 +10,8 @@ struct SystemController: Sendable {
     let upstreamBaseURL: String
     /// The model catalogue in use (`MODEL_CATALOGUE_FILE` or the bundled one): the document's enums come from it.
     let catalogue: ModelCatalogue
+    /// The short calls' upstream connections (`/health` shows whether they are saturated).
+    var slots: UpstreamSlots?
     let startedAt: ContinuousClock.Instant = .now
 
     func addRoutes(to router: Router<Context>) {
@@ -37,14 +39,25 @@ struct SystemController: Sendable {
 
     @Sendable func health(_ request: Request, context: Context) async throws -> Response {
         let upstreamHost = URL(string: upstreamBaseURL).flatMap { url in url.host.map { "\($0)\(url.port.map { ":\($0)" } ?? "")" } }
-        let body: JSONValue = [
+        var body: JSONObject = [
             "status": "ok",
             "simulator": .bool(configuration.useSimulator),
             "upstream": JSONValue(upstreamHost),
             "uptime_seconds": .int(Int64((ContinuousClock.now - startedAt).seconds)),
             "version": .string(GatewayVersion.current),
         ]
-        return Self.json(body, status: .ok)
+        if let pool = slots?.snapshot {
+            // Saturated: every connection for short calls is in use and calls are waiting (they get 503
+            // upstream_busy after UPSTREAM_SLOT_WAIT_MS). The gateway still answers, so the status stays 200.
+            body["upstream_pool"] = [
+                "in_use": .int(Int64(pool.inUse)),
+                "waiting": .int(Int64(pool.waiting)),
+                "max": .int(Int64(pool.limit)),
+                "refused": .int(Int64(pool.refused)),
+                "saturated": .bool(pool.saturated),
+            ]
+        }
+        return Self.json(.object(body), status: .ok)
     }
 
     @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {

@@ -33,6 +33,10 @@ extension GatewayError {
         case .invalidResponse:
             self = Self.network(error, "bad_upstream_response")
             requestID = error.requestID
+        case .busy:
+            self = GatewayError(code: "upstream_busy", message: error.message)
+            retryAfterSeconds = 1
+            attempts = error.attempts
         case .responseTooLarge:
             self = Self.network(error, "upstream_response_too_large")
             requestID = error.requestID

@@ -145,7 +145,7 @@ public struct GatewayError: Error, Sendable, HTTPResponseError, CustomStringConv
     /// The `Retry-After` header of a 429: whole seconds, finite and at most a day (an upstream may
     /// send anything in retry-after).
     var retryAfterHeader: String? {
-        guard let retryAfterSeconds, status == .tooManyRequests else { return nil }
+        guard let retryAfterSeconds, status == .tooManyRequests || status == .serviceUnavailable else { return nil }
         let seconds = retryAfterSeconds.isFinite ? min(max(retryAfterSeconds, 0), 86_400) : 60
         return String(Int(seconds.rounded(.up)))
     }

@@ -439,6 +439,11 @@ public enum HintCatalogue {
             "No such access key",
             "List the keys with GET /admin/keys (or `openai-gateway keys list`); revoked keys cannot be rotated."
         ),
+        "upstream_busy": ErrorHint(
+            503,
+            "Every upstream connection of the gateway is busy",
+            "Retry in a second (Retry-After); the operator can raise UPSTREAM_MAX_CONNECTIONS or UPSTREAM_SLOT_WAIT_MS. Streams and uploads have their own connections and are not affected."
+        ),
         "admin_disabled": ErrorHint(
             403,
             "The admin routes are off: no admin key is configured",

@@ -20,10 +20,20 @@ public func buildApplication(
     services extraServices: [any Service] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let httpClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout)
+    // Two pools: short JSON calls, with a bounded wait for a connection; streams and streamed uploads,
+    // which hold their connections for long, in a pool of their own.
+    let httpClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: configuration.upstreamMaxConnections)
+    let streamClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: configuration.upstreamMaxStreams)
+    let slots = UpstreamSlots(limit: configuration.upstreamMaxConnections, wait: configuration.upstreamSlotWait)
     var clientLogger = logger
     clientLogger.logLevel = min(logger.logLevel, .info)
-    let transport = OpenAITransport(httpClient: httpClient, configuration: configuration.openAIConfiguration(), logger: clientLogger)
+    let transport = OpenAITransport(
+        httpClient: httpClient,
+        streamClient: streamClient,
+        slots: slots,
+        configuration: configuration.openAIConfiguration(),
+        logger: clientLogger
+    )
     let catalogue = try configuration.modelCatalogueFile.map { try ModelCatalogue(contentsOfFile: $0) } ?? .bundled
     let logWriter = InteractionLogWriter(
         directory: configuration.logDirectory,
@@ -64,7 +74,7 @@ public func buildApplication(
     let report = ShutdownReport(connections: connections, logWriter: logWriter, logger: logger)
     let services: [any Service] =
         [report] + extraServices + [StoreService(store: store)] + (components.quotaService.map { [$0] } ?? [])
-        + [logWriter, HTTPClientService(client: httpClient)]
+        + [logWriter, HTTPClientService(client: httpClient), HTTPClientService(client: streamClient)]
     let limits = ConnectionLimits(
         headerReadTimeout: configuration.headerReadTimeout,
         idleTimeout: configuration.idleTimeout,
@@ -177,7 +187,12 @@ func buildRouter(
     ImagesController(client: client, configuration: configuration, catalogue: pipeline.metering.costs.catalogue)
         .addRoutes(to: router.group("api/images"))
     OpenAICompatibleController(transport: client.transport, configuration: configuration).addRoutes(to: router)
-    SystemController(configuration: configuration, upstreamBaseURL: configuration.baseURL, catalogue: pipeline.metering.costs.catalogue)
+    SystemController(
+        configuration: configuration,
+        upstreamBaseURL: configuration.baseURL,
+        catalogue: pipeline.metering.costs.catalogue,
+        slots: client.transport.slots
+    )
         .addRoutes(to: router)
     // The operator's routes: /admin/*, /metrics, /dashboard, behind GATEWAY_ADMIN_KEY.
     let adminGuard = AdminGuardMiddleware(configuration: configuration)
