@@ -15,7 +15,7 @@ struct OpenAIGatewayCommand: AsyncParsableCommand {
         commandName: "openai-gateway",
         abstract: "A gateway in front of the OpenAI API, with a built-in simulator.",
         version: GatewayVersion.current,
-        subcommands: [Serve.self, Simulator.self],
+        subcommands: [Serve.self, Simulator.self, LedgerBench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -78,6 +78,46 @@ struct Simulator: AsyncParsableCommand {
         let app = buildSimulatorApplication(configuration: configuration)
         logger.notice("OpenAI simulator at http://\(host):\(port)/v1 (faults: POST /__simulator/faults, stats: GET /__simulator/stats)")
         try await app.runService()
+    }
+}
+
+struct LedgerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger-bench",
+        abstract: "Measure the usage ledger's write rate on the configured store (DATABASE_URL, else SQLite in DATA_DIR).",
+        discussion: "Writes N rows through the ledger writer, prints rows/s, then deletes the rows it wrote."
+    )
+
+    @Option(help: "Rows to write.") var rows = 100_000
+
+    func run() async throws {
+        let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
+        let configuration: GatewayConfiguration
+        do {
+            // No upstream is called: the OpenAI key is not needed.
+            configuration = try GatewayConfiguration.load(
+                environment: ProcessInfo.processInfo.environment,
+                dotEnv: dotEnv,
+                overrides: .init(useSimulator: true)
+            )
+        } catch {
+            FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
+        var logger = Logger(label: "openai-gateway")
+        logger.logLevel = .warning
+        let store = try await GatewayStore.open(configuration: configuration, logger: logger)
+        do {
+            let result = try await LedgerBenchmark.run(store: store, rows: rows, settings: LedgerWriter.Settings(configuration), logger: logger)
+            await store.close()
+            print(
+                "ledger-bench \(store.location): \(result.stored)/\(result.rows) rows in \(String(format: "%.3f", result.seconds)) s = "
+                    + "\(Int(result.rowsPerSecond)) rows/s (batch \(configuration.ledgerBatchRows), spilled \(result.spilled), failed batches \(result.failedBatches))"
+            )
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 }
 

@@ -76,6 +76,12 @@ public struct GatewayConfiguration: Sendable {
     /// `KEY_CACHE_MS`: how long a replica trusts what it read about a key (a key revoked through another
     /// replica or the CLI stops working within this; through this replica's admin API at once).
     public var keyCacheTTL: Duration = .seconds(2)
+    /// `LEDGER_QUEUE_ROWS`: usage ledger rows held in memory at most; more go to the spill file.
+    public var ledgerQueueRows: Int = 50_000
+    /// `LEDGER_BATCH_ROWS`: ledger rows per `INSERT` (at most 1 000).
+    public var ledgerBatchRows: Int = 500
+    /// `LEDGER_FLUSH_MS`: a partial batch of ledger rows is written after this.
+    public var ledgerFlushInterval: Duration = .milliseconds(200)
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -207,6 +213,9 @@ public struct GatewayConfiguration: Sendable {
             }
         }
         config.keyCacheTTL = .milliseconds(reader.integer("KEY_CACHE_MS", default: 2_000, range: 0...600_000))
+        config.ledgerQueueRows = reader.integer("LEDGER_QUEUE_ROWS", default: 50_000, range: 1...10_000_000)
+        config.ledgerBatchRows = reader.integer("LEDGER_BATCH_ROWS", default: 500, range: 1...LedgerInsert.maximumRows)
+        config.ledgerFlushInterval = .milliseconds(reader.integer("LEDGER_FLUSH_MS", default: 200, range: 1...60_000))
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {
                 config.modelCatalogueFile = file

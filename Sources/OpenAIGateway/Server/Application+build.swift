@@ -35,11 +35,20 @@ public func buildApplication(
     logger.notice(
         "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
     )
+    let ledger = LedgerWriter(
+        store: store,
+        dataDirectory: configuration.dataDirectory,
+        settings: LedgerWriter.Settings(configuration),
+        logger: logger
+    )
     let pipeline = CallPipeline(
-        sinks: [InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger)],
+        sinks: [
+            InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger),
+            LedgerSink(writer: ledger),
+        ],
         metering: Metering(costs: CostEstimator(catalogue: catalogue))
     )
-    let components = GatewayComponents(store: store)
+    let components = GatewayComponents(store: store, ledger: ledger)
     let router = buildRouter(
         configuration: configuration,
         client: OpenAIClient(transport: transport),
@@ -48,8 +57,10 @@ public func buildApplication(
     )
 
     // Services shut down in reverse order after the server: the HTTP client first, then the log
-    // writer (which drains what the last requests logged), then the extra services.
-    let services: [any Service] = extraServices + [StoreService(store: store), logWriter, HTTPClientService(client: httpClient)]
+    // writer (which drains what the last requests logged), the ledger writer (which drains its queue
+    // into the store), the store, then the extra services.
+    let services: [any Service] =
+        extraServices + [StoreService(store: store), ledger, logWriter, HTTPClientService(client: httpClient)]
     let limits = ConnectionLimits(
         headerReadTimeout: configuration.headerReadTimeout,
         idleTimeout: configuration.idleTimeout,
