@@ -7,6 +7,10 @@ import Testing
 
 @testable import OpenAIGateway
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The usage ledger's write side over real HTTP, on SQLite and PostgreSQL: one row per call with the
 /// log's numbers, the spill file when the store is down or the queue full, and its replay.
 @Suite("Usage ledger: rows, spill file, replay")
@@ -303,19 +307,40 @@ struct ScratchPostgres: Sendable {
         return port
     }
 
-    /// Runs scripts/postgres.sh with `arguments`; its standard output.
+    /// Runs scripts/postgres.sh with `arguments`; its standard output. The output goes through a file, not a
+    /// pipe: the server the script starts would inherit the pipe and hold it open.
     static func run(_ arguments: [String]) async throws -> String {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("gw-pg-out-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil), let output = FileHandle(forWritingAtPath: outputPath) else {
+            throw HarnessError("cannot create \(outputPath)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script] + arguments
-        let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Polled: Foundation's terminationHandler is not called here on Linux (seen hanging under swift test).
+        let pid = process.processIdentifier
+        let deadline = ContinuousClock.now + .seconds(120)
+        var status: Int32 = -1
+        while ContinuousClock.now < deadline {
+            var raw: Int32 = 0
+            let reaped = waitpid(pid, &raw, WNOHANG)
+            if reaped == pid {
+                status = (raw >> 8) & 0xff
+                break
+            }
+            if reaped == -1, !process.isRunning {
+                status = process.terminationStatus
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? output.close()
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0 else { throw HarnessError("scripts/postgres.sh \(arguments.joined(separator: " ")) failed (\(status))") }
         return text
     }
