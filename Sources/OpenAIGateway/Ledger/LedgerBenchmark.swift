@@ -40,9 +40,14 @@ public enum LedgerBenchmark {
         let start = ContinuousClock.now
         let running = Task { try await writer.run() }
         for row in batch { writer.append(row) }
+        // Timed while the writer runs normally (not its shutdown drain, which has a deadline), bounded at 10 minutes.
+        let deadline = start + .seconds(600)
+        while writer.stats.written + writer.stats.spilled < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let elapsed = ContinuousClock.now - start
         writer.finish()
         try await running.value
-        let elapsed = ContinuousClock.now - start
 
         let stored = try await store.query("SELECT COUNT(*) AS n FROM ledger WHERE id LIKE $1", [.text(prefix + "%")]).first?["n"].int ?? 0
         try await store.query("DELETE FROM ledger WHERE id LIKE $1", [.text(prefix + "%")])
