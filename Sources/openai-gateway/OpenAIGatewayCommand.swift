@@ -17,7 +17,7 @@ struct OpenAIGatewayCommand: AsyncParsableCommand {
         abstract: "A gateway in front of the OpenAI API, with a built-in simulator.",
         discussion: helpDiscussion,
         version: GatewayVersion.current,
-        subcommands: [Serve.self, Simulator.self, Keys.self],
+        subcommands: [Serve.self, Simulator.self, Keys.self, LedgerBench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -246,6 +246,46 @@ struct Keys: AsyncParsableCommand {
                 throw options.fail(KeyStore.notFound(id))
             }
             options.print(issued.key, secret: issued.secret)
+        }
+    }
+}
+
+struct LedgerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger-bench",
+        abstract: "Measure the usage ledger's write rate on the configured store (DATABASE_URL, else SQLite in DATA_DIR).",
+        discussion: "Writes N rows through the ledger writer, prints rows/s, then deletes the rows it wrote."
+    )
+
+    @Option(help: "Rows to write.") var rows = 100_000
+
+    func run() async throws {
+        let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
+        let configuration: GatewayConfiguration
+        do {
+            // No upstream is called: the OpenAI key is not needed.
+            configuration = try GatewayConfiguration.load(
+                environment: ProcessInfo.processInfo.environment,
+                dotEnv: dotEnv,
+                overrides: .init(useSimulator: true)
+            )
+        } catch {
+            FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
+        var logger = Logger(label: "openai-gateway")
+        logger.logLevel = .warning
+        let store = try await GatewayStore.open(configuration: configuration, logger: logger)
+        do {
+            let result = try await LedgerBenchmark.run(store: store, rows: rows, settings: LedgerWriter.Settings(configuration), logger: logger)
+            await store.close()
+            print(
+                "ledger-bench \(store.location): \(result.stored)/\(result.rows) rows in \(String(format: "%.3f", result.seconds)) s = "
+                    + "\(Int(result.rowsPerSecond)) rows/s (batch \(configuration.ledgerBatchRows), spilled \(result.spilled), failed batches \(result.failedBatches))"
+            )
+        } catch {
+            await store.close()
+            throw error
         }
     }
 }

@@ -15,27 +15,6 @@ import Testing
 /// the call that generated the tokens.
 @Suite("Call pipeline: one record per request")
 struct CallPipelineTests {
-    /// Reads `bytes` of a response body, then drops the connection (a client that goes away part way).
-    private func readPartly(_ url: String, method: HTTPMethod = .GET, json: JSONValue? = nil, bytes: Int) async throws -> Int {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: json.jsonBytes))
-        }
-        var received = 0
-        do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            for try await chunk in response.body {
-                received += chunk.readableBytes
-                if received >= bytes { break }
-            }
-        } catch {}
-        try? await client.shutdown()
-        return received
-    }
-
     @Test("a Responses call's entry carries its resp_ id, route, bytes and first byte; retrieve and resume are not billed again")
     func responsesEntryAndBilling() async throws {
         let (gateway, id, bodyBytes) = try await GatewayHarness.run { gateway in
@@ -108,7 +87,7 @@ struct CallPipelineTests {
                 parts: [.field("purpose", "user_data"), .file(filename: "big.bin", .generated(count: size))]
             )
             let id = try #require(try created.json()["id"]?.stringValue)
-            let received = try await readPartly(gateway.baseURL + "/api/files/\(id)/content", bytes: 256 << 10)
+            let received = try await GatewayHarness.readPartly(gateway.baseURL + "/api/files/\(id)/content", bytes: 256 << 10)
             return (gateway, received)
         }
         let entries = try gateway.logEntries(api: "files")
@@ -129,7 +108,7 @@ struct CallPipelineTests {
             let body: JSONValue = [
                 "voice": "alloy", "input": .string(String(repeating: "a", count: 4096)), "response_format": "wav", "speed": 0.25,
             ]
-            _ = try await readPartly(gateway.baseURL + "/api/audio/speech", method: .POST, json: body, bytes: 128 << 10)
+            _ = try await GatewayHarness.readPartly(gateway.baseURL + "/api/audio/speech", method: .POST, json: body, bytes: 128 << 10)
             return gateway
         }
         let entries = try gateway.logEntries(api: "audio")
@@ -242,7 +221,7 @@ struct CallPipelineTests {
     @Test("a client leaving a stream cancels the upstream and the entry says client_cancelled")
     func streamClientCancelled() async throws {
         let gateway = try await GatewayHarness.run(simulator: SimulatorConfiguration(eventDelay: .milliseconds(50))) { gateway in
-            _ = try await readPartly(
+            _ = try await GatewayHarness.readPartly(
                 gateway.baseURL + "/api/responses/text/stream",
                 method: .POST,
                 json: ["model": "gpt-4o", "input": "A long story please"],

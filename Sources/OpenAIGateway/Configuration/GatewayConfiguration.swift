@@ -85,6 +85,12 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamMaxStreams: Int = 2_048
     /// `UPSTREAM_SLOT_WAIT_MS`: how long a short call waits for a free upstream connection before a 503.
     public var upstreamSlotWait: Duration = .seconds(5)
+    /// `LEDGER_QUEUE_ROWS`: usage ledger rows held in memory at most; more go to the spill file.
+    public var ledgerQueueRows: Int = 50_000
+    /// `LEDGER_BATCH_ROWS`: ledger rows per `INSERT` (at most 1 000).
+    public var ledgerBatchRows: Int = 500
+    /// `LEDGER_FLUSH_MS`: a partial batch of ledger rows is written after this.
+    public var ledgerFlushInterval: Duration = .milliseconds(200)
     /// Start the built-in simulator and use it as the upstream.
     public var useSimulator: Bool = false
     /// `SIMULATOR_EVENT_DELAY_MS`: pace of the built-in simulator's stream events.
@@ -231,6 +237,9 @@ public struct GatewayConfiguration: Sendable {
         config.upstreamMaxStreams = reader.integer("UPSTREAM_MAX_STREAMS", default: 2_048, range: 1...1_000_000)
         config.upstreamSlotWait = .milliseconds(reader.integer("UPSTREAM_SLOT_WAIT_MS", default: 5_000, range: 0...600_000))
         config.keyCacheTTL = .milliseconds(reader.integer("KEY_CACHE_MS", default: 2_000, range: 0...600_000))
+        config.ledgerQueueRows = reader.integer("LEDGER_QUEUE_ROWS", default: 50_000, range: 1...10_000_000)
+        config.ledgerBatchRows = reader.integer("LEDGER_BATCH_ROWS", default: 500, range: 1...LedgerInsert.maximumRows)
+        config.ledgerFlushInterval = .milliseconds(reader.integer("LEDGER_FLUSH_MS", default: 200, range: 1...60_000))
         if let file = reader.string("MODEL_CATALOGUE_FILE") {
             if FileManager.default.isReadableFile(atPath: file) {
                 config.modelCatalogueFile = file

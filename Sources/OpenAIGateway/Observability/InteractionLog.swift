@@ -134,15 +134,15 @@ public struct InteractionLogEntry: Sendable {
         fields["endpoint"] = endpoint.map(JSONValue.string)
         fields["status"] = status.map { .int(Int64($0)) }
         fields["attempts"] = attempts.map { .int(Int64($0)) }
-        fields["latency_ms"] = latencyMs.map { .double(($0 * 1000).rounded() / 1000) }
-        fields["first_byte_ms"] = firstByteMs.map { .double(($0 * 1000).rounded() / 1000) }
+        fields["latency_ms"] = latencyMs.map { .double(loggedMilliseconds($0)) }
+        fields["first_byte_ms"] = firstByteMs.map { .double(loggedMilliseconds($0)) }
         fields["bytes_in"] = bytesIn.map { .int(Int64($0)) }
         fields["bytes_out"] = bytesOut.map { .int(Int64($0)) }
         fields["upstream_request_id"] = upstreamRequestID.map(JSONValue.string)
         fields["object_id"] = objectID.map(JSONValue.string)
         fields["model"] = model.map(JSONValue.string)
         fields["usage"] = usage?.json
-        fields["cost_usd"] = costUSD.map { .double(($0 * 1e8).rounded() / 1e8) } ?? .null
+        fields["cost_usd"] = costUSD.map { .double(loggedCost($0)) } ?? .null
         fields["cost_note"] = costNote.map(JSONValue.string)
         fields["outcome"] = outcome.map(JSONValue.string)
         fields["stream"] = stream?.json
@@ -152,6 +152,12 @@ public struct InteractionLogEntry: Sendable {
         for (key, value) in extra { fields[fields[key] == nil ? key : "object_" + key] = value }
         return InteractionLogEntry(api: api, level: level, fields: fields, date: date)
     }
+
+    /// A duration as the log (and the ledger) records it: milliseconds to the microsecond.
+    public static func loggedMilliseconds(_ milliseconds: Double) -> Double { (milliseconds * 1000).rounded() / 1000 }
+
+    /// A cost as the log (and the ledger) records it: USD to 1e-8.
+    public static func loggedCost(_ usd: Double) -> Double { (usd * 1e8).rounded() / 1e8 }
 
     /// ISO-8601 in UTC with milliseconds: `2026-11-05T09:41:07.123Z`.
     public static func timestamp(_ date: Date) -> String {

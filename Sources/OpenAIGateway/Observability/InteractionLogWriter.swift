@@ -178,7 +178,7 @@ public final class InteractionLogWriter: Service {
         } onGracefulShutdown: {
             self.finish()
         }
-        let closed = await Self.onThreadPool(threadPool) { [files] in
+        let closed = await threadPool.runEvenIfCancelled { [files] in
             var files = files
             files.closeAll()
             return true
@@ -236,7 +236,7 @@ public final class InteractionLogWriter: Service {
         var files = files
         if !entries.isEmpty {
             let encoder = self.encoder
-            let outcome = await Self.onThreadPool(threadPool) { [files, entries] in
+            let outcome = await threadPool.runEvenIfCancelled { [files, entries] in
                 var files = files
                 let result = files.write(LogFileSet.buffers(for: entries, encoder: encoder))
                 return (files: files, result: result)
@@ -265,22 +265,6 @@ public final class InteractionLogWriter: Service {
         }
         for flush in flushes { flush.resume() }
         return files
-    }
-
-    /// Runs `body` on `pool` and returns its result; nil when the pool is not running.
-    ///
-    /// Deliberately not `runIfActive`: that one skips the work when the calling task is cancelled, and the
-    /// writer must still write what it accepted after `run()` is cancelled.
-    private static func onThreadPool<T: Sendable>(_ pool: NIOThreadPool, _ body: @escaping @Sendable () -> T) async -> T? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-            pool.submit { workState in
-                guard case .active = workState else {
-                    continuation.resume(returning: nil)
-                    return
-                }
-                continuation.resume(returning: body())
-            }
-        }
     }
 }
 
@@ -457,7 +441,7 @@ struct LogFileSet: Sendable {
 
     /// Writes every byte with as few calls as the kernel allows (a short write or EINTR continues).
     /// Returns how many bytes were written, and why it stopped when it could not write them all.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> (written: Int, failure: String?) {
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> (written: Int, failure: String?) {
         var offset = 0
         var interruptions = 0
         while offset < bytes.count {
@@ -486,7 +470,7 @@ struct LogFileSet: Sendable {
 }
 
 // File-scope wrappers: inside `LogFileSet` the names `write` and `close` would find its own methods.
-private func systemOpenForAppend(_ path: UnsafePointer<CChar>) -> Int32 {
+func systemOpenForAppend(_ path: UnsafePointer<CChar>) -> Int32 {
     open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
 }
 
@@ -494,6 +478,6 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
     write(descriptor, bytes, count)
 }
 
-private func systemClose(_ descriptor: Int32) {
+func systemClose(_ descriptor: Int32) {
     _ = close(descriptor)
 }

@@ -46,7 +46,14 @@ public func buildApplication(
         "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
     )
     let metrics = GatewayMetrics(catalogue: catalogue)
-    let components = GatewayComponents(store: store, configuration: configuration, logger: logger, metrics: metrics)
+    let ledger = LedgerWriter(
+        store: store,
+        dataDirectory: configuration.dataDirectory,
+        settings: LedgerWriter.Settings(configuration),
+        logger: logger
+    )
+    var components = GatewayComponents(store: store, configuration: configuration, logger: logger, metrics: metrics)
+    components.ledger = ledger
     if configuration.authMode == .keys, configuration.adminKey == nil {
         logger.warning(
             "GATEWAY_AUTH=keys without GATEWAY_ADMIN_KEY: /admin, /metrics and /dashboard answer 403; manage keys with `openai-gateway keys`"
@@ -55,6 +62,7 @@ public func buildApplication(
     let pipeline = CallPipeline(
         sinks: [
             InteractionLogSink(writer: logWriter, consoleSummary: configuration.environmentName == "development", logger: logger),
+            LedgerSink(writer: ledger),
             metrics,
             QuotaSink(quota: components.quota),
         ],
@@ -68,12 +76,13 @@ public func buildApplication(
     )
 
     // Services shut down in reverse order after the server: the HTTP client first, then the log
-    // writer (which drains what the last requests logged), then the extra services.
-    // The shutdown line comes last of all, once everything drained.
+    // writer (which drains what the last requests logged), the quota settlements and the ledger writer
+    // (which drain into the store), the store, then the extra services; the shutdown line comes last of
+    // all, once everything drained.
     let connections = ConnectionCounter()
     let report = ShutdownReport(connections: connections, logWriter: logWriter, logger: logger)
     let services: [any Service] =
-        [report] + extraServices + [StoreService(store: store)] + (components.quotaService.map { [$0] } ?? [])
+        [report] + extraServices + [StoreService(store: store), ledger] + (components.quotaService.map { [$0] } ?? [])
         + [logWriter, HTTPClientService(client: httpClient), HTTPClientService(client: streamClient)]
     let limits = ConnectionLimits(
         headerReadTimeout: configuration.headerReadTimeout,

@@ -152,6 +152,27 @@ struct GatewayHarness: Sendable {
         return StreamResult(status: Int(response.status.code), headers: response.headers, frames: frames, rawText: raw)
     }
 
+    /// Reads `bytes` of a response body, then drops the connection (a client that goes away part way).
+    static func readPartly(_ url: String, method: HTTPMethod = .GET, json: JSONValue? = nil, bytes: Int) async throws -> Int {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: json.jsonBytes))
+        }
+        var received = 0
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            for try await chunk in response.body {
+                received += chunk.readableBytes
+                if received >= bytes { break }
+            }
+        } catch {}
+        try? await client.shutdown()
+        return received
+    }
+
     /// Reads today's interaction log of `api` as JSON lines.
     func logEntries(api: String = "responses") throws -> [JSONValue] {
         let day = InteractionLogEntry.day(Date())
