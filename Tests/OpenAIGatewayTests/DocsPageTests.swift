@@ -50,6 +50,8 @@ struct DocsPageTests {
         (async () => {
           \(helpers)
           const result = { operations: document.querySelectorAll("details.op").length, keyField: !!document.getElementById("access-key") };
+          const inputRow = [...op("createTextResponse").querySelectorAll("tr")].find((r) => r.cells[0].textContent.startsWith("input"));
+          result.inputExample = inputRow && inputRow.querySelector(".eg") ? inputRow.querySelector(".eg").textContent : null;
           result.text = await run("createTextResponse");
           result.upload = await run("uploadFile", (node) => {
             const files = new DataTransfer();
@@ -100,6 +102,7 @@ struct DocsPageTests {
             #expect(page["operations"]?.intValue == operations)
             #expect(page["keyField"] == false, "no access key field when neither keys nor the admin routes are on")
 
+            #expect(page["inputExample"] == "Example: Write a haiku about gateways.", "a field shows the body example's value")
             #expect(page["text"]?["status"] == "201", "\(page["text"] ?? .null)")
             let text = try JSONValue(parsing: page["text"]?["out"]?.stringValue ?? "")
             #expect(text["object"] == "response" && text["output_text"]?.stringValue?.isEmpty == false)

@@ -183,9 +183,11 @@ public enum APIDocsPage {
 
         function exampleText(value) { return typeof value === "string" ? value : JSON.stringify(value); }
 
-        /// The description cell of a field: its description, then the document's example.
-        function describe(schema) {
-          const example = givenExample(schema);
+        /// The description cell of a field: its description, then the document's example (the field's own, else
+        /// its value in the body's example).
+        function describe(schema, fallback) {
+          const given = givenExample(schema);
+          const example = given === undefined ? fallback : given;
           return el("td", {}, schema.description || "", example === undefined ? null : el("span", { class: "eg" }, "Example: ", el("code", {}, exampleText(example))));
         }
 
@@ -207,12 +209,12 @@ public enum APIDocsPage {
           return { table, inputs };
         }
 
-        function fieldTable(spec, schema) {
+        function fieldTable(spec, schema, bodyExample) {
           const table = el("table", {}, headRow("Field", "Type", "Description"));
           const required = Array.isArray(schema.required) ? schema.required : [];
           for (const [name, raw] of Object.entries(schema.properties || {})) {
             const prop = resolveRef(spec, raw);
-            table.append(el("tr", {}, el("td", {}, el("code", {}, name + (required.includes(name) ? " *" : ""))), el("td", {}, typeText(spec, prop)), describe(prop)));
+            table.append(el("tr", {}, el("td", {}, el("code", {}, name + (required.includes(name) ? " *" : ""))), el("td", {}, typeText(spec, prop)), describe(prop, bodyExample && typeof bodyExample === "object" ? bodyExample[name] : undefined)));
           }
           return table;
         }
@@ -445,9 +447,9 @@ public enum APIDocsPage {
                 view.form = multipartForm(spec, schema);
                 section.append(view.form.table);
               } else {
-                if (schema.properties) section.append(fieldTable(spec, schema));
-                const editor = el("textarea", { name: media, "aria-label": "request body" });
                 const example = "example" in content[media] ? content[media].example : exampleOf(spec, schema);
+                if (schema.properties) section.append(fieldTable(spec, schema, example));
+                const editor = el("textarea", { name: media, "aria-label": "request body" });
                 editor.value = typeof example === "string" ? example : JSON.stringify(example === undefined ? {} : example, null, 2);
                 view.editors[media] = editor;
                 section.append(editor);
