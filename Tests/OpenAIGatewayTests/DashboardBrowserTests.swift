@@ -10,9 +10,6 @@ import Testing
 /// request, on a desktop and on a phone-sized screen.
 @Suite("Dashboard in a browser")
 struct DashboardBrowserTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("TestSupport/chromium_check.py").path
-
     /// What the page shows, read once it is ready.
     static let probe = """
         (() => {
@@ -39,17 +36,14 @@ struct DashboardBrowserTests {
 
     /// Runs the browser check against `url` and returns its JSON report.
     static func check(_ url: String, headers: [String], width: Int, height: Int) async throws -> JSONValue {
-        var arguments = [
-            script, url, "--ready", "['ready', 'error'].includes(document.body.dataset.state)", "--eval", probe,
-            "--width", String(width), "--height", String(height), "--timeout", "40",
-        ]
-        for header in headers { arguments += ["--header", header] }
-        let (status, output) = await PythonProcess.run(arguments, timeout: .seconds(90))
-        // Chromium missing is a failure that names the package, never a skip.
-        #expect(status != 2, "headless Chromium is needed: \(output)")
-        #expect(status == 0, "the page had errors: \(output)")
-        guard let start = output.firstIndex(of: "{") else { throw HarnessError("no report from chromium_check.py: \(output)") }
-        return try JSONValue(parsing: String(output[start...]))
+        try await BrowserCheck.run(
+            url,
+            ready: "['ready', 'error'].includes(document.body.dataset.state)",
+            probe: probe,
+            headers: headers,
+            width: width,
+            height: height
+        )
     }
 
     @Test("the page renders its chart and tables from a seeded ledger with no console errors or failed requests")

@@ -96,7 +96,7 @@ struct OpenAPIDocumentTests {
         let urls = regex.matches(in: html, range: range).compactMap { Range($0.range, in: html).map { String(html[$0]) } }
         #expect(urls == ["http://127.0.0.1:3000/openapi.json"])
         #expect(html.contains("getReader()"))
-        #expect(html.split(separator: "\n").count < 400)
+        #expect(html.split(separator: "\n").count < 600)
         let relative = APIDocsPage.html(specURL: "/openapi.json")
         #expect(!relative.contains("http://") && !relative.contains("https://"))
     }

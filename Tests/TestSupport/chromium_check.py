@@ -5,7 +5,7 @@ Drives Chromium over the DevTools protocol on a pipe (--remote-debugging-pipe: c
 answers on fd 4, each message NUL-terminated), so it needs nothing but the standard library and
 Debian's `chromium` package. It collects console errors, uncaught exceptions and failed requests
 (network failures and HTTP statuses of 400 or more), waits until a JS expression is truthy, then
-evaluates another one and prints:
+evaluates another one (awaiting it when it is a promise, so it may drive the page: click, wait, read) and prints:
 
     {"url": ..., "ready": true, "value": <the expression's value>, "console_errors": [...],
      "exceptions": [...], "failed_requests": [...], "console": [...], "elapsed_ms": ...}
@@ -209,7 +209,10 @@ def check(arguments):
             browser.drain(0.1)
         browser.drain(arguments.settle)
         result = browser.call(
-            "Runtime.evaluate", {"expression": arguments.eval, "returnByValue": True, "awaitPromise": True}, session=session
+            "Runtime.evaluate",
+            {"expression": arguments.eval, "returnByValue": True, "awaitPromise": True},
+            session=session,
+            timeout=arguments.eval_timeout,
         )
         report["value"] = remote_value(result)
         if arguments.screenshot:
@@ -263,6 +266,7 @@ def main():
     parser.add_argument("--eval", default="document.title", help="JS expression evaluated once ready; its value is reported")
     parser.add_argument("--header", action="append", default=[], help="extra request header 'Name: value' (repeatable)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for --ready")
+    parser.add_argument("--eval-timeout", type=float, default=10, help="seconds to wait for --eval (a promise is awaited)")
     parser.add_argument("--settle", type=float, default=0.3, help="seconds to keep collecting events once ready")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=900)

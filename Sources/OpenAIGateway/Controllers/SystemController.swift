@@ -65,7 +65,10 @@ struct SystemController: Sendable {
     }
 
     @Sendable func docs(_ request: Request, context: Context) async throws -> Response {
-        let html = APIDocsPage.html(specURL: "/openapi.json")
+        let html = APIDocsPage.html(
+            specURL: "/openapi.json",
+            askForKey: configuration.authMode == .keys || configuration.adminKey != nil
+        )
         return Response(
             status: .ok,
             headers: [.contentType: "text/html; charset=utf-8"],

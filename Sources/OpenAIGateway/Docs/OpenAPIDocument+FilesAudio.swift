@@ -90,7 +90,7 @@ extension GatewayOpenAPI {
             voices,
             description: availability("voices", values: voices, models: models).map { "Not every model has every voice (\($0))." }
         )
-        var input: JSONObject = ["type": "string"]
+        var input: JSONObject = ["type": "string", "description": "The text to speak.", "example": "Hello from the gateway."]
         if let maxLength = models.largestCapability("max_input_characters") { input["maxLength"] = .int(Int64(maxLength)) }
         properties["input"] = .object(input)
         let formats = models.capabilityUnion("response_formats")
