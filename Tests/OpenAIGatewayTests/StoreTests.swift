@@ -52,6 +52,21 @@ struct StoreTests {
         await store.close()
     }
 
+    @Test("replicas starting at once migrate once: no race in PostgreSQL's catalogue", .enabled(if: TestDatabases.postgresAvailable()))
+    func concurrentMigrations() async throws {
+        let url = try await TestDatabases.freshPostgresURL()
+        let stores = try await withThrowingTaskGroup(of: (any SQLStore).self) { group in
+            for _ in 0..<6 { group.addTask { try await PostgresStore.open(url: url) } }
+            return try await group.reduce(into: [any SQLStore]()) { $0.append($1) }
+        }
+        let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for store in stores { group.addTask { try await Migrations.migrate(store) } }
+            return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+        }
+        #expect(applied.filter { !$0.isEmpty }.count == 1, "\(applied)")
+        for store in stores { await store.close() }
+    }
+
     @Test("SQLite runs in WAL mode in DATA_DIR, created on start")
     func sqliteWAL() async throws {
         let path = TestDatabases.freshSQLitePath()

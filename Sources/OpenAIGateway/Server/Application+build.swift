@@ -20,6 +20,10 @@ public func buildApplication(
     services extraServices: [any Service] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
+    // What can fail comes first, before anything that must be shut down exists (an HTTPClient released
+    // without shutdown stops the process).
+    let catalogue = try configuration.modelCatalogueFile.map { try ModelCatalogue(contentsOfFile: $0) } ?? .bundled
+    let store = try await GatewayStore.open(configuration: configuration, logger: logger)
     // Two pools: short JSON calls, with a bounded wait for a connection; streams and streamed uploads,
     // which hold their connections for long, in a pool of their own.
     let httpClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: configuration.upstreamMaxConnections)
@@ -34,14 +38,12 @@ public func buildApplication(
         configuration: configuration.openAIConfiguration(),
         logger: clientLogger
     )
-    let catalogue = try configuration.modelCatalogueFile.map { try ModelCatalogue(contentsOfFile: $0) } ?? .bundled
     let logWriter = InteractionLogWriter(
         directory: configuration.logDirectory,
         minimumLevel: configuration.logLevel,
         logger: logger,
         secrets: configuration.apiKey.map { [$0] } ?? []
     )
-    let store = try await GatewayStore.open(configuration: configuration, logger: logger)
     logger.notice(
         "Access: GATEWAY_AUTH=\(configuration.authMode.rawValue)\(configuration.authMode == .none ? " (anyone who can reach the gateway uses it)" : ""); store \(store.location)"
     )

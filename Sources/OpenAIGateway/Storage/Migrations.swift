@@ -116,14 +116,16 @@ public enum Migrations {
     /// Creates `schema_migrations` and applies the migrations it does not list yet. Returns the versions applied.
     @discardableResult
     public static func migrate(_ store: any SQLStore, migrations: [Migration] = all) async throws -> [Int] {
-        try await store.query(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
-        )
-        return try await store.transaction { tx in
+        try await store.transaction { tx in
             if tx.engine == .postgres {
-                // Held until the transaction ends: a second replica waits, then finds the work done.
+                // Held until the transaction ends: a second replica waits, then finds the work done. Taken
+                // before anything else, `CREATE TABLE IF NOT EXISTS` included: two of those at once race in
+                // PostgreSQL's catalogue (a duplicate-key error).
                 try await tx.query("SELECT pg_advisory_xact_lock(7126300501) AS locked")
             }
+            try await tx.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            )
             let done = Set(try await tx.query("SELECT version FROM schema_migrations").compactMap { $0["version"].int })
             var applied: [Int] = []
             for migration in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(migration.version) {
