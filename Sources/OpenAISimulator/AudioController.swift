@@ -24,6 +24,7 @@ struct AudioController: Sendable {
         let body = try await SimulatorHTTP.jsonBody(&request, limit: 1 << 20)
         guard body.objectValue != nil else { throw SimulatorAPIError.invalidRequest("The request body must be a JSON object.", param: nil) }
         guard let model = body["model"]?.stringValue, !model.isEmpty else { throw SimulatorAPIError.missingParameter("model") }
+        _ = try state.models.require(model)
         guard let input = body["input"]?.stringValue else { throw SimulatorAPIError.missingParameter("input") }
         guard input.count <= Self.maxSpeechInput else {
             throw SimulatorAPIError.invalidRequest(
@@ -82,10 +83,11 @@ struct AudioController: Sendable {
     }
 
     private func transcribe(_ request: Request, context: SimulatorRequestContext, task: SimulatedTranscript.Task) async throws -> Response {
-        // The audio is only counted: its size drives the simulated duration.
+        // The audio is only counted: its header (or else its size) gives the simulated duration.
         let form = try await MultipartForm.read(request, fileDestination: nil)
         guard let file = form.file else { throw SimulatorAPIError.missingParameter("file") }
         guard let model = form.value("model"), !model.isEmpty else { throw SimulatorAPIError.missingParameter("model") }
+        _ = try state.models.require(model)
         let formats = task == .transcribe ? Self.transcriptionFormats : Self.translationFormats
         let format = form.value("response_format") ?? "json"
         guard formats.contains(format) else {
@@ -109,6 +111,7 @@ struct AudioController: Sendable {
             model: model,
             filename: file.filename,
             bytes: file.bytes,
+            head: file.head,
             language: form.value("language"),
             prompt: form.value("prompt")
         )

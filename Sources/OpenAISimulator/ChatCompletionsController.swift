@@ -20,7 +20,9 @@ struct ChatCompletionsController: Sendable {
     @Sendable func create(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         var request = request
         let create = try CreateChatCompletionRequest.parse(try await SimulatorHTTP.jsonBody(&request))
+        let model = try state.models.require(create.model)
         let simulated = SimulatedChatCompletion(request: create)
+        try SimulatorModels.checkContextWindow(model, tokens: simulated.promptTokens, chat: true)
         if create.store {
             // Stored as soon as it is created (the stream below only replays it).
             state.insertChatCompletion(

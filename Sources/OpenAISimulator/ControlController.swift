@@ -1,7 +1,7 @@
 import Hummingbird
 import OpenAIClient
 
-/// `/__simulator/...`: fault injection and introspection over HTTP.
+/// `/__simulator/...`: fault injection, models and introspection over HTTP.
 struct ControlController: Sendable {
     let state: SimulatorState
 
@@ -11,6 +11,20 @@ struct ControlController: Sendable {
         group.delete("faults", use: clearFaults)
         group.get("stats", use: stats)
         group.post("reset", use: reset)
+        group.post("models", use: addModels)
+    }
+
+    /// Adds one model `{"id": "my-model", "kind": "text", "context_window": 8192}` or an array of them;
+    /// answers them as `/v1/models` lists them.
+    @Sendable func addModels(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
+        var request = request
+        let body = try await SimulatorHTTP.jsonBody(&request, limit: 1 << 20)
+        let models = try (body.arrayValue ?? [body]).map { value throws(SimulatorAPIError) in try SimulatorModels.parse(value) }
+        models.forEach(state.models.add)
+        return SimulatorHTTP.json(
+            ["object": "list", "data": .array(models.map { ModelsController.object(id: $0.name, info: $0) })],
+            status: .created
+        )
     }
 
     /// Accepts one fault object or an array of them.

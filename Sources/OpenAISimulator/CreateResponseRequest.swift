@@ -54,15 +54,14 @@ struct CreateResponseRequest: Sendable {
         } else {
             maxOutputTokens = nil
         }
-        if let raw = body["temperature"], !raw.isNull {
-            guard let number = raw.doubleValue else { throw invalidType("temperature", expected: "a number", got: raw) }
-            guard (0...2).contains(number) else {
-                throw .invalidRequest(
-                    "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got \(number) instead.",
-                    param: "temperature",
-                    code: number < 0 ? "decimal_below_min_value" : "decimal_above_max_value"
-                )
-            }
+        // Echoed in the Response as sent.
+        let fields = RequestFields(body)
+        _ = try fields.number("temperature", in: 0...2)
+        _ = try fields.number("top_p", in: 0...1)
+        _ = try fields.int("top_logprobs", in: 0...20)
+        _ = try fields.int("max_tool_calls", in: 1...Int(Int32.max))
+        if let tier = try fields.string("service_tier"), !Self.serviceTiers.contains(tier) {
+            throw SimulatorAPIError.invalidValue(param: "service_tier", got: tier, allowed: Self.serviceTiers)
         }
         if let raw = body["metadata"], !raw.isNull, raw.objectValue == nil {
             throw invalidType("metadata", expected: "an object", got: raw)
@@ -99,6 +98,8 @@ struct CreateResponseRequest: Sendable {
             include: include
         )
     }
+
+    static let serviceTiers = ["auto", "default", "flex", "scale", "priority"]
 
     private static func parseInput(_ input: JSONValue?) throws(SimulatorAPIError) -> (String, [JSONValue]) {
         switch input {

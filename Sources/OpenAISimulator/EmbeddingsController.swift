@@ -9,6 +9,7 @@ struct EmbeddingsController: Sendable {
     static let maxInputTokens = 8192
     static let maxRequestTokens = 300_000
     static let maxInputs = 2048
+    let state: SimulatorState
 
     func addRoutes(to group: RouterGroup<SimulatorRequestContext>) {
         group.post("embeddings", use: create)
@@ -18,6 +19,7 @@ struct EmbeddingsController: Sendable {
         var request = request
         let fields = try RequestFields(try await SimulatorHTTP.jsonBody(&request))
         let model = try fields.requiredString("model")
+        _ = try state.models.require(model)
         let inputs = try SimulatedEmbedding.parseInputs(fields["input"])
         let format = try fields.string("encoding_format") ?? "float"
         guard format == "float" || format == "base64" else {

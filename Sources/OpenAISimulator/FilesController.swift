@@ -165,9 +165,14 @@ struct MultipartForm: Sendable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         /// The image format and dimensions its header announces (counted files only).
         var header = ImageHeader()
+        /// The first bytes (at most ``MultipartForm/headLength``) of a `file` part that is only counted,
+        /// for its audio duration.
+        var head: [UInt8] = []
     }
 
     static let prefixLength = 16
+
+    static let headLength = 64 * 1024
 
     static let fieldLimit = 1 << 20
 
@@ -220,7 +225,12 @@ struct MultipartForm: Sendable {
                     if let fileDestination {
                         file.bytes = try await SimulatorFileStore.write(to: fileDestination) { try await events.nextBody() }
                     } else {
-                        while let bytes = try await events.nextBody() { file.bytes += bytes.readableBytes }
+                        while let bytes = try await events.nextBody() {
+                            file.bytes += bytes.readableBytes
+                            if file.head.count < Self.headLength {
+                                file.head += bytes.readableBytesView.prefix(Self.headLength - file.head.count)
+                            }
+                        }
                     }
                     form.file = file
                 } else if let name = head.name, head.filename != nil, countedFiles.contains(name) {

@@ -1,13 +1,9 @@
 import Hummingbird
 import OpenAIClient
 
-/// The Models API: the bundled model catalogue as OpenAI's model list.
+/// The Models API: the models the simulator knows (see ``SimulatorModels``) as OpenAI's model list.
 struct ModelsController: Sendable {
-    let catalogue: ModelCatalogue
-
-    init(catalogue: ModelCatalogue = .bundled) {
-        self.catalogue = catalogue
-    }
+    let models: SimulatorModels
 
     func addRoutes(to group: RouterGroup<SimulatorRequestContext>) {
         group.get("models", use: list)
@@ -15,14 +11,13 @@ struct ModelsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
-        let models = catalogue.names.compactMap { name in catalogue.models[name].map { Self.object(id: name, info: $0) } }
-        return SimulatorHTTP.json(["object": "list", "data": .array(models)])
+        SimulatorHTTP.json(["object": "list", "data": .array(models.all().map { Self.object(id: $0.id, info: $0.info) })])
     }
 
     /// A catalogue name, or a dated snapshot of one (`gpt-4o-2024-08-06`), answered under the id asked for.
     @Sendable func retrieve(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let info = catalogue.model(id) else {
+        guard let info = models.model(id) else {
             throw SimulatorAPIError(
                 status: 404,
                 message: "The model '\(id)' does not exist",

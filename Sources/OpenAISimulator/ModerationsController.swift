@@ -4,6 +4,8 @@ import OpenAIClient
 /// The Moderations API with deterministic verdicts: a category is flagged when the text contains
 /// one of its words (``SimulatedModeration/keywords``), e.g. "kill" flags `violence`.
 struct ModerationsController: Sendable {
+    let state: SimulatorState
+
     func addRoutes(to group: RouterGroup<SimulatorRequestContext>) {
         group.post("moderations", use: create)
     }
@@ -12,6 +14,7 @@ struct ModerationsController: Sendable {
         var request = request
         let fields = try RequestFields(try await SimulatorHTTP.jsonBody(&request))
         let model = try fields.string("model") ?? "omni-moderation-latest"
+        _ = try state.models.require(model)
         let inputs = try SimulatedModeration.parseInputs(fields["input"])
         let response: JSONValue = [
             "id": .string("modr-" + SimulatorIDs.make("x", hexDigits: 32).dropFirst(2)),

@@ -19,7 +19,9 @@ struct ResponsesController: Sendable {
     @Sendable func create(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         var request = request
         let create = try CreateResponseRequest.parse(try await SimulatorHTTP.jsonBody(&request))
+        let model = try state.models.require(create.model)
         let previousTokens = try previousTotalTokens(create)
+        try SimulatorModels.checkContextWindow(model, tokens: SimulatedResponse.inputTokens(create, previousTotalTokens: previousTokens))
         let simulated = SimulatedResponse(request: create, previousTotalTokens: previousTokens)
         let fault = context.fault
         let plan = EventPlan(response: simulated, fault: fault)
@@ -65,7 +67,7 @@ struct ResponsesController: Sendable {
     }
 
     /// `POST /v1/responses/input_tokens`: `{object: "response.input_tokens", input_tokens}`, counted as a
-    /// create counts its usage. Members outside the spec's `TokenCountsBody` are refused, as OpenAI does.
+    /// create counts its usage (members outside the spec's body are refused by `SimulatorHTTP.jsonBody`).
     @Sendable func inputTokens(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         var request = request
         let value = try await SimulatorHTTP.jsonBody(&request)
@@ -76,21 +78,16 @@ struct ResponsesController: Sendable {
                 code: "invalid_type"
             )
         }
-        if let unknown = body.keys.first(where: { !Self.tokenCountFields.contains($0) }) {
-            throw SimulatorAPIError.invalidRequest("Unknown parameter: '\(unknown)'.", param: unknown, code: "unknown_parameter")
+        // The model is optional here; the count does not depend on it, but a model named must exist.
+        if let model = body["model"]?.stringValue {
+            _ = try state.models.require(model)
+        } else {
+            body["model"] = "gpt-4o"
         }
-        // The model is optional here; the count does not depend on it.
-        if body["model"]?.stringValue == nil { body["model"] = "gpt-4o" }
         let create = try CreateResponseRequest.parse(.object(body))
         let tokens = SimulatedResponse.inputTokens(create, previousTotalTokens: try previousTotalTokens(create))
         return SimulatorHTTP.json(["object": "response.input_tokens", "input_tokens": JSONValue(tokens)])
     }
-
-    /// The members of the spec's `TokenCountsBody`.
-    static let tokenCountFields: Set = [
-        "model", "input", "previous_response_id", "tools", "text", "reasoning", "truncation", "instructions", "personality",
-        "conversation", "tool_choice", "parallel_tool_calls",
-    ]
 
     /// The total tokens of the previous response a request continues (0 without one); 404 when it is unknown.
     private func previousTotalTokens(_ create: CreateResponseRequest) throws -> Int {
@@ -153,7 +150,9 @@ struct ResponsesController: Sendable {
         case .notFound:
             throw SimulatorAPIError.responseNotFound(id)
         case .notBackground:
-            throw SimulatorAPIError.invalidRequest("Only responses created with background=true can be cancelled", param: nil)
+            throw SimulatorAPIError.invalidRequest("Cannot cancel a synchronous response.", param: nil)
+        case .finished(let status):
+            throw SimulatorAPIError.invalidRequest("Cannot cancel a \(status) response.", param: nil)
         case .cancelled(let snapshot):
             return SimulatorHTTP.json(snapshot)
         }

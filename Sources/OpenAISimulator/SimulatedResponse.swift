@@ -133,7 +133,7 @@ struct SimulatedResponse: Sendable {
             "incomplete_details": status == "incomplete" ? ["reason": "max_output_tokens"] : .null,
             "instructions": JSONValue(request.instructions),
             "max_output_tokens": JSONValue(request.maxOutputTokens),
-            "max_tool_calls": body["max_tool_calls"] ?? .null,
+            "max_tool_calls": Self.echo(body["max_tool_calls"]) ?? .null,
             "model": .string(request.model),
             "output": .array(output),
             "parallel_tool_calls": body["parallel_tool_calls"]?.boolValue.map(JSONValue.bool) ?? true,
@@ -142,14 +142,14 @@ struct SimulatedResponse: Sendable {
             "reasoning": body["reasoning"]?.objectValue.map(JSONValue.object)
                 ?? (Self.isReasoningModel(request.model) ? ["effort": "medium", "summary": .null] : ["effort": .null, "summary": .null]),
             "safety_identifier": body["safety_identifier"]?.stringValue.map(JSONValue.string) ?? .null,
-            "service_tier": "default",
+            "service_tier": .string(body["service_tier"]?.stringValue.map { $0 == "auto" ? "default" : $0 } ?? "default"),
             "store": .bool(request.store),
-            "temperature": body["temperature"]?.doubleValue.map(JSONValue.double) ?? 1.0,
+            "temperature": Self.echo(body["temperature"]) ?? 1.0,
             "text": body["text"]?.objectValue.map(JSONValue.object) ?? ["format": ["type": "text"], "verbosity": "medium"],
             "tool_choice": body["tool_choice"].flatMap { $0.isNull ? nil : $0 } ?? "auto",
             "tools": body["tools"]?.arrayValue.map { .array($0.map(Self.echoedTool)) } ?? [],
-            "top_logprobs": body["top_logprobs"]?.intValue.map { JSONValue($0) } ?? 0,
-            "top_p": body["top_p"]?.doubleValue.map(JSONValue.double) ?? 1.0,
+            "top_logprobs": Self.echo(body["top_logprobs"]) ?? 0,
+            "top_p": Self.echo(body["top_p"]) ?? 1.0,
             "truncation": body["truncation"]?.stringValue.map(JSONValue.string) ?? "disabled",
             "metadata": body["metadata"]?.objectValue.map(JSONValue.object) ?? [:],
         ]
@@ -157,10 +157,16 @@ struct SimulatedResponse: Sendable {
         // non-null, so they are left out rather than sent as null.
         if status == "completed" || status == "incomplete" { object["usage"] = usage }
         if let user = body["user"]?.stringValue { object["user"] = .string(user) }
+        if let retention = body["prompt_cache_retention"]?.stringValue { object["prompt_cache_retention"] = .string(retention) }
         if !output.isEmpty, let text = Self.outputText(of: output) {
             object["output_text"] = .string(text)
         }
         return .object(object)
+    }
+
+    /// A member as the request sent it (validated by ``CreateResponseRequest/parse(_:)``), `nil` when absent or null.
+    static func echo(_ value: JSONValue?) -> JSONValue? {
+        value.flatMap { $0.isNull ? nil : $0 }
     }
 
     /// A tool as the Response lists it: a function with its `description`, `parameters` and `strict`

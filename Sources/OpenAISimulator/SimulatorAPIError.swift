@@ -26,6 +26,22 @@ struct SimulatorAPIError: Error, Sendable {
         SimulatorAPIError(status: 400, message: message, type: "invalid_request_error", param: param, code: code)
     }
 
+    /// `Unknown parameter: 'foo'.`, for a top-level member outside the spec's request body.
+    static func unknownParameter(_ name: String) -> SimulatorAPIError {
+        .invalidRequest("Unknown parameter: '\(name)'.", param: name, code: "unknown_parameter")
+    }
+
+    /// A model the simulator does not know (see ``SimulatorState/addModel(_:)``), as OpenAI words it.
+    static func modelNotFound(_ model: String) -> SimulatorAPIError {
+        SimulatorAPIError(
+            status: 404,
+            message: "The model `\(model)` does not exist or you do not have access to it.",
+            type: "invalid_request_error",
+            param: nil,
+            code: "model_not_found"
+        )
+    }
+
     static func responseNotFound(_ id: String) -> SimulatorAPIError {
         SimulatorAPIError(status: 404, message: "Response with id '\(id)' not found.", type: "invalid_request_error", param: nil, code: nil)
     }

@@ -1,3 +1,5 @@
+import OpenAIClient
+
 /// How the simulator listens and how fast it plays its streams.
 ///
 /// ```swift
@@ -19,6 +21,9 @@ public struct SimulatorConfiguration: Sendable {
     public var vectorStoreProcessingTime: Duration = .milliseconds(500)
     /// How long a video job takes from `queued` to `completed` (its progress grows with time).
     public var videoGenerationTime: Duration = .seconds(3)
+    /// The models the simulator knows (a request naming another gets OpenAI's 404 `model_not_found`);
+    /// add more while it runs with ``SimulatorModels/add(_:)`` or `POST /__simulator/models`.
+    public var models: ModelCatalogue = .bundled
 
     /// - Parameters:
     ///   - host: address to bind.
@@ -28,6 +33,7 @@ public struct SimulatorConfiguration: Sendable {
     ///   - fileDirectory: where uploaded files go; `nil` for a fresh temporary folder.
     ///   - vectorStoreProcessingTime: how long a vector store file is `in_progress`.
     ///   - videoGenerationTime: how long a video job takes to complete.
+    ///   - models: the models it knows, the bundled model catalogue by default.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
@@ -35,7 +41,8 @@ public struct SimulatorConfiguration: Sendable {
         backgroundStepDelay: Duration = .milliseconds(200),
         fileDirectory: String? = nil,
         vectorStoreProcessingTime: Duration = .milliseconds(500),
-        videoGenerationTime: Duration = .seconds(3)
+        videoGenerationTime: Duration = .seconds(3),
+        models: ModelCatalogue = .bundled
     ) {
         self.host = host
         self.port = port
@@ -44,5 +51,6 @@ public struct SimulatorConfiguration: Sendable {
         self.fileDirectory = fileDirectory
         self.vectorStoreProcessingTime = vectorStoreProcessingTime
         self.videoGenerationTime = videoGenerationTime
+        self.models = models
     }
 }

@@ -68,7 +68,8 @@ enum SimulatorHTTP {
         ServerSentEventEncoder.buffer(ServerSentEvent(data: "[DONE]"))
     }
 
-    /// Reads and parses a JSON body (bounded). It must be `collectBody` (mutating): that keeps the
+    /// Reads and parses a JSON body (bounded), refusing a top-level member the spec does not list for
+    /// the route (400 `unknown_parameter`, see ``SpecRequestMembers``). It must be `collectBody` (mutating): that keeps the
     /// original inbound stream behind the buffer, so `consumeWithCancellationOnInboundClose` can still
     /// watch the connection afterwards. (`body.collect` leaves a consumed stream on which Hummingbird
     /// 2.28's inbound-close handler traps when the client disconnects.)
@@ -79,11 +80,14 @@ enum SimulatorHTTP {
         } catch is NIOTooManyBytesError {
             throw SimulatorAPIError(status: 413, message: "Request body too large.", type: "invalid_request_error", param: nil, code: nil)
         }
+        let body: JSONValue
         do {
-            return try JSONValue(parsing: buffer)
+            body = try JSONValue(parsing: buffer)
         } catch {
             throw SimulatorAPIError.malformedJSON
         }
+        try SpecRequestMembers.check(body, method: request.method.rawValue, path: request.uri.path)
+        return body
     }
 }
 

@@ -10,13 +10,14 @@ public func buildSimulatorRouter(
     configuration: SimulatorConfiguration,
     state: SimulatorState
 ) -> Router<SimulatorRequestContext> {
+    state.models.use(configuration.models)
     let router = Router(context: SimulatorRequestContext.self)
     router.addMiddleware { SimulatorMiddleware(state: state) }
     ResponsesController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
     ChatCompletionsController(configuration: configuration, state: state).addRoutes(to: router.group("v1"))
-    EmbeddingsController().addRoutes(to: router.group("v1"))
-    ModelsController().addRoutes(to: router.group("v1"))
-    ModerationsController().addRoutes(to: router.group("v1"))
+    EmbeddingsController(state: state).addRoutes(to: router.group("v1"))
+    ModelsController(models: state.models).addRoutes(to: router.group("v1"))
+    ModerationsController(state: state).addRoutes(to: router.group("v1"))
     let files = SimulatorFileStore(directory: configuration.fileDirectory)
     FilesController(store: files).addRoutes(to: router.group("v1"))
     VectorStoresController(stores: SimulatorVectorStores(processingTime: configuration.vectorStoreProcessingTime), files: files)

@@ -16,6 +16,8 @@ public final class SimulatorState: Sendable {
     private let storage = NIOLockedValueBox(Storage())
     /// Video jobs and characters (`/v1/videos...`).
     let videos = SimulatorVideoStore()
+    /// The models requests may name (kept by ``reset()``).
+    public let models = SimulatorModels()
 
     public init(maxStoredResponses: Int = 10_000) {
         self.maxStoredResponses = max(1, maxStoredResponses)
@@ -213,15 +215,21 @@ public final class SimulatorState: Sendable {
 
     enum CancelResult {
         case notFound, notBackground
+        /// It had already ended with this status (`completed`, `failed`, `incomplete`).
+        case finished(String)
         case cancelled(JSONValue)
     }
 
     /// Cancels a background response: status `cancelled`, its run stopped, live readers ended.
+    /// Cancelling a cancelled response answers it again; one that ended otherwise is `finished`.
     func cancel(id: String) -> CancelResult {
         let result: (CancelResult, Task<Void, Never>?, [AsyncStream<JSONValue>.Continuation]) = storage.withLockedValue { storage in
             guard var stored = storage.responses[id] else { return (.notFound, nil, []) }
             guard stored.background else { return (.notBackground, nil, []) }
-            if stored.finished { return (.cancelled(stored.snapshot), nil, []) }
+            if stored.finished {
+                let status = stored.snapshot["status"]?.stringValue ?? "completed"
+                return (status == "cancelled" ? .cancelled(stored.snapshot) : .finished(status), nil, [])
+            }
             if case .object(var object) = stored.snapshot {
                 object["status"] = "cancelled"
                 stored.snapshot = .object(object)

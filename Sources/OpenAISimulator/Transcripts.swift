@@ -2,7 +2,8 @@ import Foundation
 import OpenAIClient
 
 /// The deterministic answer to a transcription or translation: its text follows the uploaded
-/// file's name and size, its duration the byte count (32 000 bytes a second, at least one second).
+/// file's name and size, its duration the audio's length (``AudioDuration``: a WAV or MP3 header), else
+/// the byte count (32 000 bytes a second, at least one second).
 struct SimulatedTranscript: Sendable {
     enum Task: String, Sendable { case transcribe, translate }
 
@@ -17,11 +18,11 @@ struct SimulatedTranscript: Sendable {
     let segments: [(text: String, start: Double, end: Double)]
     let promptTokens: Int
 
-    init(task: Task, model: String, filename: String, bytes: Int, language: String?, prompt: String?) {
+    init(task: Task, model: String, filename: String, bytes: Int, head: [UInt8] = [], language: String?, prompt: String?) {
         self.task = task
         self.model = model
         self.language = Self.languageName(task == .translate ? "en" : language ?? "en")
-        let duration = Self.round(max(1, Double(bytes) / Self.bytesPerSecond))
+        let duration = Self.round(AudioDuration.seconds(head: head, fileBytes: bytes) ?? max(1, Double(bytes) / Self.bytesPerSecond))
         self.duration = duration
         let noun = task == .transcribe ? "transcript" : "translation"
         let sentences = [

@@ -4,8 +4,9 @@ import OpenAIClient
 
 /// Reading and checking the Vector Stores API's request bodies and list queries, with OpenAI's messages.
 extension VectorStoresController {
-    /// The JSON body as an object whose keys are all in `allowed` (an empty body is `{}`).
-    static func object(_ request: inout Request, allowed: Set<String>) async throws -> JSONObject {
+    /// The JSON body as an object whose keys are all members of the spec's body for the route
+    /// (400 `unknown_parameter` otherwise, see ``SpecRequestMembers``); an empty body is `{}`.
+    static func object(_ request: inout Request) async throws -> JSONObject {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: 4 << 20)
@@ -14,9 +15,7 @@ extension VectorStoresController {
         }
         if buffer.readableBytes == 0 { return [:] }
         guard let object = (try? JSONValue(parsing: buffer))?.objectValue else { throw SimulatorAPIError.malformedJSON }
-        if let unknown = object.keys.first(where: { !allowed.contains($0) }) {
-            throw SimulatorAPIError.invalidRequest("Unrecognized request argument supplied: \(unknown)", param: unknown)
-        }
+        try SpecRequestMembers.check(.object(object), method: request.method.rawValue, path: request.uri.path)
         return object
     }
 

@@ -35,7 +35,7 @@ struct VectorStoresController: Sendable {
 
     @Sendable func create(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         var request = request
-        let body = try await Self.object(&request, allowed: ["name", "description", "file_ids", "chunking_strategy", "expires_after", "metadata"])
+        let body = try await Self.object(&request)
         let fileIDs = try Self.stringArray(body["file_ids"], param: "file_ids", maxCount: 500) ?? []
         let chunking = try Self.chunking(body["chunking_strategy"], param: "chunking_strategy")
         let days = try Self.expiresAfter(body["expires_after"])
@@ -60,7 +60,7 @@ struct VectorStoresController: Sendable {
     @Sendable func update(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try store(context).id
         var request = request
-        let body = try await Self.object(&request, allowed: ["name", "expires_after", "metadata"])
+        let body = try await Self.object(&request)
         let name = try Self.optionalString(body["name"], param: "name")
         let days = try Self.expiresAfter(body["expires_after"])
         let metadata = try Self.metadata(body["metadata"])
@@ -82,7 +82,7 @@ struct VectorStoresController: Sendable {
     @Sendable func search(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try store(context).id
         var request = request
-        let body = try await Self.object(&request, allowed: ["query", "rewrite_query", "max_num_results", "filters", "ranking_options"])
+        let body = try await Self.object(&request)
         let queries: [String]
         switch body["query"] {
         case .string(let text)?: queries = [text]
@@ -141,7 +141,7 @@ struct VectorStoresController: Sendable {
     @Sendable func addFile(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try store(context).id
         var request = request
-        let body = try await Self.object(&request, allowed: ["file_id", "chunking_strategy", "attributes"])
+        let body = try await Self.object(&request)
         guard let fileID = body["file_id"] else { throw SimulatorAPIError.missingParameter("file_id") }
         guard let fileID = fileID.stringValue else {
             throw SimulatorAPIError.invalidRequest("Invalid 'file_id': expected a string.", param: "file_id")
@@ -167,7 +167,7 @@ struct VectorStoresController: Sendable {
     @Sendable func updateFile(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let file = try storeFile(context)
         var request = request
-        let body = try await Self.object(&request, allowed: ["attributes"])
+        let body = try await Self.object(&request)
         guard let value = body["attributes"] else { throw SimulatorAPIError.missingParameter("attributes") }
         let attributes = try Self.attributes(value, param: "attributes")
         guard let updated = stores.updateAttributes(file.id, in: file.storeID, attributes: attributes) else {
@@ -197,7 +197,7 @@ struct VectorStoresController: Sendable {
     @Sendable func createBatch(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let id = try store(context).id
         var request = request
-        let body = try await Self.object(&request, allowed: ["file_ids", "files", "chunking_strategy", "attributes"])
+        let body = try await Self.object(&request)
         var entries: [(String, VectorStoreIndex.Chunking, JSONObject)] = []
         switch (body["file_ids"], body["files"]) {
         case (nil, nil):

@@ -48,8 +48,10 @@ struct Serve: AsyncParsableCommand {
         var services: [any Service] = []
         if configuration.useSimulator {
             // The built-in simulator on a free loopback port is the upstream; it stops after the gateway.
+            // It knows the gateway's models (MODEL_CATALOGUE_FILE's, whose problems the gateway reports).
+            let models = configuration.modelCatalogueFile.flatMap { try? ModelCatalogue(contentsOfFile: $0) } ?? .bundled
             let simulator = try await SimulatorServer.start(
-                SimulatorConfiguration(host: "127.0.0.1", port: 0, eventDelay: configuration.simulatorEventDelay)
+                SimulatorConfiguration(host: "127.0.0.1", port: 0, eventDelay: configuration.simulatorEventDelay, models: models)
             )
             configuration.baseURL = simulator.baseURL
             services.append(SimulatorService(simulator: simulator))

@@ -170,7 +170,10 @@ struct FailureModeTests {
     @Test("unknown model → cost null, not 0")
     func unknownModelCost() async throws {
         let gateway = try await GatewayHarness.run { gateway in
-            _ = try await gateway.request(.POST, "/api/responses/text", json: ["model": "my-local-model", "input": "Hi"])
+            // A model the upstream serves but the gateway's catalogue does not price.
+            gateway.simulator.state.models.add(ModelInfo(name: "my-local-model", kind: .text))
+            let result = try await gateway.request(.POST, "/api/responses/text", json: ["model": "my-local-model", "input": "Hi"])
+            #expect(result.status == 201, "\(result.text)")
             return gateway
         }
         let entry = try #require(try gateway.logEntries().last)
@@ -210,16 +213,28 @@ struct FailureModeTests {
         }
     }
 
-    @Test("unknown request fields are forwarded upstream, not rejected")
+    @Test("unknown request fields are forwarded upstream, not rejected: the upstream's verdict is relayed")
     func unknownFieldsForwarded() async throws {
         try await GatewayHarness.run { gateway in
-            let result = try await gateway.request(
+            // A field the gateway does not validate reaches the upstream, which uses it.
+            let known = try await gateway.request(
                 .POST,
                 "/api/responses/text",
-                json: ["model": "gpt-4o", "input": "Hi", "metadata": ["team": "blue"], "brand_new_option": ["x": 1]]
+                json: ["model": "gpt-4o", "input": "Hi", "metadata": ["team": "blue"], "prompt_cache_retention": "24h"]
             )
-            #expect(result.status == 201)
-            #expect(try result.json()["metadata"]?["team"]?.stringValue == "blue")
+            #expect(known.status == 201, "\(known.text)")
+            #expect(try known.json()["metadata"]?["team"]?.stringValue == "blue")
+            // One that OpenAI does not know is forwarded all the same; OpenAI's (the simulator's) 400 comes back.
+            let unknown = try await gateway.request(
+                .POST,
+                "/api/responses/text",
+                json: ["model": "gpt-4o", "input": "Hi", "brand_new_option": ["x": 1]]
+            )
+            #expect(unknown.status == 400, "\(unknown.text)")
+            #expect(try unknown.json()["error_code"] == "unknown_parameter")
+            #expect(try unknown.json()["parameter"] == "brand_new_option")
+            #expect(try unknown.json()["upstream_request_id"]?.stringValue?.hasPrefix("req_") == true)
+            #expect(gateway.simulator.state.stats().requests["POST /v1/responses"] == 2)
         }
     }
 

@@ -250,7 +250,7 @@ struct SimulatorResponsesTests {
             let foregroundID = try #require(foreground["id"]?.stringValue)
             let refused = try await sim.send(.POST, "/v1/responses/\(foregroundID)/cancel")
             #expect(refused.status == 400)
-            #expect(try refused.json["error"]?["message"] == "Only responses created with background=true can be cancelled")
+            #expect(try refused.json["error"]?["message"] == "Cannot cancel a synchronous response.")
             #expect(try await sim.send(.POST, "/v1/responses/resp_unknown/cancel").status == 404)
         }
     }
