@@ -30,6 +30,8 @@ async def one_stream(port, path, body, deadline):
     await writer.drain()
     data = b""
     events = 0
+    first = None
+    started = time.time()
     try:
         while True:
             remaining = deadline - time.time()
@@ -40,10 +42,12 @@ async def one_stream(port, path, body, deadline):
                 break
             data += chunk
             events += chunk.count(b"\n\n")
+            if first is None and events >= 2:  # the head's blank line, then the first event's
+                first = time.time() - started
     finally:
         writer.close()
     ok = data.startswith(b"HTTP/1.1 200") or data.startswith(b"HTTP/1.1 201")
-    return ok, events
+    return ok, events, first
 
 
 async def run_all(port, path, body, count, seconds):
@@ -67,18 +71,27 @@ def main():
         body = {"model": "gpt-4o", "input": "Benchmark the gateway please", "store": False, "max_output_tokens": 8}
         if args.path == "/v1/responses":
             body["stream"] = True
+        def summary(results):
+            good = [r for r in results if isinstance(r, tuple) and r[0]]
+            firsts = sorted(r[2] for r in good if r[2] is not None) or [0.0]
+            return good, len(results) - len(good), [events for _, events, _ in good] or [0], firsts
+
+        # The same streams straight to the simulator first: the upstream's own time to first event.
+        direct_started = time.time()
+        direct, direct_failures, _, direct_firsts = summary(asyncio.run(run_all(sim_port, args.path, body, args.streams, args.seconds)))
+        direct_elapsed = time.time() - direct_started
         idle = status_kb(gw.pid, "VmRSS")
         started = time.time()
-        results = asyncio.run(run_all(gw_port, args.path, body, args.streams, args.seconds))
+        good, failures, counts, firsts = summary(asyncio.run(run_all(gw_port, args.path, body, args.streams, args.seconds)))
         elapsed = time.time() - started
         peak = status_kb(gw.pid, "VmHWM")
-        good = [r for r in results if isinstance(r, tuple) and r[0]]
-        failures = len(results) - len(good)
-        counts = [events for _, events in good] or [0]
         print(f"# {args.streams} concurrent streams through {args.path}, simulator event delay {args.event_delay_ms} ms")
-        print(f"finished: {len(good)} / {args.streams} (failed {failures}); events per stream min {min(counts)}, "
-              f"median {statistics.median(counts):.0f}; all ended after {elapsed:.1f} s")
-        print(f"gateway RSS idle {idle / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
+        print(f"direct:  {len(direct)} / {args.streams} finished (failed {direct_failures}); first event p50 "
+              f"{statistics.median(direct_firsts):.3f} s, max {direct_firsts[-1]:.3f} s; all ended after {direct_elapsed:.1f} s")
+        print(f"gateway: {len(good)} / {args.streams} finished (failed {failures}); first event p50 {statistics.median(firsts):.3f} s, "
+              f"max {firsts[-1]:.3f} s; all ended after {elapsed:.1f} s; events per stream min {min(counts)}, median {statistics.median(counts):.0f}")
+        print(f"last stream's first event: gateway {firsts[-1] - direct_firsts[-1]:+.3f} s against direct (target: within 1 s)")
+        print(f"gateway RSS idle {idle / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB (target: at most 150 MB)")
     finally:
         stop(gw, sim)
 
