@@ -31,18 +31,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Start the built-in simulator and use it as the upstream: no key, no network.") var simulator = false
 
     func run() async throws {
-        let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
-        var configuration: GatewayConfiguration
-        do {
-            configuration = try GatewayConfiguration.load(
-                environment: ProcessInfo.processInfo.environment,
-                dotEnv: dotEnv,
-                overrides: .init(host: host, port: port, logDirectory: logDir, useSimulator: simulator)
-            )
-        } catch {
-            FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
-            throw ExitCode(78)
-        }
+        var configuration = try ConfigurationLoading.load(.init(host: host, port: port, logDirectory: logDir, useSimulator: simulator))
         var logger = Logger(label: "openai-gateway")
         logger.logLevel = configuration.logLevel.swiftLogLevel
         var services: [any Service] = []
@@ -123,18 +112,7 @@ struct Keys: AsyncParsableCommand {
         @Flag(help: "Print JSON (the admin API's shape).") var json = false
 
         func withStore<T>(_ body: (KeyStore) async throws -> T) async throws -> T {
-            let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
-            var configuration: GatewayConfiguration
-            do {
-                configuration = try GatewayConfiguration.load(
-                    environment: ProcessInfo.processInfo.environment,
-                    dotEnv: dotEnv,
-                    overrides: .init(storeOnly: true)
-                )
-            } catch {
-                FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
-                throw ExitCode(78)
-            }
+            var configuration = try ConfigurationLoading.load(.init(storeOnly: true))
             if let dataDir { configuration.dataDirectory = dataDir }
             var logger = Logger(label: "openai-gateway")
             logger.logLevel = .warning
@@ -262,19 +240,8 @@ struct LedgerBench: AsyncParsableCommand {
     @Option(help: "Rows to write.") var rows = 100_000
 
     func run() async throws {
-        let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
-        let configuration: GatewayConfiguration
-        do {
-            // No upstream is called: the OpenAI key is not needed.
-            configuration = try GatewayConfiguration.load(
-                environment: ProcessInfo.processInfo.environment,
-                dotEnv: dotEnv,
-                overrides: .init(useSimulator: true)
-            )
-        } catch {
-            FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
-            throw ExitCode(78)
-        }
+        // No upstream is called: the OpenAI key is not needed.
+        let configuration = try ConfigurationLoading.load(.init(storeOnly: true))
         var logger = Logger(label: "openai-gateway")
         logger.logLevel = .warning
         let store = try await GatewayStore.open(configuration: configuration, logger: logger)
@@ -288,6 +255,20 @@ struct LedgerBench: AsyncParsableCommand {
         } catch {
             await store.close()
             throw error
+        }
+    }
+}
+
+/// The one way the subcommands read their configuration: flags, environment, `.env`; a problem is printed
+/// one line per key and exits 78 (EX_CONFIG).
+enum ConfigurationLoading {
+    static func load(_ overrides: GatewayConfiguration.Overrides) throws -> GatewayConfiguration {
+        let dotEnv = try? String(contentsOfFile: ".env", encoding: .utf8)
+        do {
+            return try GatewayConfiguration.load(environment: ProcessInfo.processInfo.environment, dotEnv: dotEnv, overrides: overrides)
+        } catch {
+            FileHandle.standardError.write(Data("Configuration error:\n\(error.description)\n".utf8))
+            throw ExitCode(78)
         }
     }
 }

@@ -29,6 +29,17 @@ struct QuotaTests {
         )
     }
 
+    /// What the gateway reserves (micro-USD) for `body` sent to /v1/responses, with the default configuration.
+    static func reservation(for body: JSONValue) -> Int64 {
+        let defaults = GatewayConfiguration()
+        return RequestEstimator(
+            costs: CostEstimator(catalogue: .bundled),
+            defaultModel: defaults.defaultModel,
+            defaultImageModel: defaults.defaultImageModel,
+            defaultReservationMicros: Int64(defaults.defaultReservationUSD * 1_000_000)
+        ).estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count).costMicros
+    }
+
     static func text(_ maxOutput: Int = 50, model: String = "gpt-4o-mini") -> JSONValue {
         ["input": "Say hi", "model": .string(model), "max_output_tokens": .int(Int64(maxOutput))]
     }
@@ -113,14 +124,7 @@ struct QuotaTests {
     func budgetUnderConcurrency(engine: TestDatabases.Engine) async throws {
         let (budget, gateway) = try await Self.run(engine) { gw -> (Double, GatewayHarness) in
             let body = Self.text(1_000)
-            let estimator = RequestEstimator(
-                costs: CostEstimator(catalogue: .bundled),
-                defaultModel: "gpt-4o",
-                defaultImageModel: "gpt-image-1.5",
-                defaultReservationMicros: 50_000
-            )
-            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count)
-                .costMicros
+            let reservation = Self.reservation(for: body)
             #expect(reservation > 0)
             let budget = Double(reservation * 10) / 1_000_000
             let (_, secret) = try await AccessKeyTests.createKey(gw, ["name": "budget", "budget_usd": .double(budget), "budget_period": "day"])
@@ -164,14 +168,7 @@ struct QuotaTests {
     func cancelledStreamSettles(engine: TestDatabases.Engine) async throws {
         let gateway = try await Self.run(engine, simulator: SimulatorConfiguration(eventDelay: .milliseconds(30))) { gw -> GatewayHarness in
             let body: JSONValue = ["input": "Tell me a long story", "model": "gpt-4o-mini", "max_output_tokens": 2_000, "stream": true]
-            let estimator = RequestEstimator(
-                costs: CostEstimator(catalogue: .bundled),
-                defaultModel: "gpt-4o",
-                defaultImageModel: "gpt-image-1.5",
-                defaultReservationMicros: 50_000
-            )
-            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: body, bodyBytes: body.jsonBytes.count)
-                .costMicros
+            let reservation = Self.reservation(for: body)
             // Room for one stream's reservation at a time, not two.
             let budget = Double(reservation * 3 / 2) / 1_000_000
             let (_, secret) = try await AccessKeyTests.createKey(gw, ["name": "cancel", "budget_usd": .double(budget)])

@@ -91,14 +91,7 @@ struct ReplicaTests {
 
             // Budget: room for 4 worst cases; 20 concurrent requests over both replicas while the upstreams are slow.
             let big: JSONValue = ["input": "hi", "model": "gpt-4o-mini", "max_output_tokens": 1_000]
-            let estimator = RequestEstimator(
-                costs: CostEstimator(catalogue: .bundled),
-                defaultModel: "gpt-4o",
-                defaultImageModel: "gpt-image-1.5",
-                defaultReservationMicros: 50_000
-            )
-            let reservation = estimator.estimate(method: "POST", path: "/v1/responses", query: nil, json: big, bodyBytes: big.jsonBytes.count)
-                .costMicros
+            let reservation = QuotaTests.reservation(for: big)
             let budget = String(Double(reservation * 4) / 1_000_000)
             let budgetSecret = try await Self.createKey(["--name", "shared-budget", "--budget", budget, "--period", "day"], databaseURL: databaseURL)
             for replica in replicas {

@@ -57,7 +57,11 @@ extension GatewayConfiguration {
         EnvironmentKey(name: "DATA_DIR", defaultValue: "./data", effect: "Where the embedded SQLite store lives"),
         EnvironmentKey(name: "DATABASE_URL", defaultValue: "—", effect: "postgres://... keeps keys, ledger and counters in PostgreSQL"),
         EnvironmentKey(name: "KEY_CACHE_MS", defaultValue: "2000", effect: "How long a replica trusts what it read about a key"),
-        EnvironmentKey(name: "LEDGER_QUEUE_ROWS", defaultValue: "50000", effect: "Usage ledger rows held in memory at most; more go to the spill file"),
+        EnvironmentKey(
+            name: "LEDGER_QUEUE_ROWS",
+            defaultValue: "50000",
+            effect: "Usage ledger rows held in memory at most; more go to the spill file"
+        ),
         EnvironmentKey(name: "LEDGER_BATCH_ROWS", defaultValue: "500", effect: "Ledger rows per INSERT (at most 1000)"),
         EnvironmentKey(name: "LEDGER_FLUSH_MS", defaultValue: "200", effect: "A partial batch of ledger rows is written after this"),
         EnvironmentKey(name: "UPSTREAM_MAX_CONNECTIONS", defaultValue: "256", effect: "Upstream connections short JSON calls use at once"),

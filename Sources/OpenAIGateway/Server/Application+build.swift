@@ -204,7 +204,7 @@ func buildRouter(
         catalogue: pipeline.metering.costs.catalogue,
         slots: client.transport.slots
     )
-        .addRoutes(to: router)
+    .addRoutes(to: router)
     // The operator's routes: /admin/*, /metrics, /dashboard, behind GATEWAY_ADMIN_KEY.
     let adminGuard = AdminGuardMiddleware(configuration: configuration)
     let admin = router.group("admin").add(middleware: adminGuard)
