@@ -53,8 +53,7 @@ struct AccessMiddleware: RouterMiddleware {
             json: json,
             bodyBytes: request.headers[.contentLength].flatMap(Int.init)
         )
-        if let allowed = key.allowedModels, json?.objectValue != nil {
-            let model = estimate.model ?? (path.contains("/images") ? estimator.defaultImageModel : estimator.defaultModel)
+        if let allowed = key.allowedModels, let model = estimate.model {
             if !allowed.contains(model) {
                 var refusal = GatewayError(
                     code: "model_not_allowed",

@@ -337,17 +337,18 @@ final class SharedQuota: QuotaBackend, Service {
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for await settlement in settlements { await write(settlement) }
-            }
-            group.addTask { [self] in
-                while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                while !Task.isCancelled {
                     try? await Task.sleep(for: Self.renewEvery)
+                    if Task.isCancelled { break }
                     await renew()
                 }
             }
-            try? await gracefulShutdown()
-            queue.finish()
-            await group.next()
+            group.addTask { [queue] in
+                try? await gracefulShutdown()
+                queue.finish()
+            }
+            // Every settlement queued before the shutdown is written before this returns (and the store closes).
+            for await settlement in settlements { await write(settlement) }
             group.cancelAll()
         }
     }

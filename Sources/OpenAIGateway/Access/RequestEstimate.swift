@@ -4,7 +4,8 @@ import OpenAIClient
 /// What a request may cost at most, worked out before it goes upstream: the tokens counted against a
 /// key's tokens-per-minute and the USD reserved against its budget.
 struct RequestEstimate: Sendable, Hashable {
-    /// The model the request names (nil when the body is not JSON or names none).
+    /// The model a JSON request will use: the one it names, else the default for its route (nil when the
+    /// body is not JSON).
     var model: String?
     var inputTokens: Int
     /// Output tokens reserved: `max_output_tokens` (or `max_completion_tokens`, `max_tokens`), else the
@@ -47,7 +48,7 @@ struct RequestEstimator: Sendable {
         let model = named ?? (path.contains("/images") ? defaultImageModel : defaultModel)
         let bodyTokens = max(1, (bodyBytes ?? json.jsonBytes.count) / 4)
         guard let info = costs.catalogue.model(model) else {
-            return RequestEstimate(model: named, inputTokens: bodyTokens, outputTokens: 0, costMicros: defaultReservationMicros, stream: stream)
+            return RequestEstimate(model: model, inputTokens: bodyTokens, outputTokens: 0, costMicros: defaultReservationMicros, stream: stream)
         }
         let capabilities = info.capabilities
         var input = bodyTokens
@@ -83,7 +84,7 @@ struct RequestEstimator: Sendable {
             price = nil
         }
         let micros = price.map { Int64(($0 * 1_000_000).rounded(.up)) } ?? defaultReservationMicros
-        return RequestEstimate(model: named, inputTokens: input, outputTokens: output, costMicros: micros, stream: stream)
+        return RequestEstimate(model: model, inputTokens: input, outputTokens: output, costMicros: micros, stream: stream)
     }
 }
 
