@@ -171,7 +171,7 @@ struct TransportTests {
             let request = OpenAIRequest(
                 method: .POST,
                 path: ["responses"],
-                body: .stream(.stream(chunks, length: .known(Int64(bytes.readableBytes))), contentType: "application/json")
+                body: .stream(chunks: chunks, length: .known(Int64(bytes.readableBytes)), contentType: "application/json")
             )
             #expect(!request.body.isReplayable)
             let error = try await expectOpenAIError {

@@ -16,7 +16,7 @@ public struct AudioResource: Sendable {
 
     /// `POST /audio/speech`: the audio streams back as it arrives; nothing is collected.
     /// The body is sent as given (unknown fields included).
-    public func speech(_ body: JSONObject) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+    public func speech(_ body: JSONObject) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: UpstreamBody) {
         try await transport.open(OpenAIRequest(method: .POST, path: ["audio", "speech"], body: .json(.object(body))))
     }
 
@@ -31,7 +31,7 @@ public struct AudioResource: Sendable {
     public func transcriptionStream(
         _ body: OpenAIRequest.Body
     ) async throws(OpenAIError) -> (
-        metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body
+        metadata: OpenAIResponseMetadata, body: UpstreamBody
     ) {
         try await transport.open(
             OpenAIRequest(

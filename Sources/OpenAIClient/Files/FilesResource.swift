@@ -35,7 +35,7 @@ public struct FilesResource: Sendable {
 
     /// `GET /files/{id}/content`: the file's bytes, streamed (not collected), so a large file never sits
     /// in memory. Retries happen only until the response head arrives; the caller must consume or drop `body`.
-    public func content(id: String) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+    public func content(id: String) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: UpstreamBody) {
         try await transport.open(OpenAIRequest(method: .GET, path: ["files", .id(id), "content"]))
     }
 }

@@ -30,7 +30,7 @@ public struct ImagesResource: Sendable {
     public func open(
         _ endpoint: Endpoint,
         body: OpenAIRequest.Body
-    ) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+    ) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: UpstreamBody) {
         try await transport.open(
             OpenAIRequest(
                 method: .POST,

@@ -11,7 +11,7 @@ import NIOHTTP1
 /// }
 /// ```
 public struct ResponsesResource: Sendable {
-    public typealias EventStream = ResponseEventStream<HTTPClientResponse.Body>
+    public typealias EventStream = ResponseEventStream<UpstreamBody>
     let transport: OpenAITransport
 
     /// `POST /responses` with `stream: false`. The body is sent as given (unknown fields included).

@@ -2,7 +2,7 @@ import NIOCore
 
 /// The events of a `text/event-stream` body, decoded as its buffers arrive.
 ///
-/// Works with any sequence of `ByteBuffer`s, such as AsyncHTTPClient's `HTTPClientResponse.Body`
+/// Works with any sequence of `ByteBuffer`s, such as the transport's `UpstreamBody`
 /// or an `AsyncStream<ByteBuffer>`. The decoding runs inside the consumer's `for try await`
 /// loop, with no task of its own, so when the consumer stops iterating or is cancelled, the
 /// body's iteration stops with it.

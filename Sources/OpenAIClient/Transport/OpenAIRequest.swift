@@ -10,8 +10,19 @@ public struct OpenAIRequest: Sendable {
         /// Bytes already in memory; replayable, so retried like JSON.
         case bytes(ByteBuffer, contentType: String)
         /// A body streamed as it arrives (an upload). It cannot be replayed, so a request with it is
-        /// never retried.
-        case stream(HTTPClientRequest.Body, contentType: String)
+        /// never retried. Made by ``stream(chunks:length:contentType:)``, `sent` tells the transport when
+        /// the whole body has been handed over, so the response head is timed from then.
+        case stream(HTTPClientRequest.Body, contentType: String, sent: OnceEvent? = nil)
+
+        /// A streamed upload of `chunks`, with the signal that times its response head from its end.
+        public static func stream<Chunks: AsyncSequence & Sendable>(
+            chunks: Chunks,
+            length: HTTPClientRequest.Body.Length,
+            contentType: String
+        ) -> Body where Chunks.Element == ByteBuffer {
+            let sent = OnceEvent()
+            return .stream(.stream(SignallingChunks(base: chunks, sent: sent), length: length), contentType: contentType, sent: sent)
+        }
 
         /// Whether the body can be sent again on a retry.
         public var isReplayable: Bool {
@@ -51,6 +62,34 @@ public struct OpenAIRequest: Sendable {
         }
         return url
     }
+}
+
+/// The chunks of a streamed body, signalling `sent` when they end (whole, or in failure: there will be
+/// no more of them), so the transport can time the response head from then.
+struct SignallingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+    typealias Element = ByteBuffer
+    let base: Base
+    let sent: OnceEvent
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let sent: OnceEvent
+
+        mutating func next() async throws -> ByteBuffer? {
+            do {
+                guard let chunk = try await base.next() else {
+                    sent.signal()
+                    return nil
+                }
+                return chunk
+            } catch {
+                sent.signal()
+                throw error
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), sent: sent) }
 }
 
 /// An upstream path built from segments: the encoded path that is sent, and the template that is

@@ -53,10 +53,12 @@ public struct OpenAITransport: Sendable {
 
     /// Makes an `HTTPClient` configured for a gateway: a large connection pool, no redirects,
     /// connect timeout 10 s and an idle read timeout.
-    public static func makeHTTPClient(idleTimeout: Duration, maxConnectionsPerHost: Int = 256) -> HTTPClient {
+    /// - Parameter idleTimeout: AsyncHTTPClient's read timeout; nil for the stream client, whose bodies
+    ///   are timed by ``UpstreamBody`` (a read timeout would also fire while the gateway's client is slow).
+    public static func makeHTTPClient(idleTimeout: Duration?, maxConnectionsPerHost: Int = 256) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .nanoseconds(Int64(idleTimeout.seconds * 1e9))),
+            timeout: .init(connect: .seconds(10), read: idleTimeout.map { .nanoseconds(Int64($0.seconds * 1e9)) }),
             decompression: .disabled
         )
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
@@ -86,8 +88,15 @@ public struct OpenAITransport: Sendable {
             }
             defer { if short { slots?.release() } }
             do {
-                let response = try await (short ? httpClient : streamClient).execute(httpRequest, deadline: deadline, logger: logger)
-                let body = try await response.body.collect(upTo: configuration.maxResponseBodySize)
+                let body: ByteBuffer
+                let response: HTTPClientResponse
+                if short {
+                    response = try await httpClient.execute(httpRequest, deadline: deadline, logger: logger)
+                    body = try await response.body.collect(upTo: configuration.maxResponseBodySize)
+                } else {
+                    response = try await head(of: httpRequest, request)
+                    body = try await upstreamBody(response).collect(upTo: configuration.maxResponseBodySize)
+                }
                 return (response.status.code, response.headers, AttemptBody.buffer(body))
             } catch let error as NIOTooManyBytesError {
                 _ = error
@@ -112,25 +121,17 @@ public struct OpenAITransport: Sendable {
 
     /// Opens a streaming response. Retries happen only until a 2xx response head arrives, that is,
     /// before any event can have been forwarded; after that the caller owns the body.
-    public func open(_ request: OpenAIRequest) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
-        // The response head of a streamed upload comes after the whole upload: no head timeout then.
-        let headTimeout: Duration? = request.body.isReplayable ? configuration.timeout : nil
-        return try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
+    /// The body is an ``UpstreamBody``: the upstream must deliver within `idleTimeout` of being asked
+    /// for more, and time the caller spends not asking (its own client is slow) never counts.
+    public func open(_ request: OpenAIRequest) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: UpstreamBody) {
+        try await withRetries(request) { httpRequest, attempt throws(OpenAIError) in
             do {
-                let execute: @Sendable () async throws -> HTTPClientResponse = {
-                    try await streamClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
-                }
-                let response: HTTPClientResponse
-                if let headTimeout {
-                    response = try await Self.withTimeout(headTimeout, execute)
-                } else {
-                    response = try await execute()
-                }
+                let response = try await head(of: httpRequest, request)
                 guard (200..<300).contains(response.status.code) else {
-                    let body = try await response.body.collect(upTo: 1024 * 1024)
+                    let body = try await upstreamBody(response).collect(upTo: 1024 * 1024)
                     return (response.status.code, response.headers, AttemptBody.error(body))
                 }
-                return (response.status.code, response.headers, AttemptBody.stream(response.body))
+                return (response.status.code, response.headers, AttemptBody.stream(upstreamBody(response)))
             } catch let error as OpenAIError {
                 var error = error
                 error.attempts = attempt
@@ -145,6 +146,28 @@ public struct OpenAITransport: Sendable {
             }
             return (OpenAIResponseMetadata(status: Int(status), headers: headers, attempts: attempts, endpoint: endpoint), stream)
         }
+    }
+
+    /// Sends a request on the stream client and waits for the response head: within `timeout` of the
+    /// start, or of the end of a streamed upload (whose answer cannot start before it has all been sent).
+    private func head(of httpRequest: HTTPClientRequest, _ request: OpenAIRequest) async throws -> HTTPClientResponse {
+        let execute: @Sendable () async throws -> HTTPClientResponse = { [streamClient, logger] in
+            try await streamClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
+        }
+        switch request.body {
+        case .stream(_, _, let sent?):
+            return try await Self.withTimeout(configuration.timeout, startingAfter: { await sent.wait() }, execute)
+        case .stream:
+            // A streamed body made without its signal: no head timeout (the upload's length is unknown).
+            return try await execute()
+        case .none, .json, .bytes:
+            return try await Self.withTimeout(configuration.timeout, execute)
+        }
+    }
+
+    /// A stream-client body, timed by the gateway (the stream client has no read timeout of its own).
+    private func upstreamBody(_ response: HTTPClientResponse) -> UpstreamBody {
+        UpstreamBody(response.body, idleTimeout: configuration.idleTimeout)
     }
 
     // MARK: - Retry loop
@@ -243,7 +266,7 @@ public struct OpenAITransport: Sendable {
         case .bytes(let buffer, let contentType):
             httpRequest.headers.replaceOrAdd(name: "Content-Type", value: contentType)
             httpRequest.body = .bytes(buffer)
-        case .stream(let body, let contentType):
+        case .stream(let body, let contentType, _):
             httpRequest.headers.replaceOrAdd(name: "Content-Type", value: contentType)
             httpRequest.body = body
         }
@@ -252,11 +275,17 @@ public struct OpenAITransport: Sendable {
 
     // MARK: - Timeouts and error classification
 
-    /// Runs `operation`, failing with a timeout error when it takes longer than `limit`.
-    static func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `operation`, failing with a timeout error when it takes longer than `limit` (counted from
+    /// when `startingAfter` returns, when given).
+    static func withTimeout<T: Sendable>(
+        _ limit: Duration,
+        startingAfter start: (@Sendable () async -> Void)? = nil,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await operation() }
             group.addTask {
+                await start?()
                 try await Task.sleep(for: limit)
                 throw OpenAIError(kind: .timeout, message: "Request to OpenAI API timed out after \(limit.seconds) s")
             }
@@ -324,7 +353,7 @@ public struct OpenAITransport: Sendable {
 /// The outcome of one attempt: a body, or the transport error that ended it.
 enum AttemptBody: Sendable {
     case buffer(ByteBuffer)
-    case stream(HTTPClientResponse.Body)
+    case stream(UpstreamBody)
     case error(ByteBuffer)
     case transport(OpenAIError)
 

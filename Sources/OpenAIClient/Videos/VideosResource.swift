@@ -60,7 +60,7 @@ public struct VideosResource: Sendable {
 
     /// `GET /videos/{id}/content?variant=`: the asset's bytes, streamed (not collected). Retries happen
     /// only until the response head arrives; the caller must consume or drop `body`.
-    public func content(id: String, variant: String) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body) {
+    public func content(id: String, variant: String) async throws(OpenAIError) -> (metadata: OpenAIResponseMetadata, body: UpstreamBody) {
         try await transport.open(OpenAIRequest(method: .GET, path: ["videos", .id(id), "content"], query: [("variant", variant)]))
     }
 }

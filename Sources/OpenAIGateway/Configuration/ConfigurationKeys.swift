@@ -50,6 +50,11 @@ extension GatewayConfiguration {
         EnvironmentKey(name: "HEADER_READ_TIMEOUT_MS", defaultValue: "10000", effect: "A new connection must send its request head within this"),
         EnvironmentKey(name: "IDLE_TIMEOUT_MS", defaultValue: "60000", effect: "An idle kept-alive connection is closed after this"),
         EnvironmentKey(name: "BODY_IDLE_TIMEOUT_MS", defaultValue: "30000", effect: "An upload that sends nothing for this long is cut"),
+        EnvironmentKey(
+            name: "CLIENT_WRITE_TIMEOUT_MS",
+            defaultValue: "30000",
+            effect: "A client that reads nothing of its response for this long is disconnected"
+        ),
         EnvironmentKey(name: "MAX_CONNECTIONS", defaultValue: "1000", effect: "Client connections open at once"),
         EnvironmentKey(name: "SHUTDOWN_TIMEOUT_MS", defaultValue: "30000", effect: "Graceful shutdown waits this long for requests in progress"),
         EnvironmentKey(name: "GATEWAY_AUTH", defaultValue: "none", effect: "none, or keys (every /api and /v1 request needs an access key)"),

@@ -58,6 +58,9 @@ public struct GatewayConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// `BODY_IDLE_TIMEOUT_MS`: an upload that sends nothing for this long is cut (time between chunks).
     public var bodyIdleTimeout: Duration = .seconds(30)
+    /// `CLIENT_WRITE_TIMEOUT_MS`: a client that reads nothing of its response for this long is
+    /// disconnected (the call's outcome is `truncated`, with the bytes sent).
+    public var clientWriteTimeout: Duration = .seconds(30)
     /// `MAX_CONNECTIONS`: client connections open at once; more get a fast 503 with `retry-after`.
     public var maxConnections: Int = 1_000
     /// `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown waits for requests in progress before closing them.
@@ -195,6 +198,7 @@ public struct GatewayConfiguration: Sendable {
         config.headerReadTimeout = .milliseconds(reader.integer("HEADER_READ_TIMEOUT_MS", default: 10_000, range: 100...600_000))
         config.idleTimeout = .milliseconds(reader.integer("IDLE_TIMEOUT_MS", default: 60_000, range: 100...3_600_000))
         config.bodyIdleTimeout = .milliseconds(reader.integer("BODY_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000))
+        config.clientWriteTimeout = .milliseconds(reader.integer("CLIENT_WRITE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000))
         config.maxConnections = reader.integer("MAX_CONNECTIONS", default: 1_000, range: 1...1_000_000)
         config.shutdownTimeout = .milliseconds(reader.integer("SHUTDOWN_TIMEOUT_MS", default: 30_000, range: 0...3_600_000))
         if let hosts = reader.string("ALLOWED_HOSTS") {

@@ -89,7 +89,7 @@ struct ImagesController: Sendable {
 
     /// The upstream's answer: relayed event by event when it is a stream, else its JSON collected.
     private func answer(
-        _ opened: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body),
+        _ opened: (metadata: OpenAIResponseMetadata, body: UpstreamBody),
         count: Int,
         request: Request,
         context: Context

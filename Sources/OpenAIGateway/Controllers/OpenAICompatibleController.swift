@@ -73,7 +73,7 @@ struct OpenAICompatibleController: Sendable {
             upstream.body = .bytes(buffer, contentType: contentType ?? "application/json")
         }
 
-        let opened: (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body)
+        let opened: (metadata: OpenAIResponseMetadata, body: UpstreamBody)
         do {
             if streamedBody {
                 let streamed = try await Self.openStreaming(
@@ -263,7 +263,7 @@ struct OpenAICompatibleController: Sendable {
         contentType: String?,
         length: Int?,
         transport: OpenAITransport
-    ) async throws -> (metadata: OpenAIResponseMetadata, body: HTTPClientResponse.Body, tap: MultipartTap) {
+    ) async throws -> (metadata: OpenAIResponseMetadata, body: UpstreamBody, tap: MultipartTap) {
         var tap = MultipartTap(contentType: contentType)
         let size: HTTPClientRequest.Body.Length = length.map { .known(Int64($0)) } ?? .unknown
         let type = contentType ?? "application/octet-stream"
@@ -271,7 +271,7 @@ struct OpenAICompatibleController: Sendable {
         let opened = try await ChunkChannel.upload(
             send: { channel in
                 var request = upstream
-                request.body = .stream(.stream(channel, length: size), contentType: type)
+                request.body = .stream(chunks: channel, length: size, contentType: type)
                 let (metadata, body) = try await transport.open(request)
                 return (metadata: metadata, body: body)
             },

@@ -328,6 +328,11 @@ public enum HintCatalogue {
             "Wait until it is completed with GET /api/videos/{id}/poll, then download it."
         ),
         "server_shutting_down": ErrorHint(503, "The gateway is shutting down", "Retry against another instance, or once the gateway is back."),
+        "client_write_timeout": ErrorHint(
+            408,
+            "The client read nothing of the response for the client write timeout; the gateway closed the connection",
+            "Read the response as it arrives (or raise CLIENT_WRITE_TIMEOUT_MS); download again, resuming if the client can."
+        ),
         "poll_timeout": ErrorHint(
             504,
             "The object did not reach a final state in time",

@@ -38,12 +38,14 @@ public struct InteractionLogSink: CallRecordSink {
             case .upstreamDropped: parts.append("stream dropped by the upstream after \(events)")
             case .incomplete: parts.append("stream incomplete after \(events)")
             case .failed: parts.append("stream failed after \(events)")
+            case .truncated: parts.append("stream cut after \(events): the client stopped reading")
             }
         } else {
             switch call.outcome {
             case .completed, .failed, .incomplete: break
             case .clientCancelled: parts.append("client went away before the end")
             case .upstreamDropped: parts.append("the upstream broke off the answer")
+            case .truncated: parts.append("cut after \(call.bytesOut) bytes: the client stopped reading")
             }
         }
         if let error = call.error {
@@ -75,7 +77,8 @@ public struct InteractionLogSink: CallRecordSink {
     static func entry(for call: CallRecord) -> InteractionLogEntry {
         let status = call.status ?? 0
         let level: LogLevel =
-            status >= 500 ? .error : (status >= 400 || call.outcome == .failed || call.outcome == .upstreamDropped ? .warn : .info)
+            status >= 500
+            ? .error : (status >= 400 || call.outcome == .failed || call.outcome == .upstreamDropped || call.outcome == .truncated ? .warn : .info)
         var stream: StreamSummary?
         if let record = call.stream {
             var extra: JSONObject = ["frames": .int(Int64(record.frames))]

@@ -40,21 +40,36 @@ struct CallPipelineMiddleware: RouterMiddleware {
             return response.createHeadResponse()
         }
         let stream = response.headers[.contentType]?.lowercased().hasPrefix("text/event-stream") == true ? pipeline : nil
-        response.body = Self.recorded(scrubber.scrubbing(response.body), call: call, stream: stream)
+        response.body = Self.recorded(scrubber.scrubbing(response.body), call: call, stream: stream, channel: context.channel)
         return response
     }
 
+    /// Bodies up to this size fit the connection's buffers: a client cannot stall the gateway on them.
+    static let smallBody = 64 * 1024
+
     /// The body, written through a writer that counts bytes and sees the end, a failure or the client leaving.
-    /// - Parameter stream: the pipeline to tell when an event stream opens and closes (nil for other bodies).
-    static func recorded(_ body: ResponseBody, call: CallRecorder, stream: CallPipeline? = nil) -> ResponseBody {
+    /// - Parameters:
+    ///   - stream: the pipeline to tell when an event stream opens and closes (nil for other bodies).
+    ///   - channel: the client's connection, whose watcher says whether the client write timeout cut the body.
+    static func recorded(_ body: ResponseBody, call: CallRecorder, stream: CallPipeline? = nil, channel: (any Channel)? = nil) -> ResponseBody {
         ResponseBody(contentLength: body.contentLength) { writer in
             stream?.streamOpened()
             defer { stream?.streamClosed() }
+            // Looked up before writing (a closed connection's handlers are gone), for the bodies a client can stall on.
+            let watcher =
+                if let channel, body.contentLength.map({ $0 > smallBody }) ?? true { await ClientCloseWatcher.of(channel) } else {
+                    ClientCloseWatcher?.none
+                }
             let recording = RecordingBodyWriter(parent: writer, call: call)
             do {
                 try await body.write(recording)
             } catch {
-                call.finish(bodyOutcome: call.clientWriteFailed || error is CancellationError ? .clientCancelled : .upstreamDropped)
+                if call.clientWriteFailed || error is CancellationError {
+                    if watcher?.writeTimedOut == true { call.cutByWriteTimeout() }
+                    call.finish(bodyOutcome: .clientCancelled)
+                } else {
+                    call.finish(bodyOutcome: .upstreamDropped)
+                }
                 throw error
             }
             call.finish(bodyOutcome: call.bodyEnded ? .completed : .clientCancelled)

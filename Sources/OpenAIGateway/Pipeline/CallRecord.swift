@@ -54,6 +54,9 @@ public enum StreamOutcome: String, Sendable, Hashable {
     case clientCancelled = "client_cancelled"
     /// The upstream connection broke, or closed before the end.
     case upstreamDropped = "upstream_dropped"
+    /// The gateway cut the response part way because the client read nothing of it for the client write
+    /// timeout (`bytes_out` says how much was sent; error `client_write_timeout`).
+    case truncated
 }
 
 /// The stream part of a call: events seen, how it ended, when the first event arrived.

@@ -41,7 +41,7 @@ extension CallRecorder {
     /// `Content-Length` is passed on when the upstream sent one.
     public func bytes(
         _ metadata: OpenAIResponseMetadata,
-        body: HTTPClientResponse.Body,
+        body: UpstreamBody,
         headers: HTTPFields,
         status: HTTPResponse.Status = .ok
     ) -> Response {
@@ -61,7 +61,7 @@ extension OpenAIResponseMetadata {
     }
 }
 
-extension HTTPClientResponse.Body {
+extension UpstreamBody {
     /// Collects an answer opened uncollected (because it could have been a stream) up to `limit` bytes;
     /// a broken or oversized body is the gateway's error for it.
     func collectAnswer(upTo limit: Int, metadata: OpenAIResponseMetadata) async throws(GatewayError) -> OpenAIResponse {

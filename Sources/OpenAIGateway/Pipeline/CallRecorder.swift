@@ -141,6 +141,19 @@ public final class CallRecorder: @unchecked Sendable {
         }
     }
 
+    /// The gateway closed the connection part way through the response because the client read nothing
+    /// for the client write timeout: the outcome is `truncated`, with the bytes sent so far.
+    func cutByWriteTimeout() {
+        state.withLockedValue { state in
+            state.record.outcome = .truncated
+            let error = GatewayError(
+                code: "client_write_timeout",
+                message: "The client read nothing for the client write timeout; the response was cut after \(state.record.bytesOut) bytes"
+            )
+            state.record.error = error.summary
+        }
+    }
+
     func markBodyEnded() { state.withLockedValue { $0.bodyEnded = true } }
     func markClientWriteFailed() { state.withLockedValue { $0.clientWriteFailed = true } }
     var bodyEnded: Bool { state.withLockedValue { $0.bodyEnded } }

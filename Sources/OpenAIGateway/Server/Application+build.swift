@@ -27,7 +27,7 @@ public func buildApplication(
     // Two pools: short JSON calls, with a bounded wait for a connection; streams and streamed uploads,
     // which hold their connections for long, in a pool of their own.
     let httpClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: configuration.upstreamMaxConnections)
-    let streamClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: configuration.upstreamMaxStreams)
+    let streamClient = OpenAITransport.makeHTTPClient(idleTimeout: nil, maxConnectionsPerHost: configuration.upstreamMaxStreams)
     let slots = UpstreamSlots(limit: configuration.upstreamMaxConnections, wait: configuration.upstreamSlotWait)
     var clientLogger = logger
     clientLogger.logLevel = min(logger.logLevel, .info)
@@ -91,14 +91,19 @@ public func buildApplication(
         idleTimeout: configuration.idleTimeout,
         bodyIdleTimeout: configuration.bodyIdleTimeout,
         maxConnections: configuration.maxConnections,
-        shutdownTimeout: configuration.shutdownTimeout
+        shutdownTimeout: configuration.shutdownTimeout,
+        clientWriteTimeout: configuration.clientWriteTimeout
     )
     let app = Application(
         router: router,
         server: .http1(
-            configuration: .init(additionalChannelHandlers: [
-                ExpectContinueHandler(), ConnectionGuard(limits: limits, counter: connections), ClientCloseWatcher(),
-            ])
+            configuration: .init(
+                additionalChannelHandlers: {
+                    // Per connection: the guard tells the watcher when its write timeout cut the response.
+                    let watcher = ClientCloseWatcher()
+                    return [ExpectContinueHandler(), ConnectionGuard(limits: limits, counter: connections, watcher: watcher), watcher]
+                }()
+            )
         ),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),

@@ -19,6 +19,9 @@ struct ConnectionLimits: Sendable {
     /// On graceful shutdown, a connection still busy after this is answered with the shutdown error
     /// (when no answer has started) and closed, so the server can finish.
     var shutdownTimeout: Duration = .seconds(30)
+    /// A client that reads nothing of its response for this long (the connection stays unwritable) is
+    /// disconnected; a slow but moving reader is fine.
+    var clientWriteTimeout: Duration = .seconds(30)
 }
 
 /// Counts the open client connections of one server (shared by every connection's guard), the requests
@@ -64,8 +67,10 @@ final class ConnectionCounter: Sendable {
 /// Phases: waiting for a request head (header timeout on a new connection, idle timeout on a kept-alive
 /// one), reading a request body (body idle timeout, counted only while a read is pending, so the
 /// gateway's own backpressure never counts against the client), answering (no deadline here: the
-/// response's own pace is the handler's business). A connection over the cap answers its first request
-/// with 503 and closes.
+/// response's own pace is the handler's business). In every phase, a connection that stays unwritable
+/// (the client reads nothing of what the gateway sends) for the client write timeout is closed, marked
+/// on its ``ClientCloseWatcher`` so the call record says `truncated`. A connection over the cap answers
+/// its first request with 503 and closes.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -80,6 +85,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let limits: ConnectionLimits
     private let counter: ConnectionCounter
+    /// The connection's watcher, told when the write timeout closes the connection.
+    private let watcher: ClientCloseWatcher?
     private var phase = Phase.awaitingHead(first: true)
     private var requestEnded = false
     /// Requests whose answer has not ended yet (a pipelined request's head can arrive before the previous answer ends).
@@ -93,10 +100,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var responseStarted = false
     private var shutdownTimer: Scheduled<Void>?
+    /// Since when the connection has been unwritable (the client is not reading), nil while writable.
+    private var unwritableSince: NIODeadline?
 
-    init(limits: ConnectionLimits, counter: ConnectionCounter) {
+    init(limits: ConnectionLimits, counter: ConnectionCounter, watcher: ClientCloseWatcher? = nil) {
         self.limits = limits
         self.counter = counter
+        self.watcher = watcher
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -141,6 +151,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             reschedule(context: context)
         }
         context.fireChannelRead(data)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            unwritableSince = nil
+        } else if unwritableSince == nil {
+            unwritableSince = .now()
+        }
+        reschedule(context: context)
+        context.fireChannelWritabilityChanged()
     }
 
     func read(context: ChannelHandlerContext) {
@@ -201,8 +221,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// The deadline of the current phase, nil when the connection is not waiting for the client.
+    /// The earliest deadline: the phase's, or the client write timeout's.
     private var deadline: NIODeadline? {
+        switch (phaseDeadline, writeDeadline) {
+        case (let phase?, let write?): min(phase, write)
+        case (let phase, let write): phase ?? write
+        }
+    }
+
+    /// When an unwritable connection is closed, nil while it is writable.
+    private var writeDeadline: NIODeadline? {
+        unwritableSince.map { $0 + TimeAmount(limits.clientWriteTimeout) }
+    }
+
+    /// The deadline of the current phase, nil when the connection is not waiting for the client.
+    private var phaseDeadline: NIODeadline? {
         switch phase {
         case .awaitingHead(let first):
             return waitingSince + TimeAmount(overCap || first ? limits.headerReadTimeout : limits.idleTimeout)
@@ -233,9 +266,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func check(context: ChannelHandlerContext) {
         guard counted else { return }
-        if let deadline, deadline <= .now() {
+        if let writeDeadline, writeDeadline <= .now() {
+            // The client read nothing for the write timeout: the response is cut (the record says truncated).
+            watcher?.markWriteTimedOut()
             context.close(promise: nil)
-        } else if case .answering = phase {
+        } else if let phaseDeadline, phaseDeadline <= .now() {
+            context.close(promise: nil)
+        } else if case .answering = phase, writeDeadline == nil {
             return  // rescheduled when the answer ends
         } else {
             schedule(context: context)

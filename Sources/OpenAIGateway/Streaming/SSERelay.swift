@@ -248,15 +248,20 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                 group.cancelAll()
             }
         } catch {
-            // Inbound close (CancellationError) or a failed write: the client went away.
+            // Inbound close (CancellationError) or a failed write: the client went away, or stopped
+            // reading for the client write timeout and the gateway closed the connection.
             result.outcome = .clientCancelled
             logger.debug("Stream ended by the client", metadata: ["error": "\(String(describing: error))"])
+        }
+        if result.outcome == .clientCancelled, watcher?.writeTimedOut == true {
+            call.cutByWriteTimeout()
+            result.outcome = .truncated
         }
         let ended = result
         call.annotate { record in
             ended.policy.annotate(&record)
             // Cut short before the upstream said what it used: bill what the gateway counted, marked as estimated.
-            if record.usage == nil, record.usageRole == .billed, ended.outcome == .clientCancelled || ended.outcome == .upstreamDropped,
+            if record.usage == nil, record.usageRole == .billed, [.clientCancelled, .upstreamDropped, .truncated].contains(ended.outcome),
                 let estimate = ended.policy.estimatedUsage(inputTokens: max(1, (record.bytesIn ?? 0) / 4))
             {
                 record.usage = estimate
@@ -274,7 +279,7 @@ where Events.Element == Policy.Event, Events.AsyncIterator: BufferedEventIterato
                 record.error = error.summary
             }
         }
-        if result.outcome != .clientCancelled {
+        if result.outcome != .clientCancelled, result.outcome != .truncated {
             try await writer.finish(nil)
         }
     }

@@ -88,7 +88,7 @@ extension MultipartUpload {
         var ended = false
         let contentType = encoder.contentType
         return try await ChunkChannel.upload(
-            send: { channel in try await upload(.stream(.stream(channel, length: .unknown), contentType: contentType)) },
+            send: { channel in try await upload(.stream(chunks: channel, length: .unknown, contentType: contentType)) },
             next: {
                 if !pending.isEmpty { return pending.removeFirst() }
                 guard !ended else { return nil }

@@ -195,7 +195,7 @@ enum MultipartUpload {
         }
         let upstreamContentType = reader.encoder.contentType
         let result = try await ChunkChannel.upload(
-            send: { channel in try await send(.stream(.stream(channel, length: .unknown), contentType: upstreamContentType)) },
+            send: { channel in try await send(.stream(chunks: channel, length: .unknown, contentType: upstreamContentType)) },
             next: { try await reader.nextChunk() },
             readFailure: { _ in unreadableBody }
         )

@@ -7,16 +7,24 @@ import NIOPosix
 /// stalled or idle peer) and collects whatever comes back, seeing when the gateway closes it.
 final class RawConnection: Sendable {
     private let channel: any Channel
-    private let collector: Collector
+    private let collector: ReceivedBytes
 
-    private init(channel: any Channel, collector: Collector) {
+    private init(channel: any Channel, collector: ReceivedBytes) {
         self.channel = channel
         self.collector = collector
     }
 
-    static func open(port: Int) async throws -> RawConnection {
-        let collector = Collector()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// - Parameter receiveBuffer: with it, a client that reads only when the test says so (``read(atLeast:within:)``):
+    ///   automatic reads are off and the socket's receive buffer is this small, so when it stops reading the
+    ///   gateway's writes back up within a few hundred KiB (a paused downloader, a stalled stream reader).
+    static func open(port: Int, receiveBuffer: Int? = nil) async throws -> RawConnection {
+        let collector = ReceivedBytes()
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let receiveBuffer {
+            bootstrap = bootstrap.channelOption(.autoRead, value: false).channelOption(.socketOption(.so_rcvbuf), value: .init(receiveBuffer))
+        }
+        let channel =
+            try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
             }
@@ -59,20 +67,59 @@ final class RawConnection: Sendable {
         try? await channel.close()
     }
 
-    /// `@unchecked Sendable`: its state is behind locks.
-    private final class Collector: ChannelInboundHandler, @unchecked Sendable {
-        typealias InboundIn = ByteBuffer
-        let bytes = NIOLockedValueBox<[UInt8]>([])
-        let closed = NIOLockedValueBox(false)
+    // MARK: - Reading by hand (opened with a receive buffer)
 
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let buffer = unwrapInboundIn(data)
-            bytes.withLockedValue { $0.append(contentsOf: buffer.readableBytesView) }
-        }
+    /// Sends a request (`GET path`, or a POST of `json`) with `Connection: close`.
+    func send(_ method: String, _ path: String, json: String? = nil) async throws {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if let json { head += "Content-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n" }
+        try await send(head + "\r\n" + (json ?? ""))
+    }
 
-        func channelInactive(context: ChannelHandlerContext) {
-            closed.withLockedValue { $0 = true }
-            context.fireChannelInactive()
+    /// Reads until at least `count` bytes (head included) arrived, the connection closed, or `limit` passed.
+    func read(atLeast count: Int, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while receivedCount < count, !isClosed, ContinuousClock.now < deadline {
+            let before = receivedCount
+            channel.read()
+            try await Task.sleep(for: .microseconds(200))
+            if receivedCount == before { try await Task.sleep(for: .milliseconds(2)) }
         }
+    }
+
+    /// Reads until the gateway closes the connection; false when it is still open after `limit`.
+    func readToEnd(within limit: Duration = .seconds(60)) async throws -> Bool {
+        try await read(atLeast: .max, within: limit)
+        return isClosed
+    }
+
+    var receivedCount: Int { collector.bytes.withLockedValue { $0.count } }
+
+    /// The response body: what came after the head.
+    var body: [UInt8] {
+        collector.bytes.withLockedValue { bytes in
+            let separator: [UInt8] = Array("\r\n\r\n".utf8)
+            guard let end = (0..<max(0, bytes.count - 3)).first(where: { bytes[$0..<$0 + 4].elementsEqual(separator) }) else { return [] }
+            return Array(bytes[(end + 4)...])
+        }
+    }
+
+}
+
+/// Collects what a test client receives and sees the connection close.
+/// `@unchecked Sendable`: its state is behind locks.
+final class ReceivedBytes: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    let bytes = NIOLockedValueBox<[UInt8]>([])
+    let closed = NIOLockedValueBox(false)
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        bytes.withLockedValue { $0.append(contentsOf: buffer.readableBytesView) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed.withLockedValue { $0 = true }
+        context.fireChannelInactive()
     }
 }
