@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
@@ -51,6 +52,42 @@ struct LeakAndCrossSiteTests {
             let stream = try await gateway.stream(.POST, "/api/responses/text/stream", json: ["model": "gpt-4o", "input": "hi"])
             #expect(!stream.rawText.isEmpty)
             #expect(!stream.rawText.contains(Self.key))
+        }
+    }
+
+    @Test("an upstream that quotes the API key in its response headers reaches /v1 and /api callers masked")
+    func upstreamHeadersQuotingTheKeyAreMasked() async throws {
+        // An upstream (or a proxy before it) that echoes the Authorization it was sent, and puts the key in its request id.
+        let router = Router()
+        let echoed: HTTPFields = [
+            .contentType: "application/json", HTTPField.Name("x-echo")!: "Bearer \(Self.key)", HTTPField.Name("x-request-id")!: "req_\(Self.key)",
+        ]
+        router.get("/v1/models") { _, _ in
+            Response(status: .ok, headers: echoed, body: .init(byteBuffer: ByteBuffer(string: #"{"object":"list","data":[]}"#)))
+        }
+        router.get("/v1/files/:id") { _, _ in
+            let file = #"{"id":"file-abc","object":"file","bytes":1,"created_at":1,"filename":"a.txt","purpose":"user_data"}"#
+            return Response(status: .ok, headers: echoed, body: .init(byteBuffer: ByteBuffer(string: file)))
+        }
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let upstream = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
+        )
+        let running = Task { try await upstream.runService() }
+        defer { running.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        try await GatewayHarness.run(configure: { $0.baseURL = "http://127.0.0.1:\(port)/v1" }) { gateway in
+            for path in ["/v1/models", "/api/files/file-abc"] {
+                let result = try await gateway.request(.GET, path)
+                #expect(result.status == 200, "\(path): \(result.text)")
+                let values = result.headers.map(\.value).joined(separator: "\n")
+                #expect(!values.contains(Self.key), "\(path): \(values)")
+                #expect(!values.contains("0123456789abcdefghijklmnop"), "\(path)")
+                #expect(values.contains("REDACTED"), "\(path): \(values)")
+            }
         }
     }
 

@@ -2,8 +2,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Scrubs the configured secrets (the API key) from every byte the gateway writes to a client: error
-/// bodies, relayed upstream errors, SSE frames and passthrough bodies alike. It uses the log's byte
+/// Scrubs the configured secrets (the API key) from every byte the gateway writes to a client: header
+/// values, error bodies, relayed upstream errors, SSE frames and passthrough bodies alike. It uses the log's byte
 /// search (``LogRedaction/redactSecrets(in:secret:replacement:)``) with a mask of the secret's own
 /// length, so a `Content-Length` stays true, and it holds back a chunk's tail that could begin a
 /// secret until the next chunk shows whether it does (a secret split across two writes is caught too).
@@ -40,6 +40,17 @@ struct SecretScrubber: Sendable {
             }
         }
         return longest
+    }
+
+    /// Masks every whole secret in the header values (an upstream header passed through, or an upstream
+    /// request id, could quote the key).
+    func scrub(_ headers: inout HTTPFields) {
+        guard !isEmpty else { return }
+        for index in headers.indices {
+            let value = Array(headers[index].value.utf8)
+            let scrubbed = scrub(value)
+            if scrubbed != value { headers[index].value = String(decoding: scrubbed, as: UTF8.self) }
+        }
     }
 
     /// `body`, written through a scrubbing writer.

@@ -34,6 +34,7 @@ struct CallPipelineMiddleware: RouterMiddleware {
             response.headers[.gatewayRequestID] = call.requestID
             if response.headers[.requestID] == nil { response.headers[.requestID] = call.requestID }
         }
+        scrubber.scrub(&response.headers)
         if request.method == .head {
             // The router answers HEAD with the GET handler's head and drops its body: the call ends here.
             call.finish(bodyOutcome: .completed)
