@@ -43,7 +43,8 @@ public func buildSimulatorApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildSimulatorRouter(configuration: configuration, state: state),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "openai-simulator"),
+        // A backlog for a thousand connections at once (a benchmark's streams), like a real API's front door.
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "openai-simulator", backlog: 1024),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger ?? Logger(label: "openai-simulator")
     )

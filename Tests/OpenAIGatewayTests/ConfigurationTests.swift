@@ -28,11 +28,16 @@ struct ConfigurationTests {
         #expect(defaults.bodyIdleTimeout == .seconds(30))
         #expect(defaults.maxConnections == 1_000)
         #expect(defaults.shutdownTimeout == .seconds(30))
+        #expect(defaults.clientWriteTimeout == .seconds(30))
+        #expect(defaults.listenBacklog == 1024)
         #expect(defaults.allowedHosts == nil)
         let set = try GatewayConfiguration.load(environment: [
             "OPENAI_API_KEY": "sk-abc", "HEADER_READ_TIMEOUT_MS": "2000", "IDLE_TIMEOUT_MS": "5000", "BODY_IDLE_TIMEOUT_MS": "7000",
             "MAX_CONNECTIONS": "64", "SHUTDOWN_TIMEOUT_MS": "0", "ALLOWED_HOSTS": "gw.internal, LocalHost:3000",
+            "CLIENT_WRITE_TIMEOUT_MS": "1500", "LISTEN_BACKLOG": "4096",
         ])
+        #expect(set.clientWriteTimeout == .milliseconds(1500))
+        #expect(set.listenBacklog == 4096)
         #expect(set.headerReadTimeout == .seconds(2))
         #expect(set.idleTimeout == .seconds(5))
         #expect(set.bodyIdleTimeout == .seconds(7))

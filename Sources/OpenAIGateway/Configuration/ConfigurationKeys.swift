@@ -55,6 +55,7 @@ extension GatewayConfiguration {
             defaultValue: "30000",
             effect: "A client that reads nothing of its response for this long is disconnected"
         ),
+        EnvironmentKey(name: "LISTEN_BACKLOG", defaultValue: "1024", effect: "Connections the kernel queues before the gateway accepts them"),
         EnvironmentKey(name: "MAX_CONNECTIONS", defaultValue: "1000", effect: "Client connections open at once"),
         EnvironmentKey(name: "SHUTDOWN_TIMEOUT_MS", defaultValue: "30000", effect: "Graceful shutdown waits this long for requests in progress"),
         EnvironmentKey(name: "GATEWAY_AUTH", defaultValue: "none", effect: "none, or keys (every /api and /v1 request needs an access key)"),

@@ -61,6 +61,9 @@ public struct GatewayConfiguration: Sendable {
     /// `CLIENT_WRITE_TIMEOUT_MS`: a client that reads nothing of its response for this long is
     /// disconnected (the call's outcome is `truncated`, with the bytes sent).
     public var clientWriteTimeout: Duration = .seconds(30)
+    /// `LISTEN_BACKLOG`: connections the kernel queues before the gateway accepts them. Sized for a
+    /// thousand clients connecting at once (beyond it, a connection attempt waits a second and retries).
+    public var listenBacklog = 1024
     /// `MAX_CONNECTIONS`: client connections open at once; more get a fast 503 with `retry-after`.
     public var maxConnections: Int = 1_000
     /// `SHUTDOWN_TIMEOUT_MS`: how long a graceful shutdown waits for requests in progress before closing them.
@@ -199,6 +202,7 @@ public struct GatewayConfiguration: Sendable {
         config.idleTimeout = .milliseconds(reader.integer("IDLE_TIMEOUT_MS", default: 60_000, range: 100...3_600_000))
         config.bodyIdleTimeout = .milliseconds(reader.integer("BODY_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000))
         config.clientWriteTimeout = .milliseconds(reader.integer("CLIENT_WRITE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000))
+        config.listenBacklog = reader.integer("LISTEN_BACKLOG", default: 1024, range: 1...65_535)
         config.maxConnections = reader.integer("MAX_CONNECTIONS", default: 1_000, range: 1...1_000_000)
         config.shutdownTimeout = .milliseconds(reader.integer("SHUTDOWN_TIMEOUT_MS", default: 30_000, range: 0...3_600_000))
         if let hosts = reader.string("ALLOWED_HOSTS") {

@@ -107,7 +107,8 @@ public func buildApplication(
         ),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
-            serverName: "openai-gateway"
+            serverName: "openai-gateway",
+            backlog: configuration.listenBacklog
         ),
         services: services,
         onServerRunning: { channel in
