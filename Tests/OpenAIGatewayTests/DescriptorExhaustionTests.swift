@@ -20,11 +20,11 @@ extension HostilePeerTests {
 
     @Test("the descriptor budget fits connections, sockets being refused and both upstream pools under the limit")
     func descriptorBudgetFitsTheLimit() {
-        for perUpstream in [1, 2] {
+        for (limit, perUpstream) in [(256, 1), (256, 2), (64, 1), (64, 2)] {
             let budget = DescriptorBudget(
-                limit: 256,
-                startLimit: 256,
-                inUse: 20,
+                limit: limit,
+                startLimit: limit,
+                inUse: 12,
                 maxConnections: 1_000,
                 upstreamConnections: 256,
                 upstreamStreams: 2_048,
@@ -32,10 +32,11 @@ extension HostilePeerTests {
             )
             #expect(budget.limitsConnections)
             #expect(budget.upstreamConnections == budget.maxConnections && budget.upstreamStreams == budget.maxConnections)
-            #expect(budget.acceptCeiling > budget.maxConnections)
+            // With every served connection open, the listener still accepts the next socket (to answer it 503).
+            #expect(AcceptCeiling(ceiling: budget.acceptCeiling, open: budget.maxConnections).isAcceptingNewConnections(), "\(budget)")
             // Everything at once still leaves the headroom free.
             let worst = budget.inUse + budget.acceptCeiling + perUpstream * (budget.upstreamConnections + budget.upstreamStreams)
-            #expect(worst <= 256 - DescriptorBudget.headroom, "\(budget)")
+            #expect(worst <= limit - DescriptorBudget.headroom, "\(budget)")
         }
         // A roomy limit changes nothing that was configured.
         let roomy = DescriptorBudget(

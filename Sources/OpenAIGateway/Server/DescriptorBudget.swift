@@ -64,8 +64,10 @@ struct DescriptorBudget: Sendable, Equatable {
         configuredUpstream = upstreamConnections
         configuredStreams = upstreamStreams
         let spare = max(limit - inUse - Self.headroom, 4)
-        // An eighth of the spare descriptors for sockets over the cap while they get their 503.
-        let refusals = max(spare / 8, 1)
+        // An eighth of the spare descriptors for sockets over the cap while they get their 503, and at least
+        // the 4 the listener may accept in one go (``AcceptCeiling`` stops that early), so the sockets one more
+        // than the served ones are always accepted and answered.
+        let refusals = max(spare / 8, 4)
         let room = spare - refusals
         let perUpstream = max(descriptorsPerUpstream, 1)
         let configuredNeed = maxConnections + perUpstream * (upstreamConnections + upstreamStreams)
