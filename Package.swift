@@ -65,6 +65,8 @@ let package = Package(
             dependencies: [
                 "OpenAIClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // AvailableConnectionsDelegate: the accept ceiling that keeps descriptors free.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

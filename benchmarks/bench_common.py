@@ -37,9 +37,10 @@ def status_kb(pid, field):
     return 0
 
 
-def start_gateway(binary, sim_port, gateway_env=None):
+def start_gateway(binary, sim_port, gateway_env=None, prefix=None):
     """Starts the gateway in front of the simulator on `sim_port` (own temporary log and data folders), and
-    waits for it. Returns (gateway process, gateway port)."""
+    waits for it; `prefix` goes before the command (`["prlimit", "--nofile=256:256"]`). Returns (gateway
+    process, gateway port)."""
     import os
     import subprocess
     import tempfile
@@ -47,7 +48,7 @@ def start_gateway(binary, sim_port, gateway_env=None):
     env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
                LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0", DATA_DIR=tempfile.mkdtemp(prefix="bench-data-"))
     env.update(gateway_env or {})
-    gw = subprocess.Popen([binary, "--port", str(gw_port), "--log-dir", tempfile.mkdtemp(prefix="bench-logs-")], env=env,
+    gw = subprocess.Popen((prefix or []) + [binary, "--port", str(gw_port), "--log-dir", tempfile.mkdtemp(prefix="bench-logs-")], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(gw_port, "/health")

@@ -12,11 +12,16 @@ SHUTDOWN_TIMEOUT_MS=2000) and prints, for each attack, what a healthy gateway mu
     300 at once takes about 1 s: the listen backlog is 256, so some SYNs are retried);
   - one connection over the cap of 50 held ones: the status and time of its answer (503 with Retry-After);
   - a stalled upload: seconds until the gateway cuts it (~1);
-  - SIGTERM while a client holds a half-sent body: seconds until the process exits (~2, not forever).
+  - SIGTERM while a client holds a half-sent body: seconds until the process exits (~2, not forever);
+  - descriptor exhaustion: a second gateway under `prlimit --nofile=256:256` (util-linux), 300 connections
+    each with a request the simulator holds for 2 s: the answers by status, how many got none, the peak of the
+    gateway's descriptors, whether it is alive, and /health and a request after they close.
 Every loop is bounded in count and time, and all traffic goes to 127.0.0.1.
 """
 import argparse
 import http.client
+import json
+import shutil
 import os
 import signal
 import socket
@@ -24,7 +29,7 @@ import subprocess
 import threading
 import time
 
-from bench_common import HOST, start_pair, stop
+from bench_common import HOST, start_gateway, start_pair, stop
 
 
 def open_fds(pid):
@@ -60,7 +65,7 @@ def main():
     args = parser.parse_args()
     env = {"HEADER_READ_TIMEOUT_MS": "1000", "BODY_IDLE_TIMEOUT_MS": "1000", "MAX_CONNECTIONS": "50",
            "SHUTDOWN_TIMEOUT_MS": "2000"}
-    sim, gw, _, port = start_pair(args.binary, gateway_env=env)
+    sim, gw, sim_port, port = start_pair(args.binary, gateway_env=env)
     try:
         fds_before = open_fds(gw.pid)
         idle = [socket.create_connection((HOST, port)) for _ in range(args.idle)]
@@ -120,8 +125,89 @@ def main():
         except subprocess.TimeoutExpired:
             print("shutdown with a half-sent body held: DID NOT EXIT within 15 s")
         holder.close()
+        descriptor_exhaustion(args.binary, sim_port)
     finally:
         stop(gw, sim)
+
+
+def simulator_faults(sim_port, method, body=None):
+    c = http.client.HTTPConnection(HOST, sim_port, timeout=5)
+    c.request(method, "/__simulator/faults", body, {"Content-Type": "application/json"})
+    status = c.getresponse().status
+    c.close()
+    return status
+
+
+def descriptor_exhaustion(binary, sim_port, clients=300):
+    """More connections with requests in flight than a 256-descriptor limit holds (issue 14.2)."""
+    if not shutil.which("prlimit"):
+        print("descriptor exhaustion: skipped (no prlimit; it is in util-linux)")
+        return
+    gw, port = start_gateway(binary, sim_port, {"OPENAI_MAX_RETRIES": "0"}, prefix=["prlimit", "--nofile=256:256"])
+    try:
+        simulator_faults(sim_port, "POST", json.dumps({"path": "/v1/responses", "method": "POST", "delay_ms": 2000, "count": 100000}))
+        body = b'{"model":"gpt-4o","input":"Say hi"}'
+        request = (b"POST /api/responses/text HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: %d\r\n\r\n" % len(body)) + body
+        started = time.time()
+        socks, received, peak = [], {}, 0
+        refused = 0
+        for _ in range(clients):
+            try:
+                s = socket.create_connection((HOST, port), timeout=5)
+                s.sendall(request)
+            except OSError:
+                refused += 1  # the listener is gone (the process died) or the backlog is full
+                continue
+            s.setblocking(False)
+            socks.append(s)
+            received[s] = b""
+        closed = set()
+        deadline = started + 15
+        while time.time() < deadline and gw.poll() is None and len(closed) < len(socks):
+            peak = max(peak, open_fds(gw.pid))
+            for s in socks:
+                if s in closed:
+                    continue
+                try:
+                    data = s.recv(65536)
+                    received[s] += data
+                    if data == b"" or b'"output_text"' in received[s]:
+                        closed.add(s)
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed.add(s)
+            time.sleep(0.05)
+        elapsed = time.time() - started
+        statuses = {}
+        for s in socks:
+            head = received[s].split(b"\r\n", 1)[0].decode(errors="replace")
+            key = head[9:12] if head.startswith("HTTP/1.1 ") else "none"
+            if key == "503":
+                retry = b"retry-after: 1" in received[s].lower()
+                key += " " + (received[s].split(b'"error_code":"')[1].split(b'"')[0].decode() if b'"error_code":"' in received[s] else "?")
+                key += "" if retry else " (no retry-after)"
+            statuses[key] = statuses.get(key, 0) + 1
+        alive = gw.poll() is None
+        for s in socks:
+            s.close()
+        if refused:
+            statuses["connect failed"] = refused
+        print(f"descriptor limit 256, {clients} connections with requests in flight: "
+              f"{', '.join(f'{n} x {k}' for k, n in sorted(statuses.items()))} in {elapsed:.2f} s; "
+              f"peak {peak} descriptors; {'alive' if alive else f'DIED (status {gw.returncode})'}")
+        if alive:
+            time.sleep(0.5)
+            simulator_faults(sim_port, "DELETE")
+            status, ms = health_ms(port)
+            c = http.client.HTTPConnection(HOST, port, timeout=10)
+            c.request("POST", "/api/responses/text", body, {"Content-Type": "application/json"})
+            answer = c.getresponse().status
+            c.close()
+            print(f"descriptor limit 256, after they closed: /health {status} in {ms:.1f} ms, a request {answer}")
+    finally:
+        stop(gw)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ public final class RunningProcess: @unchecked Sendable {
 
     public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     public var isRunning: Bool { process.isRunning }
+    /// Its process id (for /proc/<pid>/fd).
+    public var processIdentifier: Int32 { process.processIdentifier }
     /// The exit status, once it has exited.
     public var status: Int32 { process.isRunning ? -1 : process.terminationStatus }
     /// A signal ended it.

@@ -90,6 +90,9 @@ public struct OpenAIError: Error, Sendable, CustomStringConvertible {
         public static let responseTooLarge = Kind("response_too_large")
         /// Every upstream connection for short calls was busy for longer than the slot wait (``UpstreamSlots``).
         public static let busy = Kind("busy")
+        /// This process had no descriptor left to connect with (`EMFILE`/`ENFILE`): the gateway is full, the
+        /// upstream is not at fault. Not retried: trying again at once only holds the client longer.
+        public static let outOfDescriptors = Kind("out_of_descriptors")
 
         /// True for the kinds that mean the request never got an answer.
         public var isConnectionFailure: Bool {

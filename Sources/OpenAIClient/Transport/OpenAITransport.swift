@@ -323,6 +323,8 @@ public struct OpenAITransport: Sendable {
             }
         } else if let error = error as? IOError {
             (kind, message) = classify(errno: error.errnoCode, fallback: text)
+        } else if lower.contains("too many open files") {  // EMFILE/ENFILE inside a connection error
+            (kind, message) = (.outOfDescriptors, "The gateway has no file descriptor left to connect upstream")
         } else if lower.contains("connection refused") || lower.contains("econnrefused") {
             (kind, message) = (.connectionRefused, "Connection refused")
         } else if lower.contains("reset by peer") || lower.contains("econnreset") || lower.contains("eof") {
@@ -345,6 +347,7 @@ public struct OpenAITransport: Sendable {
         case ECONNRESET, EPIPE: return (.connectionReset, "Connection reset")
         case ETIMEDOUT: return (.timeout, "Request to OpenAI API timed out")
         case EHOSTUNREACH, ENETUNREACH: return (.hostUnreachable, "Upstream host unreachable")
+        case EMFILE, ENFILE: return (.outOfDescriptors, "The gateway has no file descriptor left to connect upstream")
         default: return (.network, "Network error communicating with OpenAI")
         }
     }

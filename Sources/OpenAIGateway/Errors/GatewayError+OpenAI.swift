@@ -37,6 +37,10 @@ extension GatewayError {
             self = GatewayError(code: "upstream_busy", message: error.message)
             retryAfterSeconds = 1
             attempts = error.attempts
+        case .outOfDescriptors:
+            self = GatewayError(code: "gateway_out_of_descriptors")
+            retryAfterSeconds = 1
+            attempts = error.attempts
         case .responseTooLarge:
             self = Self.network(error, "upstream_response_too_large")
             requestID = error.requestID

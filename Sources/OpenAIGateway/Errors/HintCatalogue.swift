@@ -449,6 +449,11 @@ public enum HintCatalogue {
             "Every upstream connection of the gateway is busy",
             "Retry in a second (Retry-After); the operator can raise UPSTREAM_MAX_CONNECTIONS or UPSTREAM_SLOT_WAIT_MS. Streams and uploads have their own connections and are not affected."
         ),
+        "gateway_out_of_descriptors": ErrorHint(
+            503,
+            "The gateway has no file descriptor left for the upstream connection",
+            "Retry in a second (Retry-After); the operator can raise the gateway's `ulimit -n` (RLIMIT_NOFILE) or lower MAX_CONNECTIONS."
+        ),
         "admin_disabled": ErrorHint(
             403,
             "The admin routes are off: no admin key is configured",

@@ -24,11 +24,15 @@ public func buildApplication(
     // without shutdown stops the process).
     let catalogue = try configuration.modelCatalogueFile.map { try ModelCatalogue(contentsOfFile: $0) } ?? .bundled
     let store = try await GatewayStore.open(configuration: configuration, logger: logger)
+    // The connections fit the descriptor limit (running out crashes the process in libdispatch).
+    let descriptors = await DescriptorBudget.make(configuration: configuration)
+    descriptors.log(to: logger)
     // Two pools: short JSON calls, with a bounded wait for a connection; streams and streamed uploads,
     // which hold their connections for long, in a pool of their own.
-    let httpClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: configuration.upstreamMaxConnections)
-    let streamClient = OpenAITransport.makeHTTPClient(idleTimeout: nil, maxConnectionsPerHost: configuration.upstreamMaxStreams)
-    let slots = UpstreamSlots(limit: configuration.upstreamMaxConnections, wait: configuration.upstreamSlotWait)
+    let httpClient = OpenAITransport.makeHTTPClient(idleTimeout: configuration.timeout, maxConnectionsPerHost: descriptors.upstreamConnections)
+    // No read timeout: the streams' bodies time each read the gateway asks for (UpstreamBody).
+    let streamClient = OpenAITransport.makeHTTPClient(idleTimeout: nil, maxConnectionsPerHost: descriptors.upstreamStreams)
+    let slots = UpstreamSlots(limit: descriptors.upstreamConnections, wait: configuration.upstreamSlotWait)
     var clientLogger = logger
     clientLogger.logLevel = min(logger.logLevel, .info)
     let transport = OpenAITransport(
@@ -90,7 +94,7 @@ public func buildApplication(
         headerReadTimeout: configuration.headerReadTimeout,
         idleTimeout: configuration.idleTimeout,
         bodyIdleTimeout: configuration.bodyIdleTimeout,
-        maxConnections: configuration.maxConnections,
+        maxConnections: descriptors.maxConnections,
         shutdownTimeout: configuration.shutdownTimeout,
         clientWriteTimeout: configuration.clientWriteTimeout
     )
@@ -108,7 +112,8 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "openai-gateway",
-            backlog: configuration.listenBacklog
+            backlog: configuration.listenBacklog,
+            availableConnectionsDelegate: AcceptCeiling(ceiling: descriptors.acceptCeiling)
         ),
         services: services,
         onServerRunning: { channel in
