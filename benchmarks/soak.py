@@ -268,15 +268,17 @@ class Worker:
         self.statuses[kind]["closed before a head"] += 1
 
     def close_before_head(self):
-        body = json.dumps(BODY).encode()
-        self.raw("close_before_head", "/api/responses/text",
-                 f"POST /api/responses/text HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        path, body = ("/api/responses/text", BODY) if self.rng.random() < 0.5 else ("/v1/chat/completions", CHAT)
+        payload = json.dumps(body).encode()
+        self.raw("close_before_head", path,
+                 f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
 
     def upload_cut(self):
+        path = "/api/files" if self.rng.random() < 0.5 else "/v1/files"
         body, ctype = multipart([("purpose", "user_data")], "cut.txt", b"x" * 8000)
-        self.raw("upload_cut", "/api/files",
-                 f"POST /api/files HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {ctype}\r\n"
+        self.raw("upload_cut", path,
+                 f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {ctype}\r\n"
                  f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:len(body) // 2])
 
 
@@ -501,6 +503,7 @@ def main():
             f"{name} {weight * 100 / total_weight:.1f}%" + (f" ({n})" if n > 1 else "") for name, weight, n in MIX))
         _, data = setup.exchange("setup", "POST", "/api/vector-stores", json.dumps({"name": "soak"}), JSON_HEADERS, expect=(201,))
         vector_store = json.loads(data)["id"]
+        setup.conn.close()
 
         warm, threads = run_workers(gw_port, args.warmup, args.concurrency, 120, args.seed + 1, vector_store)
         for t in threads:
