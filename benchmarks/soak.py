@@ -13,7 +13,7 @@ streams read to the end, streams the client drops after the first event, small m
 download and a delete of each, a 1 MiB download the client drops after 64 KiB, uploads straight into a
 vector store, 400s (bad JSON, a missing or invalid parameter), 404s (no route, no such file), HEAD and GET
 /health, requests the client sends whole and then closes before any answer, and uploads the client cuts
-off half-way. The run ends after --requests requests or --seconds, whichever comes first.
+off half-way (these two on /api and /v1). The run ends after --requests requests or --seconds, whichever comes first.
 
 It prints:
   - the gateway's RSS after the warm-up (start), when half the requests were done (middle) and when the
@@ -25,7 +25,9 @@ It prints:
     lost, none twice), once the writers have flushed (polled until the counts stop changing, at most
     --flush-seconds), and again after a graceful stop of the gateway;
   - per kind: requests and the statuses seen; errors by kind (an unexpected status, a client-side failure);
-  - requests per second and the duration.
+  - requests per second and the duration;
+  - a verdict line; the exit status is 1 when a goal is missed (RSS middle -> end over 10%, a descriptor
+    not back, a line or row lost or written twice, an error).
 
 How "expected" is counted. Every request that got a response head carries the gateway's id
 (X-Gateway-Request-Id on /v1, where X-Request-Id is OpenAI's; X-Request-Id elsewhere): the gateway must
@@ -36,7 +38,7 @@ off, has no id the client ever sees, yet the gateway read its head and must fini
 the same: each counts as one line and one row of its route that carries an id this script never
 received. The start-up probe (one GET /health answered inside start_pair) is one such line too. So
 written = lines of the ids received + lines of other ids; a received id with fewer lines than expected is
-"lost", with more "duplicated", and the lines of other ids are compared per route with what was sent
+"lost", with more "twice", and the lines of other ids are compared per route with what was sent
 without a head. A request that failed on the client's side before a head (a reset, a timeout) may or may
 not have reached the gateway: those are counted as "uncertain" and reported beside the totals (0 in a
 healthy run).
@@ -50,10 +52,8 @@ import json
 import os
 import random
 import resource
-import signal
 import socket
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
@@ -494,6 +494,7 @@ def main():
     sim, gw, sim_port, gw_port = start_pair(args.binary, event_delay_ms=args.event_delay_ms,
                                             gateway_env={"DATA_DIR": data_dir}, log_dir=log_dir)
     setup = Worker(gw_port, None, args.seed)
+    missed = []
     setup.headless["/health"] += 1  # start_pair's probe
     try:
         total_weight = sum(w for _, w, _ in MIX)
@@ -548,6 +549,9 @@ def main():
 
         lines_now, rows_now, waited = wait_flush(log_dir, data_dir, want_lines, want_rows, args.flush_seconds)
 
+        per_id, log_routes, outcomes, bad_lines = log_lines(log_dir)
+        rows_per_id, row_routes = ledger_rows(data_dir)
+
         fd_started = time.time()
         fds_after = fd_breakdown(gw.pid, gw_port, sim_port)
         while time.time() - fd_started < args.fd_seconds and fds_after["total"] > fds_before["total"]:
@@ -555,8 +559,6 @@ def main():
             fds_after = fd_breakdown(gw.pid, gw_port, sim_port)
         fd_waited = time.time() - fd_started
 
-        per_id, log_routes, outcomes, bad_lines = log_lines(log_dir)
-        rows_per_id, row_routes = ledger_rows(data_dir)
         stop(gw)
         exit_status = gw.returncode
         final_lines = count_newlines(log_dir)
@@ -565,6 +567,11 @@ def main():
         final_rows_per_id, final_row_routes = ledger_rows(data_dir)
 
         mid = marks.get(5, 0)
+        if abs(rss_end - mid) > 0.1 * mid:
+            missed.append("RSS middle -> end over 10%")
+        upstream_delta = fds_after["upstream"] - fds_before["upstream"]
+        if fds_after["total"] - fds_before["total"] != upstream_delta or upstream_delta > 0 or fds_after["client"]:
+            missed.append("descriptors not back")
         print(f"requests: {sent} sent ({sum(w.done for w in warm)} more in the warm-up) in {elapsed:.1f} s, "
               f"{sent / elapsed:.0f} requests/s" + (f"; {alive} workers still running at the cap" if alive else ""))
         print(f"gateway RSS: start {rss_start / 1024:.1f} MiB, middle {mid / 1024:.1f} MiB, end {rss_end / 1024:.1f} MiB; "
@@ -581,6 +588,8 @@ def main():
                  final_rows_per_id, final_row_routes)):
             lost, dup, other = compare(expected_lines, pid_lines, headless, lroutes)
             rlost, rdup, rother = compare(expected_rows, pid_rows, headless_rows, rroutes)
+            if lost or dup or rlost or rdup or lines != want_lines or rows != want_rows:
+                missed.append(f"log lines or ledger rows {label}")
             print(f"## {label}")
             print(f"log lines:   expected {want_lines}, written {lines}; of the ids received: lost {lost}, "
                   f"twice {dup}; lines of ids never received {sum(other.values())} for {sum(headless.values())} sent without a head "
@@ -614,8 +623,13 @@ def main():
             f"{kind} {sum(s.values())} {dict(s)}" + (f" {seconds[kind] * 1000 / max(1, sum(w.statuses[kind].total() for w in workers)):.1f} ms"
                                                     if kind in seconds else "") for kind, s in sorted(statuses.items())))
         print(f"errors by kind: {dict(errors) if errors else 'none'} (total {sum(errors.values())})")
+        if errors or uncertain or bad_lines or alive:
+            missed.append("errors")
+        print("verdict: " + ("all goals met" if not missed else "MISSED: " + "; ".join(missed)))
     finally:
         stop(gw, sim)
+    if missed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
