@@ -299,8 +299,11 @@ class Budget:
         self.left, self.deadline, self.lock = requests, deadline, threading.Lock()
 
     def take(self, n):
+        """True: send `n` requests; False: fewer than `n` are left, pick another kind; None: the run is over."""
         with self.lock:
             if self.left <= 0 or time.time() > self.deadline:
+                return None
+            if n > self.left:
                 return False
             self.left -= n
             return True
@@ -316,9 +319,11 @@ def run_workers(port, requests, concurrency, seconds, seed, vector_store):
     def loop(worker):
         for _ in range(requests + 1):
             name = worker.rng.choices(names, weights)[0]
-            if not budget.take(sizes[name]):
+            granted = budget.take(sizes[name])
+            if granted is None:
                 break
-            getattr(worker, name)()
+            if granted:
+                getattr(worker, name)()
         worker.conn.close()
 
     threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in workers]
