@@ -37,10 +37,10 @@ def status_kb(pid, field):
     return 0
 
 
-def start_gateway(binary, sim_port, gateway_env=None, prefix=None):
-    """Starts the gateway in front of the simulator on `sim_port` (own temporary log and data folders), and
-    waits for it; `prefix` goes before the command (`["prlimit", "--nofile=256:256"]`). Returns (gateway
-    process, gateway port)."""
+def start_gateway(binary, sim_port, gateway_env=None, prefix=None, log_dir=None):
+    """Starts the gateway in front of the simulator on `sim_port` (own temporary log and data folders, or
+    `log_dir` and `gateway_env`'s DATA_DIR when given), and waits for it; `prefix` goes before the command
+    (`["prlimit", "--nofile=256:256"]`). Returns (gateway process, gateway port)."""
     import os
     import subprocess
     import tempfile
@@ -48,7 +48,7 @@ def start_gateway(binary, sim_port, gateway_env=None, prefix=None):
     env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", OPENAI_BASE_URL=f"http://{HOST}:{sim_port}/v1",
                LOG_LEVEL="info", NODE_ENV="production", OPENAI_MAX_RETRIES="0", DATA_DIR=tempfile.mkdtemp(prefix="bench-data-"))
     env.update(gateway_env or {})
-    gw = subprocess.Popen((prefix or []) + [binary, "--port", str(gw_port), "--log-dir", tempfile.mkdtemp(prefix="bench-logs-")], env=env,
+    gw = subprocess.Popen((prefix or []) + [binary, "--port", str(gw_port), "--log-dir", log_dir or tempfile.mkdtemp(prefix="bench-logs-")], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(gw_port, "/health")
@@ -58,7 +58,7 @@ def start_gateway(binary, sim_port, gateway_env=None, prefix=None):
     return gw, gw_port
 
 
-def start_pair(binary, event_delay_ms=0, gateway_env=None, simulator_binary=None):
+def start_pair(binary, event_delay_ms=0, gateway_env=None, simulator_binary=None, log_dir=None):
     """Starts the stand-alone simulator and the gateway in front of it on free loopback ports, and waits for
     both. Returns (simulator process, gateway process, simulator port, gateway port)."""
     import subprocess
@@ -67,7 +67,7 @@ def start_pair(binary, event_delay_ms=0, gateway_env=None, simulator_binary=None
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(sim_port, "/__simulator/stats")
-        gw, gw_port = start_gateway(binary, sim_port, gateway_env)
+        gw, gw_port = start_gateway(binary, sim_port, gateway_env, log_dir=log_dir)
     except BaseException:
         stop(sim)
         raise
