@@ -199,7 +199,7 @@ extension GatewayOpenAPI {
     static func audioFileSchema(_ models: [ModelInfo]) -> JSONValue {
         let formats = models.capabilityUnion("file_formats").map { " (\($0.joined(separator: ", ")))" } ?? ""
         let limit = AudioRules.megabytesText(AudioRules.absoluteFileLimit(models))
-        return ["type": "string", "format": "binary", "description": .string("The audio\(formats), at most \(limit) MB.")]
+        return ["type": "string", "format": "binary", "minLength": 1, "description": .string("The audio\(formats), at most \(limit) MB.")]
     }
 
     static func transcriptionFields(_ audio: AudioModels) -> JSONObject {
@@ -261,7 +261,7 @@ extension GatewayOpenAPI {
                     body: multipartBody(
                         "The file and its purpose; fields may come in any order.",
                         properties: [
-                            "file": ["type": "string", "format": "binary"],
+                            "file": ["type": "string", "format": "binary", "minLength": 1],
                             "purpose": ["type": "string", "enum": ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]],
                             "expires_after[anchor]": ["type": "string", "enum": ["created_at"]],
                             "expires_after[seconds]": ["type": "integer", "minimum": 3600, "maximum": 2_592_000],

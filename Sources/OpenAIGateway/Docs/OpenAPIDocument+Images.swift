@@ -51,13 +51,14 @@ extension GatewayOpenAPI {
         var edit = fields(.edit)
         edit["image"] = [
             "description": "One or more images (repeat the part, as image or image[]): up to the model's max_edit_images.",
-            "type": "string", "format": "binary",
+            "type": "string", "format": "binary", "minLength": 1,
         ]
         edit["mask"] = [
             "description": "A PNG whose transparent pixels mark the area to edit; the image's dimensions.", "type": "string", "format": "binary",
+            "minLength": 1,
         ]
         var variation = fields(.variation)
-        variation["image"] = ["description": "A square PNG.", "type": "string", "format": "binary"]
+        variation["image"] = ["description": "A square PNG.", "type": "string", "format": "binary", "minLength": 1]
         let toolModels = ImageResponseRequest.toolModels(catalogue)
         var imageResponse = JSONObject()
         for field in ImageResponseRequest.knownFields {
