@@ -99,7 +99,7 @@ struct CreateResponseRequest: Sendable {
         )
     }
 
-    static let serviceTiers = ["auto", "default", "flex", "scale", "priority"]
+    static let serviceTiers = ["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"]
 
     private static func parseInput(_ input: JSONValue?) throws(SimulatorAPIError) -> (String, [JSONValue]) {
         switch input {

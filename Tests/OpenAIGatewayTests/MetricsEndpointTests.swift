@@ -203,4 +203,20 @@ struct MetricsEndpointTests {
             }
         }
     }
+
+    @Test("the dashboard's days and the key list's include_revoked are checked: a 400 naming them (schemathesis findings)")
+    func adminQueriesAreChecked() async throws {
+        try await GatewayHarness.run { gw in
+            for query in ["days=null", "days=0", "days=367", "days=7&days=7"] {
+                let answer = try await gw.request(.GET, "/dashboard?\(query)")
+                #expect(answer.status == 400, "\(query): \(answer.text)")
+                #expect(try answer.json()["parameter"] == "days")
+            }
+            #expect(try await gw.request(.GET, "/dashboard?days=7").status == 200)
+            let refused = try await gw.request(.GET, "/admin/keys?include_revoked=null")
+            #expect(refused.status == 400)
+            #expect(try refused.json()["parameter"] == "include_revoked")
+            #expect(try await gw.request(.GET, "/admin/keys?include_revoked=true").status == 200)
+        }
+    }
 }

@@ -52,9 +52,55 @@ struct OpenAPIDocumentTests {
     @Test func textRequestSchemaListsEveryKnownField() throws {
         let schema = try #require(document["components"]?["schemas"]?["TextResponseRequest"])
         let properties = try #require(schema["properties"]?.objectValue)
-        #expect(Set(properties.keys) == Set(TextResponseRequest.knownFields))
-        #expect(schema["additionalProperties"] == true)
+        // The gateway's fields (less modalities, which OpenAI's Responses API refuses) and OpenAI's other members;
+        // nothing else, since OpenAI answers 400 unknown_parameter for a member it does not know.
+        let spec = try #require(KnownRequestFields.members(endpoint: "POST /v1/responses"))
+        #expect(Set(properties.keys) == Set(TextResponseRequest.knownFields).union(spec).subtracting(["modalities"]))
+        #expect(schema["additionalProperties"] == false)
         #expect(schema["required"] == ["input"])
+        // null is an optional member left out (FieldValidator), so the document lets every optional member be null.
+        #expect(properties["model"]?["type"] == ["string", "null"])
+        #expect(properties["temperature"]?["type"] == ["number", "null"])
+        #expect(properties["input"]?["type"] == nil)
+    }
+
+    @Test("rules that tie fields together are in the document (schemathesis positive and negative findings)")
+    func crossFieldRulesAreDocumented() throws {
+        let paths = try #require(document["paths"])
+        // Images: one branch per model, e.g. gpt-image-1.5 takes no style and only b64_json.
+        let generate = try #require(paths["/api/images/generate"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"])
+        #expect(generate["additionalProperties"] == false)
+        let branches = try #require(generate["anyOf"]?.arrayValue)
+        func branch(_ model: String) -> JSONValue? {
+            branches.first { $0["properties"]?["model"]?["const"] == .string(model) || $0["properties"]?["model"]?["enum"]?[0] == .string(model) }
+        }
+        let gptImage = try #require(branch("gpt-image-1.5"))
+        #expect(gptImage["properties"]?["style"] == ["type": "null"])
+        #expect(gptImage["properties"]?["response_format"]?["enum"] == ["b64_json", .null])
+        #expect(branch("dall-e-3")?["properties"]?["style"]?["enum"] == ["vivid", "natural", .null])
+        #expect(branch("dall-e-3")?["required"] == ["model"])
+        let variation = try #require(paths["/api/images/variations"]?["post"]?["requestBody"]?["content"]?["multipart/form-data"])
+        #expect(variation["schema"]?["additionalProperties"] == false)
+        #expect(variation["encoding"]?["image"]?["contentType"] == "image/png")
+        // Videos: sora-2 makes only the 720p sizes; seconds are the catalogue's.
+        let video = try #require(paths["/api/videos"]?["post"]?["requestBody"]?["content"]?["multipart/form-data"]?["schema"])
+        let sora = try #require(video["anyOf"]?.arrayValue?.first { $0["properties"]?["model"]?["const"] == "sora-2" })
+        #expect(sora["properties"]?["size"]?["enum"] == ["720x1280", "1280x720"])
+        #expect(video["properties"]?["seconds"]?["enum"] == ["4", "8", "12"])
+        // Files: the purpose filter is one of the purposes; audio files carry an audio filename.
+        let list = try #require(paths["/api/files"]?["get"]?["parameters"]?.arrayValue?.first { $0["name"] == "purpose" })
+        #expect(list["schema"]?["enum"]?.arrayValue?.count == FileRules.purposes.count)
+        let transcription = try #require(paths["/api/audio/transcriptions"]?["post"]?["requestBody"]?["content"]?["multipart/form-data"])
+        #expect(
+            transcription["encoding"]?["file"]?["headers"]?["Content-Disposition"]?["schema"]?["example"]?.stringValue?.hasSuffix(".mp3\"") == true
+        )
+        // Admin: include_revoked and days are checked (400 naming them).
+        #expect(paths["/admin/keys"]?["get"]?["responses"]?["400"] != nil)
+        #expect(paths["/dashboard"]?["get"]?["parameters"]?[0]?["schema"]?["maximum"] == 366)
+        // A vector-store batch takes exactly one of file_ids and files, each non-empty.
+        let batch = try #require(document["components"]?["schemas"]?["CreateVectorStoreFileBatchRequest"])
+        #expect(batch["oneOf"]?.arrayValue?.count == 2)
+        #expect(batch["properties"]?["files"]?["minItems"] == 1)
     }
 
     @Test func streamingOperationsAreEventStreams() throws {

@@ -27,7 +27,10 @@ struct AdminKeysController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let all = request.uri.queryParameters["include_revoked"].map { $0 == "true" } ?? false
+        let query = try AdminQuery(request, endpoint: "GET /admin/keys", accepted: ["include_revoked"])
+        var problems: [ValidationProblem] = []
+        let all = query.choice("include_revoked", ["true", "false"], default: "false", problems: &problems) == "true"
+        if !problems.isEmpty { throw GatewayError.validation(problems) }
         let list = try await storeCall { try await keys.keyStore.list(includeRevoked: all) }
         return SystemController.json(["object": "list", "data": .array(list.map(\.adminJSON))], status: .ok)
     }

@@ -23,7 +23,18 @@ struct MetricsController: Sendable {
     }
 
     @Sendable func dashboard(_ request: Request, context: Context) async throws -> Response {
-        Response(
+        // The page reads `days` itself; a value it would not show is refused here, naming it.
+        let query = try AdminQuery(request, endpoint: "GET /dashboard", accepted: ["days"])
+        if let days = query["days"], !(Int(days).map { (1...366).contains($0) } ?? false) {
+            throw GatewayError.validation([
+                ValidationProblem(
+                    parameter: "days",
+                    message: "days must be a whole number from 1 to 366",
+                    hint: "Send e.g. /dashboard?days=30 (got \"\(days.prefix(40))\")."
+                )
+            ])
+        }
+        return Response(
             status: .ok,
             headers: [
                 .contentType: "text/html; charset=utf-8",

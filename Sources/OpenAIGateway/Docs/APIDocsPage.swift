@@ -158,8 +158,9 @@ public enum APIDocsPage {
           if ((depth || 0) > 5) return undefined;
           const given = givenExample(schema);
           if (given !== undefined) return given;
+          // An object with its own properties is built from them (its anyOf/oneOf then only narrows them, e.g. per model).
           const alternatives = schema.oneOf || schema.anyOf;
-          if (Array.isArray(alternatives) && alternatives.length) return exampleOf(spec, alternatives[0], (depth || 0) + 1);
+          if (Array.isArray(alternatives) && alternatives.length && !schema.properties) return exampleOf(spec, alternatives[0], (depth || 0) + 1);
           if (Array.isArray(schema.allOf)) {
             return Object.assign({}, ...schema.allOf.map((s) => exampleOf(spec, s, (depth || 0) + 1)).filter((v) => v && typeof v === "object"));
           }

@@ -6,7 +6,15 @@ extension GatewayOpenAPI {
         let guardNote =
             " Needs GATEWAY_ADMIN_KEY as `Authorization: Bearer …`, `X-Api-Key`, or the password of HTTP Basic "
             + "(open without an admin key only with GATEWAY_AUTH=none)."
-        let time: JSONValue = ["type": "string", "examples": ["2026-12-01", "2026-12-01T08:30:00Z"]]
+        // A UTC date or an RFC 3339 time (anything else is a 400 naming the parameter).
+        let start: JSONValue = [
+            "oneOf": [["type": "string", "format": "date"], ["type": "string", "format": "date-time"]],
+            "examples": ["2026-11-01", "2026-11-01T08:30:00Z"],
+        ]
+        let end: JSONValue = [
+            "oneOf": [["type": "string", "format": "date"], ["type": "string", "format": "date-time"]],
+            "examples": ["2026-12-01", "2026-12-01T08:30:00Z"],
+        ]
         return [
             "/metrics": [
                 "get": operation(
@@ -28,9 +36,15 @@ extension GatewayOpenAPI {
                         + "and cost by key and by model, the top routes by latency, recent errors. `?days=N` sets the window "
                         + "(default 30)." + guardNote,
                     tag: "Admin",
-                    parameters: [queryParameter("days", "Days up to today (UTC) to show, 1-366.", ["type": "integer", "default": 30])],
+                    parameters: [
+                        queryParameter(
+                            "days",
+                            "Days up to today (UTC) to show, 1-366 (another value is a 400 naming days).",
+                            ["type": "integer", "minimum": 1, "maximum": 366, "default": 30]
+                        )
+                    ],
                     success: ("200", ["description": "The page.", "content": ["text/html": ["schema": ["type": "string"]]]]),
-                    errors: [401]
+                    errors: [400, 401]
                 )
             ],
             "/admin/usage": [
@@ -42,8 +56,12 @@ extension GatewayOpenAPI {
                         + "only report another call's usage (retrieves, polls) are not counted twice." + guardNote,
                     tag: "Admin",
                     parameters: [
-                        queryParameter("from", "Start (inclusive): a UTC date or an RFC 3339 time. Default: 30 days before to.", time),
-                        queryParameter("to", "End (exclusive): an RFC 3339 time, or a UTC date meaning the end of that day. Default: now.", time),
+                        queryParameter(
+                            "from",
+                            "Start (inclusive): a UTC date or an RFC 3339 time, before to. Default: 30 days before to.",
+                            start
+                        ),
+                        queryParameter("to", "End (exclusive): an RFC 3339 time, or a UTC date meaning the end of that day. Default: now.", end),
                         queryParameter(
                             "group_by",
                             "How to group the rows.",

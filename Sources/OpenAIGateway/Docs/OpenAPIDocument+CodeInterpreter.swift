@@ -11,22 +11,36 @@ extension GatewayOpenAPI {
             "type": "string", "minLength": 1,
             "description": "Run in this existing container instead of a new one (no files, no memory_limit then).",
         ]
-        let jsonSchema: JSONValue = [
-            "allOf": [
-                ["$ref": "#/components/schemas/TextResponseRequest"],
-                [
-                    "type": "object",
-                    "properties": [
-                        "memory_limit": memory, "container_id": containerID,
-                        "file_ids": [
-                            "type": "array", "maxItems": .int(Int64(CodeInterpreterRequest.maxFiles)),
-                            "items": ["type": "string", "pattern": "^file-.+"],
-                            "description": "Files uploaded before (POST /api/files) to put in the new container.",
-                        ],
-                        "stream": ["type": "boolean", "default": false, "description": "true: answer with the text route's server-sent events."],
-                    ],
-                ],
-            ]
+        var jsonProperties = Schemas.textProperties
+        jsonProperties["memory_limit"] = memory
+        jsonProperties["container_id"] = containerID
+        jsonProperties["file_ids"] = [
+            "type": "array", "maxItems": .int(Int64(CodeInterpreterRequest.maxFiles)),
+            "items": ["type": "string", "pattern": "^file-.+"],
+            "description": "Files uploaded before (POST /api/files) to put in the new container.",
+        ]
+        jsonProperties["stream"] = ["type": "boolean", "default": false, "description": "true: answer with the text route's server-sent events."]
+        var jsonSchema =
+            forwardedBody(
+                ["type": "object", "required": ["input"], "properties": .object(jsonProperties)],
+                endpoint: "POST /responses",
+                excluded: ["modalities"]
+            ).objectValue ?? [:]
+        // An existing container takes neither files nor a memory limit.
+        // (null is a member left out).
+        jsonSchema["allOf"] = [
+            [
+                "not": [
+                    "required": ["container_id", "memory_limit"],
+                    "properties": ["container_id": ["type": "string"], "memory_limit": ["type": "string"]],
+                ]
+            ],
+            [
+                "not": [
+                    "required": ["container_id", "file_ids"],
+                    "properties": ["container_id": ["type": "string"], "file_ids": ["type": "array", "minItems": 1]],
+                ]
+            ],
         ]
         let formSchema: JSONValue = [
             "type": "object",
@@ -42,12 +56,20 @@ extension GatewayOpenAPI {
                 ],
                 "input": ["type": "string", "description": "The prompt (or a JSON array of input items)."],
                 "model": ["type": "string"], "instructions": ["type": "string"],
-                "tools": ["type": "string", "description": "JSON text, e.g. [{\"type\": \"code_interpreter\"}]."],
-                "include": ["type": "string", "description": "JSON text; default [\"code_interpreter_call.outputs\"]."],
+                "tools": [
+                    "type": "string", "contentMediaType": "application/json", "contentSchema": ["type": "array", "items": ["type": "object"]],
+                    "description": "JSON text, e.g. [{\"type\": \"code_interpreter\"}].", "example": "[{\"type\": \"code_interpreter\"}]",
+                ],
+                "include": [
+                    "type": "string", "contentMediaType": "application/json", "contentSchema": Schemas.textProperties["include"] ?? [:],
+                    "description": "JSON text; default [\"code_interpreter_call.outputs\"].", "example": "[\"code_interpreter_call.outputs\"]",
+                ],
                 "stream": ["type": "string", "enum": ["true", "false"]],
                 "memory_limit": memory, "container_id": containerID,
             ],
             "required": ["input"],
+            // An existing container takes neither files nor a memory limit.
+            "allOf": [["not": ["required": ["container_id", "memory_limit"]]], ["not": ["required": ["container_id", "files"]]]],
         ]
         return [
             "/api/responses/code-interpreter": [
@@ -64,7 +86,7 @@ extension GatewayOpenAPI {
                         "content": [
                             "multipart/form-data": ["schema": formSchema],
                             "application/json": [
-                                "schema": jsonSchema,
+                                "schema": .object(jsonSchema),
                                 "example": [
                                     "input": "Plot the numbers in data.csv.", "tools": [["type": "code_interpreter"]],
                                     "file_ids": ["file-abc123"], "memory_limit": "4g",
@@ -78,7 +100,7 @@ extension GatewayOpenAPI {
                             "description": "The OpenAI Response object, or with stream=true the text route's server-sent events.",
                             "content": [
                                 "application/json": ["schema": ["$ref": "#/components/schemas/OpenAIResponse"]],
-                                "text/event-stream": ["schema": ["type": "string"]],
+                                "text/event-stream": ["schema": sseEventSchema],
                             ],
                         ]
                     ),
@@ -94,7 +116,15 @@ extension GatewayOpenAPI {
                         + "tool_choice, parallel_tool_calls; unknown fields are forwarded). `prompt` is refused. Nothing is generated or billed. "
                         + "The answer adds `model` and `estimated_input_cost_usd`: the input tokens at the model catalogue's input price "
                         + "(null for a model without one).",
-                    body: textRequestBody,
+                    body: [
+                        "required": true,
+                        "content": [
+                            "application/json": [
+                                "schema": ["$ref": "#/components/schemas/InputTokensRequest"],
+                                "example": ["model": "gpt-4o", "input": "Write a haiku about gateways."],
+                            ]
+                        ],
+                    ],
                     success: (
                         "200",
                         [

@@ -5,15 +5,42 @@ extension GatewayOpenAPI {
         "name": "id", "in": "path", "required": true, "description": "The file id, e.g. file-abc123.", "schema": ["type": "string"],
     ]
 
-    static func multipartBody(_ description: String, properties: JSONObject, required: [String]) -> JSONValue {
-        [
-            "required": true, "description": .string(description),
-            "content": [
-                "multipart/form-data": [
-                    "schema": ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string))]
-                ]
-            ],
+    /// A multipart body.
+    /// - Parameters:
+    ///   - closed: a field the route does not know is refused (400 naming it); false: other fields are forwarded as sent.
+    ///   - encoding: how file parts are sent (``filePart(_:filename:contentType:)``), by part name.
+    ///   - anyOf: rules that depend on another field (e.g. one branch per model).
+    static func multipartBody(
+        _ description: String,
+        properties: JSONObject,
+        required: [String],
+        closed: Bool = true,
+        encoding: JSONObject = [:],
+        anyOf: JSONValue? = nil
+    ) -> JSONValue {
+        var schema: JSONObject = [
+            "type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)),
+            "additionalProperties": .bool(!closed),
         ]
+        if let anyOf { schema["anyOf"] = anyOf }
+        var form: JSONObject = ["schema": .object(schema)]
+        if !encoding.isEmpty { form["encoding"] = .object(encoding) }
+        return ["required": true, "description": .string(description), "content": ["multipart/form-data": .object(form)]]
+    }
+
+    /// The encoding of a file part: the filename it carries (the route checks its extension) and its media type.
+    static func filePart(_ part: String, filename: String? = nil, contentType: String? = nil) -> JSONValue {
+        var encoding = JSONObject()
+        if let contentType { encoding["contentType"] = .string(contentType) }
+        if let filename {
+            encoding["headers"] = [
+                "Content-Disposition": [
+                    "description": "The part's filename: its extension is the file's type.",
+                    "schema": ["type": "string", "example": .string("form-data; name=\"\(part)\"; filename=\"\(filename)\"")],
+                ]
+            ]
+        }
+        return .object(encoding)
     }
 
     static func binaryResponse(_ description: String, mediaType: String) -> JSONValue {
@@ -110,13 +137,69 @@ extension GatewayOpenAPI {
             "type": ["string", "null"],
             "description": .string(instructions.isEmpty ? "No speech model takes instructions." : "Only with \(Wording.orList(instructions))."),
         ]
-        return ["type": "object", "required": ["voice", "input"], "additionalProperties": true, "properties": .object(properties)]
+        let schema: JSONValue = [
+            "type": "object", "required": ["voice", "input"], "properties": .object(properties),
+            "anyOf": audioModelBranches(models, defaultModel: AudioRules.Defaults.speechModel, form: false) { model in
+                var rules = JSONObject()
+                if let voices = model.stringList("voices") { rules["voice"] = ["enum": .array(voices.map(JSONValue.string))] }
+                if let formats = model.stringList("response_formats") {
+                    rules["response_format"] = ["enum": .array(formats.map(JSONValue.string) + [.null])]
+                }
+                if let range = model.range("speed") { rules["speed"] = ["minimum": .double(range.lowerBound), "maximum": .double(range.upperBound)] }
+                if let limit = model.integer("max_input_characters") { rules["input"] = ["maxLength": .int(Int64(limit))] }
+                if model.flag("instructions") == false { rules["instructions"] = ["type": "null"] }
+                return rules
+            },
+        ]
+        return forwardedBody(schema, endpoint: "POST /audio/speech")
+    }
+
+    /// One `anyOf` branch per model with the rules `rules` gives for it (the default model's branch also
+    /// matches a body that names none; in JSON a null model is the default too).
+    static func audioModelBranches(
+        _ models: [ModelInfo],
+        defaultModel: String,
+        form: Bool,
+        rules: (ModelInfo) -> JSONObject
+    ) -> JSONValue {
+        .array(
+            models.map { model in
+                var properties = rules(model)
+                let isDefault = model.name == defaultModel
+                properties["model"] = modelRule(model.name, isDefault: isDefault, form: form)
+                var branch: JSONObject = ["properties": .object(properties)]
+                if !isDefault { branch["required"] = ["model"] }
+                return .object(branch)
+            }
+        )
+    }
+
+    /// The `model` of a per-model branch: that model, or for the default model also the model left out (in
+    /// JSON, null is the default too).
+    static func modelRule(_ name: String, isDefault: Bool, form: Bool) -> JSONValue {
+        if isDefault, !form { return ["enum": [.string(name), .null]] }
+        return ["const": .string(name)]
+    }
+
+    /// The transcription rules that depend on the model: its response formats, timestamps and streaming.
+    static func transcriptionBranches(_ audio: AudioModels) -> JSONValue {
+        audioModelBranches(audio.transcription, defaultModel: AudioRules.Defaults.transcriptionModel, form: true) { model in
+            var rules = JSONObject()
+            if let formats = model.stringList("response_formats") { rules["response_format"] = ["enum": .array(formats.map(JSONValue.string))] }
+            if let granularities = model.stringList("timestamp_granularities"), !granularities.isEmpty {
+                rules["timestamp_granularities[]"] = ["items": ["enum": .array(granularities.map(JSONValue.string))]]
+            } else if model.stringList("timestamp_granularities") != nil {
+                rules["timestamp_granularities[]"] = false
+            }
+            if model.flag("streaming") == false { rules["stream"] = ["enum": [false]] }
+            return rules
+        }
     }
 
     static func audioFileSchema(_ models: [ModelInfo]) -> JSONValue {
         let formats = models.capabilityUnion("file_formats").map { " (\($0.joined(separator: ", ")))" } ?? ""
         let limit = AudioRules.megabytesText(AudioRules.absoluteFileLimit(models))
-        return ["type": "string", "format": "binary", "description": .string("The audio\(formats), at most \(limit) MB.")]
+        return ["type": "string", "format": "binary", "minLength": 1, "description": .string("The audio\(formats), at most \(limit) MB.")]
     }
 
     static func transcriptionFields(_ audio: AudioModels) -> JSONObject {
@@ -128,7 +211,7 @@ extension GatewayOpenAPI {
         var fields = JSONObject()
         fields["file"] = audioFileSchema(models)
         fields["model"] = stringSchema(models.map(\.name), default: AudioRules.Defaults.transcriptionModel)
-        fields["language"] = ["type": "string", "minLength": 2, "maxLength": 2, "description": "ISO-639-1 code, e.g. en."]
+        fields["language"] = ["type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO-639-1 code, e.g. en."]
         fields["prompt"] = ["type": "string"]
         fields["response_format"] = stringSchema(
             formats,
@@ -170,13 +253,15 @@ extension GatewayOpenAPI {
                 "post": operation(
                     "uploadFile",
                     "Upload a file",
-                    "Streams the upload to OpenAI `POST /files` as it arrives (re-framed, never held in memory). Per-purpose size limits "
+                    "Streams the upload to OpenAI `POST /files` as it arrives (re-framed, never held in memory). The file's type must suit the "
+                        + "purpose (vision: images; batch, fine-tune, evals: .jsonl; assistants: documents; user_data: documents and spreadsheets), "
+                        + "and expires_after[anchor] and expires_after[seconds] go together. Per-purpose size limits "
                         + "(vision 20 MB, batch 200 MB, others 512 MB) and file types are enforced while the bytes pass.",
                     tag: "Files",
                     body: multipartBody(
                         "The file and its purpose; fields may come in any order.",
                         properties: [
-                            "file": ["type": "string", "format": "binary"],
+                            "file": ["type": "string", "format": "binary", "minLength": 1],
                             "purpose": ["type": "string", "enum": ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]],
                             "expires_after[anchor]": ["type": "string", "enum": ["created_at"]],
                             "expires_after[seconds]": ["type": "integer", "minimum": 3600, "maximum": 2_592_000],
@@ -192,7 +277,11 @@ extension GatewayOpenAPI {
                     "OpenAI `GET /files`. Answers the array of file objects; when there are more, a `Link: <...>; rel=\"next\"` header.",
                     tag: "Files",
                     parameters: [
-                        queryParameter("purpose", "Only files with this purpose.", ["type": "string"]),
+                        queryParameter(
+                            "purpose",
+                            "Only files with this purpose.",
+                            ["type": "string", "enum": .array(FileRules.purposes.map(JSONValue.string))]
+                        ),
                         queryParameter("order", "Sort order by creation time.", ["type": "string", "enum": ["asc", "desc"], "default": "desc"]),
                         queryParameter("limit", "How many files to return.", ["type": "integer", "minimum": 1, "maximum": 10_000]),
                         queryParameter("after", "List files after this file id.", ["type": "string", "minLength": 1]),
@@ -271,7 +360,14 @@ extension GatewayOpenAPI {
                     "OpenAI `POST /audio/transcriptions`, the upload streamed. JSON for json/verbose_json/diarized_json, text for text/srt "
                         + "(text/plain) and vtt (text/vtt); with stream=true, server-sent events.",
                     tag: "Audio",
-                    body: multipartBody("The audio file and options.", properties: transcriptionFields(audio), required: ["file"]),
+                    body: multipartBody(
+                        "The audio file and options.",
+                        properties: transcriptionFields(audio),
+                        required: ["file"],
+                        closed: false,
+                        encoding: ["file": filePart("file", filename: "speech.mp3")],
+                        anyOf: transcriptionBranches(audio)
+                    ),
                     success: ("200", ["description": "The transcript (JSON, text or server-sent events)."]),
                     errors: [400, 413, 429, 502, 503, 504]
                 )
@@ -282,7 +378,13 @@ extension GatewayOpenAPI {
                     "Translate speech to English text",
                     "OpenAI `POST /audio/translations` (models that translate: \(Wording.orList(audio.translation.map(\.name)))), the upload streamed.",
                     tag: "Audio",
-                    body: multipartBody("The audio file and options.", properties: translationFields(audio), required: ["file"]),
+                    body: multipartBody(
+                        "The audio file and options.",
+                        properties: translationFields(audio),
+                        required: ["file"],
+                        closed: false,
+                        encoding: ["file": filePart("file", filename: "speech.mp3")]
+                    ),
                     success: ("200", ["description": "The English text (JSON or text)."]),
                     errors: [400, 413, 429, 502, 503, 504]
                 )

@@ -43,16 +43,22 @@ extension GatewayOpenAPI {
                 "text/event-stream": ["schema": sseEventSchema],
             ],
         ]
+        func modelsOf(_ operation: ImageRules.Operation) -> [ModelInfo] { ImageRules.models(operation, catalogue: catalogue) }
+        func defaultOf(_ operation: ImageRules.Operation) -> String {
+            let name = ImageRules.defaultModel(operation, catalogue: catalogue, configured: defaultImageModel)
+            return catalogue.model(name)?.name ?? name
+        }
         var edit = fields(.edit)
         edit["image"] = [
             "description": "One or more images (repeat the part, as image or image[]): up to the model's max_edit_images.",
-            "type": "string", "format": "binary",
+            "type": "string", "format": "binary", "minLength": 1,
         ]
         edit["mask"] = [
             "description": "A PNG whose transparent pixels mark the area to edit; the image's dimensions.", "type": "string", "format": "binary",
+            "minLength": 1,
         ]
         var variation = fields(.variation)
-        variation["image"] = ["description": "A square PNG.", "type": "string", "format": "binary"]
+        variation["image"] = ["description": "A square PNG.", "type": "string", "format": "binary", "minLength": 1]
         let toolModels = ImageResponseRequest.toolModels(catalogue)
         var imageResponse = JSONObject()
         for field in ImageResponseRequest.knownFields {
@@ -67,8 +73,9 @@ extension GatewayOpenAPI {
                 } else {
                     imageResponse[field] = ["type": "integer", "description": .string("The image tool's `\(entry.tool)`.")]
                 }
-            } else {
-                imageResponse[field] = field == "input" ? ["type": "string"] : [:]
+            } else if field != "modalities" {
+                // The text route's rules (modalities: OpenAI's Responses API has no such field and refuses it).
+                imageResponse[field] = field == "input" ? ["type": "string"] : Schemas.textProperties[field] ?? [:]
             }
         }
         let imageResponseBody: JSONValue = [
@@ -85,7 +92,7 @@ extension GatewayOpenAPI {
                     "createImageResponse",
                     "Generate an image through a Responses call",
                     "OpenAI `POST /responses` with an `image_generation` tool built from the `image_*` fields (added last to `tools`). "
-                        + "Only the listed fields are accepted.",
+                        + "Only the listed fields are accepted (`modalities` is checked as the text route does, but OpenAI refuses it).",
                     body: imageResponseBody,
                     success: (
                         "201", jsonResponse("The OpenAI Response object; its image_generation_call items carry the images.", ref: "OpenAIResponse")
@@ -116,7 +123,18 @@ extension GatewayOpenAPI {
                     body: [
                         "required": true,
                         "content": [
-                            "application/json": ["schema": ["type": "object", "properties": .object(fields(.generation)), "required": ["prompt"]]]
+                            "application/json": [
+                                "schema": [
+                                    "type": "object", "properties": .object(fields(.generation)), "required": ["prompt"],
+                                    "additionalProperties": false,
+                                    "anyOf": imageModelBranches(
+                                        .generation,
+                                        models: modelsOf(.generation),
+                                        defaultModel: defaultOf(.generation),
+                                        form: false
+                                    ),
+                                ]
+                            ]
                         ],
                     ],
                     success: ("200", answer),
@@ -129,7 +147,13 @@ extension GatewayOpenAPI {
                     "Edit images",
                     "OpenAI `POST /images/edits`, the files streamed upstream as they arrive; numeric fields are read from their form strings.",
                     tag: "Images",
-                    body: multipartBody("The images, an optional mask and the options.", properties: edit, required: ["image", "prompt"]),
+                    body: multipartBody(
+                        "The images, an optional mask and the options.",
+                        properties: edit,
+                        required: ["image", "prompt"],
+                        encoding: ["image": filePart("image", contentType: "image/png"), "mask": filePart("mask", contentType: "image/png")],
+                        anyOf: imageModelBranches(.edit, models: modelsOf(.edit), defaultModel: defaultOf(.edit), form: true)
+                    ),
                     success: ("200", answer),
                     errors: [400, 413, 429, 502, 503, 504]
                 )
@@ -140,11 +164,82 @@ extension GatewayOpenAPI {
                     "Vary an image",
                     "OpenAI `POST /images/variations` (the models that make variations).",
                     tag: "Images",
-                    body: multipartBody("The image and the options.", properties: variation, required: ["image"]),
+                    body: multipartBody(
+                        "The image and the options.",
+                        properties: variation,
+                        required: ["image"],
+                        encoding: ["image": filePart("image", contentType: "image/png")],
+                        anyOf: imageModelBranches(.variation, models: modelsOf(.variation), defaultModel: defaultOf(.variation), form: true)
+                    ),
                     success: ("200", answer),
                     errors: [400, 413, 429, 502, 503, 504]
                 )
             ],
         ]
+    }
+
+    /// The rules that depend on the model, one `anyOf` branch per model (the default model's branch also
+    /// matches a body that names none): its own sizes, qualities, styles, formats and options (a field the
+    /// model does not take must be left out), `n`, the prompt's length, streaming and partial images,
+    /// `output_compression` only with jpeg or webp output, a transparent background not with jpeg.
+    /// - Parameter form: multipart (no nulls; a member left out is absent), else JSON (null is a member left out).
+    static func imageModelBranches(_ operation: ImageRules.Operation, models: [ModelInfo], defaultModel: String, form: Bool) -> JSONValue {
+        let absent: JSONValue = form ? .bool(false) : ["type": "null"]
+        let orNull: [JSONValue] = form ? [] : [.null]
+        let accepted = operation.fields
+        let branches: [JSONValue] = models.map { model in
+            var properties = JSONObject()
+            properties["model"] = modelRule(model.name, isDefault: model.name == defaultModel, form: form)
+            for (field, capability) in ImageRules.choiceFields where accepted.contains(field) {
+                if let values = model.stringList(capability) {
+                    properties[field] = ["enum": .array(values.map(JSONValue.string) + orNull)]
+                } else {
+                    properties[field] = absent
+                }
+            }
+            var n = (low: 1.0, high: 10.0)
+            if let range = model.range("n") { n = (range.lowerBound, range.upperBound) }
+            properties["n"] = ["minimum": .int(Int64(n.low)), "maximum": .int(Int64(n.high))]
+            if operation.needsPrompt, let limit = model.integer("max_prompt_characters") { properties["prompt"] = ["maxLength": .int(Int64(limit))] }
+            if accepted.contains("stream"), model.flag("streaming") != true {
+                let streams: [JSONValue] = form ? [false] : [false, .null]
+                properties["stream"] = ["enum": .array(streams)]
+            }
+            if accepted.contains("partial_images") {
+                if let range = model.range("partial_images"), let low = Int(exactly: range.lowerBound), let high = Int(exactly: range.upperBound) {
+                    properties["partial_images"] = ["minimum": .int(Int64(low)), "maximum": .int(Int64(high))]
+                } else {
+                    properties["partial_images"] = absent
+                }
+            }
+            if operation == .edit, model.flag("mask") != true { properties["mask"] = false }
+            var branch: JSONObject = ["properties": .object(properties)]
+            if model.name != defaultModel { branch["required"] = ["model"] }
+            var rules: [JSONValue] = []
+            if accepted.contains("output_compression") {
+                if model.stringList("output_formats") == nil {
+                    properties["output_compression"] = absent
+                    branch["properties"] = .object(properties)
+                } else {
+                    rules.append([
+                        "anyOf": [
+                            ["properties": ["output_compression": absent]],
+                            ["required": ["output_format"], "properties": ["output_format": ["enum": ["jpeg", "webp"]]]],
+                        ]
+                    ])
+                }
+            }
+            if accepted.contains("background"), model.stringList("output_formats") != nil {
+                rules.append([
+                    "anyOf": [
+                        ["properties": ["background": ["not": ["const": "transparent"]]]],
+                        ["properties": ["output_format": ["enum": ["png", "webp"]]]],
+                    ]
+                ])
+            }
+            if !rules.isEmpty { branch["allOf"] = .array(rules) }
+            return .object(branch)
+        }
+        return .array(branches)
     }
 }

@@ -53,7 +53,7 @@ extension GatewayOpenAPI {
                             "name": ["type": "string", "minLength": 1, "maxLength": 100, "example": "team-a"],
                             "expires_at": ["type": "string", "description": "RFC 3339 time or a date.", "example": "2027-01-31"],
                             "expires_in": ["type": "string", "pattern": "^[1-9][0-9]*[dhm]$", "example": "30d"],
-                            "models": ["type": "array", "minItems": 1, "items": ["type": "string"], "example": ["gpt-4o-mini"]],
+                            "models": ["type": "array", "minItems": 1, "items": ["type": "string", "minLength": 1], "example": ["gpt-4o-mini"]],
                             "routes": [
                                 "type": "array", "minItems": 1, "items": ["type": "string", "pattern": "^/"],
                                 "description": "Path patterns: `*` is one segment, a trailing `**` any rest.", "example": ["/v1/**"],
@@ -87,7 +87,7 @@ extension GatewayOpenAPI {
                     "List the access keys",
                     "Never their secrets. `include_revoked=true` lists revoked keys too. " + admin,
                     tag: "Admin",
-                    parameters: [["name": "include_revoked", "in": "query", "schema": ["type": "boolean"]]],
+                    parameters: [["name": "include_revoked", "in": "query", "schema": ["type": "boolean", "default": false]]],
                     success: (
                         "200",
                         json(
@@ -95,7 +95,7 @@ extension GatewayOpenAPI {
                             ["type": "object", "properties": ["object": ["type": "string"], "data": ["type": "array", "items": key]]]
                         )
                     ),
-                    errors: [401]
+                    errors: [400, 401]
                 ),
             ],
             "/admin/keys/{id}": [

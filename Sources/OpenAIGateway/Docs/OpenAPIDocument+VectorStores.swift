@@ -172,17 +172,32 @@ extension GatewayOpenAPI {
                         + "with `poll=true` answers once the file is processed. A failed attach deletes the uploaded file.",
                     parameters: [
                         store,
-                        queryParameter("poll", "Wait until the file is processed.", ["type": "boolean", "default": false]),
-                        pollParameter,
+                        queryParameter(
+                            "poll",
+                            "Wait until the file is processed (max_wait_ms applies only with poll=true).",
+                            ["type": "boolean", "default": false]
+                        ),
+                        queryParameter(
+                            "max_wait_ms",
+                            "With poll=true, how long to wait, in milliseconds (1 to 3600000, default 30000); without poll=true it is refused.",
+                            ["type": "integer", "minimum": 1, "maximum": 3_600_000]
+                        ),
                     ],
                     body: multipartBody(
                         "The file, and optionally its attributes and chunking strategy as JSON text.",
                         properties: [
                             "file": ["type": "string", "format": "binary"],
-                            "attributes": ["type": "string", "description": "JSON object, e.g. {\"author\": \"Ada\"}."],
-                            "chunking_strategy": ["type": "string", "description": "JSON, e.g. {\"type\": \"auto\"}."],
+                            "attributes": [
+                                "type": "string", "contentMediaType": "application/json", "contentSchema": attributesSchema,
+                                "description": "JSON object, e.g. {\"author\": \"Ada\"}.", "example": "{\"author\": \"Ada\"}",
+                            ],
+                            "chunking_strategy": [
+                                "type": "string", "contentMediaType": "application/json", "contentSchema": chunkingStrategySchema,
+                                "description": "JSON, e.g. {\"type\": \"auto\"}.", "example": "{\"type\": \"auto\"}",
+                            ],
                         ],
-                        required: ["file"]
+                        required: ["file"],
+                        encoding: ["file": filePart("file", filename: "notes.md")]
                     ),
                     success: ("201", openAIObject("The VectorStoreFile object."))
                 )
@@ -292,7 +307,9 @@ extension GatewayOpenAPI {
                         "type": "object", "required": ["max_chunk_size_tokens", "chunk_overlap_tokens"],
                         "properties": [
                             "max_chunk_size_tokens": ["type": "integer", "minimum": 100, "maximum": 4096],
-                            "chunk_overlap_tokens": ["type": "integer", "minimum": 0, "description": "At most max_chunk_size_tokens / 2."],
+                            "chunk_overlap_tokens": [
+                                "type": "integer", "minimum": 0, "maximum": 2048, "description": "At most max_chunk_size_tokens / 2.",
+                            ],
                         ],
                     ],
                 ],
@@ -318,57 +335,77 @@ extension GatewayOpenAPI {
     static let fileIDsSchema: JSONValue = ["type": "array", "items": ["type": "string", "pattern": "^file-."]]
 
     static var vectorStoreSchemas: JSONObject {
-        let addFile: JSONValue = [
-            "type": "object", "required": ["file_id"], "additionalProperties": true,
-            "properties": [
-                "file_id": ["type": "string", "pattern": "^file-."], "attributes": attributesSchema, "chunking_strategy": chunkingStrategySchema,
-            ],
+        let file: JSONObject = [
+            "file_id": ["type": "string", "pattern": "^file-."], "attributes": attributesSchema, "chunking_strategy": chunkingStrategySchema,
         ]
-        return [
-            "CreateVectorStoreRequest": [
-                "type": "object", "additionalProperties": true,
+        let addFile = forwardedBody(
+            ["type": "object", "required": ["file_id"], "properties": .object(file)],
+            endpoint: "POST /vector_stores/{vector_store_id}/files"
+        )
+        let batch = forwardedBody(
+            [
+                "type": "object", "description": "Exactly one of file_ids and files (null is the member left out).",
                 "properties": [
-                    "name": ["type": "string"], "description": ["type": "string"], "file_ids": fileIDsSchema,
-                    "chunking_strategy": chunkingStrategySchema, "expires_after": expiresAfterSchema, "metadata": metadataSchema,
-                ],
-            ],
-            "UpdateVectorStoreRequest": [
-                "type": "object", "additionalProperties": true,
-                "properties": ["name": ["type": ["string", "null"]], "expires_after": expiresAfterSchema, "metadata": metadataSchema],
-            ],
-            "CreateVectorStoreFileRequest": addFile,
-            "UpdateVectorStoreFileRequest": [
-                "type": "object", "required": ["attributes"], "additionalProperties": true, "properties": ["attributes": attributesSchema],
-            ],
-            "CreateVectorStoreFileBatchRequest": [
-                "type": "object", "additionalProperties": true, "description": "Exactly one of file_ids and files.",
-                "properties": [
-                    "file_ids": fileIDsSchema, "files": ["type": "array", "items": addFile], "attributes": attributesSchema,
+                    "file_ids": ["type": "array", "minItems": 1, "maxItems": 2000, "items": ["type": "string", "pattern": "^file-."]],
+                    "files": ["type": "array", "minItems": 1, "maxItems": 2000, "items": addFile], "attributes": attributesSchema,
                     "chunking_strategy": chunkingStrategySchema,
                 ],
-            ],
-            "VectorStoreSearchRequest": [
-                "type": "object", "required": ["query"], "additionalProperties": true,
-                "properties": [
-                    "query": ["oneOf": [["type": "string"], ["type": "array", "minItems": 1, "items": ["type": "string"]]]],
-                    "max_num_results": ["type": "integer", "minimum": 1, "maximum": 50, "default": 10],
-                    "rewrite_query": ["type": "boolean"],
-                    "ranking_options": [
-                        "type": "object",
-                        "properties": [
-                            "ranker": ["type": "string", "enum": ["none", "auto", "default-2024-11-15"]],
-                            "score_threshold": ["type": "number", "minimum": 0, "maximum": 1],
-                        ],
-                    ],
-                    "filters": ["$ref": "#/components/schemas/VectorStoreSearchFilter"],
+                "oneOf": [
+                    ["required": ["file_ids"], "properties": ["file_ids": ["type": "array"]]],
+                    ["required": ["files"], "properties": ["files": ["type": "array"]]],
                 ],
             ],
+            endpoint: "POST /vector_stores/{vector_store_id}/file_batches"
+        )
+        return [
+            "CreateVectorStoreRequest": forwardedBody(
+                [
+                    "type": "object",
+                    "properties": [
+                        "name": ["type": "string"], "description": ["type": "string"], "file_ids": fileIDsSchema,
+                        "chunking_strategy": chunkingStrategySchema, "expires_after": expiresAfterSchema, "metadata": metadataSchema,
+                    ],
+                ],
+                endpoint: "POST /vector_stores"
+            ),
+            "UpdateVectorStoreRequest": forwardedBody(
+                [
+                    "type": "object",
+                    "properties": ["name": ["type": ["string", "null"]], "expires_after": expiresAfterSchema, "metadata": metadataSchema],
+                ],
+                endpoint: "POST /vector_stores/{vector_store_id}"
+            ),
+            "CreateVectorStoreFileRequest": addFile,
+            "UpdateVectorStoreFileRequest": forwardedBody(
+                ["type": "object", "required": ["attributes"], "properties": ["attributes": attributesSchema]],
+                endpoint: "POST /vector_stores/{vector_store_id}/files/{file_id}"
+            ),
+            "CreateVectorStoreFileBatchRequest": batch,
+            "VectorStoreSearchRequest": forwardedBody(
+                [
+                    "type": "object", "required": ["query"],
+                    "properties": [
+                        "query": ["oneOf": [["type": "string"], ["type": "array", "minItems": 1, "items": ["type": "string"]]]],
+                        "max_num_results": ["type": "integer", "minimum": 1, "maximum": 50, "default": 10],
+                        "rewrite_query": ["type": "boolean"],
+                        "ranking_options": [
+                            "type": "object",
+                            "properties": [
+                                "ranker": ["type": "string", "enum": ["none", "auto", "default-2024-11-15"]],
+                                "score_threshold": ["type": "number", "minimum": 0, "maximum": 1],
+                            ],
+                        ],
+                        "filters": ["$ref": "#/components/schemas/VectorStoreSearchFilter"],
+                    ],
+                ],
+                endpoint: "POST /vector_stores/{vector_store_id}/search"
+            ),
             "VectorStoreSearchFilter": [
                 "oneOf": [
                     [
                         "type": "object", "required": ["type", "key", "value"],
                         "properties": [
-                            "type": ["type": "string", "enum": ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"]],
+                            "type": ["type": "string", "enum": ["eq", "ne", "gt", "gte", "lt", "lte"]],
                             "key": ["type": "string", "minLength": 1],
                             "value": [
                                 "oneOf": [
@@ -376,6 +413,14 @@ extension GatewayOpenAPI {
                                     ["type": "array", "minItems": 1, "items": ["type": ["string", "number"]]],
                                 ]
                             ],
+                        ],
+                    ],
+                    [
+                        "type": "object", "required": ["type", "key", "value"],
+                        "properties": [
+                            "type": ["type": "string", "enum": ["in", "nin"]],
+                            "key": ["type": "string", "minLength": 1],
+                            "value": ["type": "array", "minItems": 1, "items": ["type": ["string", "number"]]],
                         ],
                     ],
                     [

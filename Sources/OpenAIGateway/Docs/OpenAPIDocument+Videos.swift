@@ -36,15 +36,47 @@ extension GatewayOpenAPI {
         ],
     ]
 
-    static func jsonAndMultipartBody(_ description: String, json: JSONObject, form: JSONObject, required: [String]) -> JSONValue {
+    /// - Parameters:
+    ///   - endpoint: the upstream endpoint the JSON body's members go to (``forwardedBody(_:endpoint:excluded:)``).
+    ///   - branches: the rules that depend on the model, for the JSON body and for the form.
+    static func jsonAndMultipartBody(
+        _ description: String,
+        json: JSONObject,
+        form: JSONObject,
+        required: [String],
+        endpoint: String,
+        branches: (json: JSONValue, form: JSONValue)? = nil,
+        encoding: JSONObject = [:]
+    ) -> JSONValue {
         let names = JSONValue.array(required.map(JSONValue.string))
+        var jsonSchema = forwardedBody(["type": "object", "properties": .object(json), "required": names], endpoint: endpoint).objectValue ?? [:]
+        // Other form fields are forwarded as sent.
+        var formSchema: JSONObject = ["type": "object", "properties": .object(form), "required": names, "additionalProperties": true]
+        if let branches {
+            jsonSchema["anyOf"] = branches.json
+            formSchema["anyOf"] = branches.form
+        }
+        var multipart: JSONObject = ["schema": .object(formSchema)]
+        if !encoding.isEmpty { multipart["encoding"] = .object(encoding) }
         return [
             "required": true, "description": .string(description),
-            "content": [
-                "application/json": ["schema": ["type": "object", "additionalProperties": true, "properties": .object(json), "required": names]],
-                "multipart/form-data": ["schema": ["type": "object", "properties": .object(form), "required": names]],
-            ],
+            "content": ["application/json": ["schema": .object(jsonSchema)], "multipart/form-data": .object(multipart)],
         ]
+    }
+
+    /// One branch per video model: its sizes (the default model's branch also matches a body that names none).
+    static func videoModelBranches(_ models: [ModelInfo], defaultModel: String, form: Bool) -> JSONValue {
+        .array(
+            models.map { model in
+                var properties = JSONObject()
+                properties["model"] = modelRule(model.name, isDefault: model.name == defaultModel, form: form)
+                let orNull: [JSONValue] = form ? [] : [.null]
+                if let sizes = model.stringList("sizes") { properties["size"] = ["enum": .array(sizes.map(JSONValue.string) + orNull)] }
+                var branch: JSONObject = ["properties": .object(properties)]
+                if model.name != defaultModel { branch["required"] = ["model"] }
+                return .object(branch)
+            }
+        )
     }
 
     /// The `/api/videos` paths; models, sizes and lengths come from the catalogue's video models.
@@ -55,23 +87,36 @@ extension GatewayOpenAPI {
         let prompt: JSONValue = ["type": "string", "minLength": 1, "maxLength": .int(Int64(VideoRules.maxPromptLength))]
         let secondsSchema: JSONValue = [
             "description": "A string as the spec has it; a number is accepted and normalised.",
-            "oneOf": [stringSchema(seconds, default: "4"), ["type": "integer"]],
+            "oneOf": [
+                stringSchema(seconds, default: "4"), ["type": "integer", "enum": .array(seconds.compactMap { Int($0) }.map { .int(Int64($0)) })],
+            ],
         ]
         let createFields: JSONObject = [
-            "prompt": prompt, "model": stringSchema(models, default: VideoRules.defaultModel), "seconds": secondsSchema,
+            "prompt": prompt, "model": stringSchema(models, default: VideoRules.defaultModel), "seconds": stringSchema(seconds, default: "4"),
             "size": stringSchema(sizes, description: "The model's sizes: sora-2 makes the 720p ones."),
         ]
         var createJSON = createFields
+        createJSON["seconds"] = secondsSchema
         createJSON["input_reference"] = [
             "type": "object", "description": "Exactly one of image_url (http(s) or data:image/... URL) and file_id.",
-            "properties": ["image_url": ["type": "string"], "file_id": ["type": "string"]],
+            "properties": [
+                "image_url": ["type": ["string", "null"], "pattern": "^(https?://|data:image/)"],
+                "file_id": ["type": ["string", "null"], "minLength": 1],
+            ],
+            "oneOf": [
+                ["required": ["image_url"], "properties": ["image_url": ["type": "string"]]],
+                ["required": ["file_id"], "properties": ["file_id": ["type": "string"]]],
+            ],
         ]
         var createForm = createFields
         createForm["input_reference"] = ["type": "string", "format": "binary", "description": "A PNG, JPEG or WebP image (at most 20 MB)."]
-        let sourceJSON: JSONObject = ["video": ["type": "object", "properties": ["id": ["type": "string"]], "required": ["id"]], "prompt": prompt]
+        let videoID: JSONValue = ["type": "string", "minLength": 1, "description": "The id of a completed video, e.g. video_123."]
+        let sourceJSON: JSONObject = [
+            "video": ["type": "object", "properties": ["id": videoID], "required": ["id"], "additionalProperties": false], "prompt": prompt,
+        ]
         let sourceForm: JSONObject = [
             "video": ["type": "string", "format": "binary", "description": "The source video, or send video[id] instead."],
-            "video[id]": ["type": "string"], "prompt": prompt,
+            "video[id]": videoID, "prompt": prompt,
         ]
         let extensionSeconds = stringSchema((VideoRules.models(catalogue).capabilityUnion("extension_seconds") ?? []))
         var extensionJSON = sourceJSON
@@ -88,7 +133,18 @@ extension GatewayOpenAPI {
                         + "When the upstream is api.openai.com, a model the catalogue lists as retired is a 410 `model_retired` "
                         + "without an upstream call. The job's price is logged as an estimate.",
                     tag: "Videos",
-                    body: jsonAndMultipartBody("The video to generate.", json: createJSON, form: createForm, required: ["prompt"]),
+                    body: jsonAndMultipartBody(
+                        "The video to generate.",
+                        json: createJSON,
+                        form: createForm,
+                        required: ["prompt"],
+                        endpoint: "POST /videos",
+                        branches: (
+                            videoModelBranches(VideoRules.models(catalogue), defaultModel: VideoRules.defaultModel, form: false),
+                            videoModelBranches(VideoRules.models(catalogue), defaultModel: VideoRules.defaultModel, form: true)
+                        ),
+                        encoding: ["input_reference": filePart("input_reference", contentType: "image/png")]
+                    ),
                     success: ("201", videoObject),
                     errors: jobErrors
                 ),
@@ -181,7 +237,14 @@ extension GatewayOpenAPI {
                     parameters: [videoIDParameter],
                     body: [
                         "required": true,
-                        "content": ["application/json": ["schema": ["type": "object", "properties": ["prompt": prompt], "required": ["prompt"]]]],
+                        "content": [
+                            "application/json": [
+                                "schema": forwardedBody(
+                                    ["type": "object", "properties": ["prompt": prompt], "required": ["prompt"]],
+                                    endpoint: "POST /videos/{video_id}/remix"
+                                )
+                            ]
+                        ],
                     ],
                     success: ("201", videoObject),
                     errors: [400, 404, 410, 429, 502, 503, 504]
@@ -193,7 +256,13 @@ extension GatewayOpenAPI {
                     "Edit a video",
                     "OpenAI `POST /videos/edits`: a new job from a completed video (`video.id`) or an uploaded one.",
                     tag: "Videos",
-                    body: jsonAndMultipartBody("The source and the edit.", json: sourceJSON, form: sourceForm, required: ["video", "prompt"]),
+                    body: jsonAndMultipartBody(
+                        "The source and the edit.",
+                        json: sourceJSON,
+                        form: sourceForm,
+                        required: ["video", "prompt"],
+                        endpoint: "POST /videos/edits"
+                    ),
                     success: ("201", videoObject),
                     errors: jobErrors
                 )
@@ -208,7 +277,8 @@ extension GatewayOpenAPI {
                         "The source, the prompt and the new segment's length.",
                         json: extensionJSON,
                         form: extensionForm,
-                        required: ["video", "prompt", "seconds"]
+                        required: ["video", "prompt", "seconds"],
+                        endpoint: "POST /videos/extensions"
                     ),
                     success: ("201", videoObject),
                     errors: jobErrors
@@ -223,7 +293,8 @@ extension GatewayOpenAPI {
                     body: multipartBody(
                         "The video showing the character, and its name.",
                         properties: ["video": ["type": "string", "format": "binary"], "name": ["type": "string", "minLength": 1, "maxLength": 80]],
-                        required: ["video", "name"]
+                        required: ["video", "name"],
+                        closed: false
                     ),
                     success: ("201", characterObject),
                     errors: [400, 413, 429, 502, 503, 504]

@@ -52,10 +52,10 @@ public enum GatewayOpenAPI {
         for (path, item) in imagePaths(catalogue: catalogue, defaultImageModel: defaultImageModel) { allPaths[path] = item }
         for (path, item) in adminKeyPaths { allPaths[path] = item }
         for (path, item) in adminPaths { allPaths[path] = item }
-        root["paths"] = .object(withAccessAnswers(allPaths))
         var schemas = Schemas.all
         for (name, schema) in vectorStoreSchemas { schemas[name] = schema }
         for (name, schema) in adminSchemas { schemas[name] = schema }
+        root["paths"] = .object(withAccessAnswers(withNullableOptionals(paths: allPaths, schemas: &schemas)))
         root["components"] = ["schemas": .object(schemas)]
         return .object(root)
     }
@@ -68,7 +68,7 @@ public enum GatewayOpenAPI {
                 "post": operation(
                     "createTextResponse",
                     "Create a text response",
-                    "Validates the body and sends it to OpenAI `POST /responses` with `stream: false`. Unknown fields are forwarded as sent. "
+                    "Validates the body and sends it to OpenAI `POST /responses` with `stream: false`. OpenAI's other fields are forwarded as sent. "
                         + "An omitted, empty or null `model` becomes the configured default model (OPENAI_DEFAULT_MODEL).",
                     body: textRequestBody,
                     success: ("201", jsonResponse("The OpenAI Response object, as OpenAI returned it.", ref: "OpenAIResponse")),
@@ -381,6 +381,7 @@ extension GatewayOpenAPI {
         static var all: JSONObject {
             [
                 "TextResponseRequest": textRequest,
+                "InputTokensRequest": inputTokensRequest,
                 "ErrorBody": errorBody,
                 "OpenAIResponse": [
                     "type": "object", "additionalProperties": true,
@@ -413,19 +414,45 @@ extension GatewayOpenAPI {
             return .object(object)
         }
 
-        static var textRequest: JSONValue {
-            let properties: JSONObject = [
+        /// The text route's members, as its rules check them (the members checked against OpenAI's spec have its schemas).
+        static var textProperties: JSONObject {
+            var properties = gatewayTextProperties
+            for name in ["include", "top_logprobs", "max_tool_calls", "service_tier", "truncation", "safety_identifier", "tool_choice"] {
+                if let schema = SchemaRules.shared.properties[name] { properties[name] = inlined(schema) }
+            }
+            // OpenAI refuses fewer than one tool call.
+            properties["max_tool_calls"] = ["type": ["integer", "null"], "minimum": 1, "description": "Most built-in tool calls in the response."]
+            properties["prompt"] = [
+                "type": ["object", "null"], "required": ["id"], "description": "A stored prompt template reference {id, version, variables}.",
+                "properties": [
+                    "id": ["type": "string", "pattern": "^pmpt_."], "version": ["type": ["string", "null"], "minLength": 1],
+                    "variables": ["type": ["object", "null"], "additionalProperties": ["type": "string"]],
+                ],
+            ]
+            return properties
+        }
+
+        /// `schema` with every `#/components/schemas/...` reference of OpenAI's spec replaced by the schema it names.
+        static func inlined(_ schema: JSONValue, depth: Int = 0) -> JSONValue {
+            if let array = schema.arrayValue { return .array(array.map { inlined($0, depth: depth) }) }
+            guard var object = schema.objectValue else { return schema }
+            if let reference = object["$ref"]?.stringValue, depth < 8,
+                let target = SchemaRules.shared.schemas[String(reference.split(separator: "/").last ?? "")]
+            {
+                return inlined(target, depth: depth + 1)
+            }
+            for (key, value) in object { object[key] = inlined(value, depth: depth) }
+            return .object(object)
+        }
+
+        static var gatewayTextProperties: JSONObject {
+            [
                 "model": field("string", "Model id. Omitted, \"\" or null means the configured default model (OPENAI_DEFAULT_MODEL)."),
                 "input": [
                     "description": "The prompt: a string (\"\" allowed) or an array of input items (objects).",
                     "oneOf": [["type": "string"], ["type": "array", "items": ["type": "object"]]],
                 ],
                 "instructions": field(["string", "null"], "A system (developer) message."),
-                "modalities": field(
-                    ["array", "null"],
-                    "Output modalities.",
-                    ["minItems": 1, "items": ["type": "string", "enum": ["text", "audio"]]]
-                ),
                 "stream": field(["boolean", "null"], "Ignored: the route decides whether the response is streamed."),
                 "tools": field(
                     ["array", "null"],
@@ -456,11 +483,35 @@ extension GatewayOpenAPI {
                 "include": field(["array", "null"], "Extra output to include, e.g. reasoning.encrypted_content.", ["items": ["type": "string"]]),
                 "reasoning": field(["object", "null"], "Reasoning options, e.g. {\"effort\": \"low\"}."),
             ]
-            return [
-                "type": "object", "required": ["input"], "additionalProperties": true,
-                "description": "Known fields are validated (all problems are reported at once); unknown fields are forwarded to OpenAI as sent.",
+        }
+
+        static var textRequest: JSONValue {
+            let schema: JSONValue = [
+                "type": "object", "required": ["input"],
+                "description": .string(
+                    "Known fields are validated (all problems are reported at once); OpenAI's other Responses fields are forwarded as sent, "
+                        + "and a field OpenAI does not know is its 400 unknown_parameter. `modalities` is checked as the reference app does "
+                        + "(non-empty, text or audio) but OpenAI's Responses API has no such field, so OpenAI refuses a request that sends it."
+                ),
+                "properties": .object(textProperties),
+            ]
+            return GatewayOpenAPI.forwardedBody(schema, endpoint: "POST /responses", excluded: ["modalities"])
+        }
+
+        /// `POST /api/responses/input-tokens`: the text route's members (those `POST /responses/input_tokens`
+        /// does not take are dropped, `prompt` is refused), and the endpoint's own ones forwarded.
+        static var inputTokensRequest: JSONValue {
+            var properties = textProperties
+            properties["prompt"] = nil
+            let schema: JSONValue = [
+                "type": "object", "required": ["input"],
+                "description": .string(
+                    "The text route's members, checked with its rules; those POST /responses/input_tokens does not take are dropped, "
+                        + "`prompt` is refused, and a field OpenAI does not know is its 400 unknown_parameter."
+                ),
                 "properties": .object(properties),
             ]
+            return GatewayOpenAPI.forwardedBody(schema, endpoint: "POST /responses/input_tokens")
         }
 
         static var errorBody: JSONValue {
