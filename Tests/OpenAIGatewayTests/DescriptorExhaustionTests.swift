@@ -36,7 +36,7 @@ extension HostilePeerTests {
             #expect(AcceptCeiling(ceiling: budget.acceptCeiling, open: budget.maxConnections).isAcceptingNewConnections(), "\(budget)")
             // Everything at once still leaves the headroom free.
             let worst = budget.inUse + budget.acceptCeiling + perUpstream * (budget.upstreamConnections + budget.upstreamStreams)
-            #expect(worst <= limit - DescriptorBudget.headroom, "\(budget)")
+            #expect(worst <= limit - budget.headroom, "\(budget)")
         }
         // A roomy limit changes nothing that was configured.
         let roomy = DescriptorBudget(

@@ -91,6 +91,25 @@ struct LeakAndCrossSiteTests {
         }
     }
 
+    @Test("the key in an upstream request id or error message is masked before any sink (log, ledger, console) sees it")
+    func recordIsScrubbedBeforeTheSinks() {
+        final class Collecting: CallRecordSink, @unchecked Sendable {
+            let records = NIOLockedValueBox<[CallRecord]>([])
+            func record(_ call: CallRecord) { records.withLockedValue { $0.append(call) } }
+        }
+        let sink = Collecting()
+        let pipeline = CallPipeline(sinks: [sink], metering: Metering(costs: CostEstimator(catalogue: .bundled)), secrets: [Self.key])
+        var record = CallRecord(requestID: "gw_1", method: "GET", path: "/v1/models")
+        record.upstreamRequestID = "req_\(Self.key)"
+        record.error = ErrorSummary(status: 400, errorCode: "invalid_request_error", message: "Invalid key \(Self.key)")
+        pipeline.finish(record, answer: nil, describe: nil)
+        let seen = sink.records.withLockedValue { $0 }
+        #expect(seen.count == 1)
+        #expect(seen.first?.upstreamRequestID?.contains(Self.key) == false)
+        #expect(seen.first?.upstreamRequestID?.hasPrefix("req_REDACTED") == true)
+        #expect(seen.first?.error?.message.contains(Self.key) == false)
+    }
+
     @Test("a key split across two body writes (even one byte at a time) is still masked, and nothing else changes")
     func keySplitAcrossWritesIsMasked() async throws {
         let scrubber = SecretScrubber(secrets: [Self.key])

@@ -89,14 +89,14 @@ struct SlowReaderTests {
         let gateway = try await GatewayHarness.run(
             simulator: simulator,
             configure: {
-                $0.timeout = .seconds(1)
+                $0.timeout = .seconds(2)
                 $0.clientWriteTimeout = .seconds(20)
             }
         ) { gateway in
             let reader = try await RawConnection.open(port: gateway.port, receiveBuffer: 4096)
             try await reader.send("POST", "/v1/responses", json: Self.bigStream)
             try await reader.read(atLeast: 64 << 10)
-            try await Task.sleep(for: .milliseconds(2500))
+            try await Task.sleep(for: .milliseconds(5000))  // 2.5 × the upstream timeout, reading nothing
             #expect(try await reader.readToEnd())
             let text = reader.received
             #expect(text.contains("response.completed"), "\(reader.receivedCount) bytes, ends \(text.suffix(300))")

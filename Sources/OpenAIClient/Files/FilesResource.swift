@@ -4,7 +4,7 @@ import NIOHTTP1
 /// The Files API: `/files`.
 ///
 /// ```swift
-/// let uploaded = try await client.files.upload(.stream(body, contentType: encoder.contentType))
+/// let uploaded = try await client.files.upload(.stream(chunks: body, length: .unknown, contentType: encoder.contentType))
 /// let page = try await client.files.list(query: [("purpose", "batch"), ("order", "desc")])
 /// let (metadata, bytes) = try await client.files.content(id: "file-abc")
 /// for try await chunk in bytes { ... }

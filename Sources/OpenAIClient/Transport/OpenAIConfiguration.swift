@@ -10,7 +10,8 @@ public struct OpenAIConfiguration: Sendable {
     public var project: String?
     /// Time allowed for one attempt: the whole response for JSON calls, the response head for streams.
     public var timeout: Duration
-    /// Longest silence allowed between two reads once a response is under way (streams).
+    /// Longest the upstream may take to send more of a streamed body once the reader asks for it (time the
+    /// reader spends not asking never counts; see ``UpstreamBody``).
     public var idleTimeout: Duration
     public var retryPolicy: RetryPolicy
     /// Largest upstream JSON body the client will collect.

@@ -10,9 +10,10 @@ public struct OpenAIRequest: Sendable {
         /// Bytes already in memory; replayable, so retried like JSON.
         case bytes(ByteBuffer, contentType: String)
         /// A body streamed as it arrives (an upload). It cannot be replayed, so a request with it is
-        /// never retried. Made by ``stream(chunks:length:contentType:)``, `sent` tells the transport when
-        /// the whole body has been handed over, so the response head is timed from then.
-        case stream(HTTPClientRequest.Body, contentType: String, sent: OnceEvent? = nil)
+        /// never retried. Make it with ``stream(chunks:length:contentType:)``: `sent` tells the transport
+        /// when the whole body has been handed over, so the response head is timed from then (an event that
+        /// never happens would leave the head untimed).
+        case stream(HTTPClientRequest.Body, contentType: String, sent: OnceEvent)
 
         /// A streamed upload of `chunks`, with the signal that times its response head from its end.
         public static func stream<Chunks: AsyncSequence & Sendable>(

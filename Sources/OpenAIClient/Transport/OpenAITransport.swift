@@ -155,11 +155,8 @@ public struct OpenAITransport: Sendable {
             try await streamClient.execute(httpRequest, deadline: .distantFuture, logger: logger)
         }
         switch request.body {
-        case .stream(_, _, let sent?):
+        case .stream(_, _, let sent):
             return try await Self.withTimeout(configuration.timeout, startingAfter: { await sent.wait() }, execute)
-        case .stream:
-            // A streamed body made without its signal: no head timeout (the upload's length is unknown).
-            return try await execute()
         case .none, .json, .bytes:
             return try await Self.withTimeout(configuration.timeout, execute)
         }

@@ -42,14 +42,19 @@ struct SecretScrubber: Sendable {
         return longest
     }
 
+    /// `text` with every whole secret masked.
+    func scrub(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let scrubbed = scrub(bytes)
+        return scrubbed == bytes ? text : String(decoding: scrubbed, as: UTF8.self)
+    }
+
     /// Masks every whole secret in the header values (an upstream header passed through, or an upstream
     /// request id, could quote the key).
     func scrub(_ headers: inout HTTPFields) {
         guard !isEmpty else { return }
         for index in headers.indices {
-            let value = Array(headers[index].value.utf8)
-            let scrubbed = scrub(value)
-            if scrubbed != value { headers[index].value = String(decoding: scrubbed, as: UTF8.self) }
+            headers[index].value = scrub(headers[index].value)
         }
     }
 

@@ -35,17 +35,25 @@ public struct StreamEventRecord: Sendable {
 public struct CallPipeline: Sendable {
     public let sinks: [any CallRecordSink]
     public let metering: Metering
+    /// Masks the API key in what the upstream told about the call (its request id, an error message
+    /// quoting what it was sent) before any sink stores or prints it.
+    let scrubber: SecretScrubber
     let wantsEvents: Bool
 
-    public init(sinks: [any CallRecordSink], metering: Metering) {
+    public init(sinks: [any CallRecordSink], metering: Metering, secrets: [String] = []) {
         self.sinks = sinks
         self.metering = metering
+        self.scrubber = SecretScrubber(secrets: secrets)
         self.wantsEvents = sinks.contains { $0.wantsEvents }
     }
 
     func finish(_ record: CallRecord, answer: ByteBuffer?, describe: (@Sendable (JSONValue) -> JSONObject)?) {
         var record = record
         if let answer { Self.read(answer, into: &record, describe: describe) }
+        if !scrubber.isEmpty {
+            record.upstreamRequestID = record.upstreamRequestID.map(scrubber.scrub)
+            if let message = record.error?.message { record.error?.message = scrubber.scrub(message) }
+        }
         metering.price(&record)
         for sink in sinks { sink.record(record) }
     }

@@ -72,7 +72,8 @@ public func buildApplication(
             metrics,
             QuotaSink(quota: components.quota),
         ],
-        metering: Metering(costs: CostEstimator(catalogue: catalogue))
+        metering: Metering(costs: CostEstimator(catalogue: catalogue)),
+        secrets: configuration.apiKey.map { [$0] } ?? []
     )
     let router = buildRouter(
         configuration: configuration,

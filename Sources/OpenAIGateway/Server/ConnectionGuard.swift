@@ -68,7 +68,8 @@ final class ConnectionCounter: Sendable {
 /// one), reading a request body (body idle timeout, counted only while a read is pending, so the
 /// gateway's own backpressure never counts against the client), answering (no deadline here: the
 /// response's own pace is the handler's business). In every phase, a connection that stays unwritable
-/// (the client reads nothing of what the gateway sends) for the client write timeout is closed, marked
+/// and whose pending bytes do not go down (the client reads nothing of what the gateway sends) for the
+/// client write timeout is closed, marked
 /// on its ``ClientCloseWatcher`` so the call record says `truncated`. A connection over the cap answers
 /// its first request with 503 and closes.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
@@ -100,8 +101,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var responseStarted = false
     private var shutdownTimer: Scheduled<Void>?
-    /// Since when the connection has been unwritable (the client is not reading), nil while writable.
+    /// Since when the connection has been unwritable with no progress (the client is not reading), nil while writable.
     private var unwritableSince: NIODeadline?
+    /// The bytes waiting to be written then: fewer at the deadline means the client is reading, slowly
+    /// (one large write keeps a connection unwritable until most of it has been read).
+    private var bufferedAtStall = Int.max
 
     init(limits: ConnectionLimits, counter: ConnectionCounter, watcher: ClientCloseWatcher? = nil) {
         self.limits = limits
@@ -158,6 +162,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             unwritableSince = nil
         } else if unwritableSince == nil {
             unwritableSince = .now()
+            bufferedAtStall = Self.bufferedBytes(context) ?? .max
         }
         reschedule(context: context)
         context.fireChannelWritabilityChanged()
@@ -267,6 +272,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func check(context: ChannelHandlerContext) {
         guard counted else { return }
         if let writeDeadline, writeDeadline <= .now() {
+            if let buffered = Self.bufferedBytes(context), buffered < bufferedAtStall {
+                // Slow but moving: the client took some of what waits; the next deadline counts from now.
+                unwritableSince = .now()
+                bufferedAtStall = buffered
+                schedule(context: context)
+                return
+            }
             // The client read nothing for the write timeout: the response is cut (the record says truncated).
             watcher?.markWriteTimedOut()
             context.close(promise: nil)
@@ -277,6 +289,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             schedule(context: context)
         }
+    }
+
+    /// The bytes written to the connection that the socket has not taken yet.
+    private static func bufferedBytes(_ context: ChannelHandlerContext) -> Int? {
+        try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)
     }
 
     private func refuseOverCap(context: ChannelHandlerContext) {

@@ -41,9 +41,14 @@ struct DescriptorBudget: Sendable, Equatable {
     /// The streams' upstream pool.
     var upstreamStreams: Int
 
-    /// Kept free beside what is open at start: the listener, one log file per API and day, the ledger's
-    /// spill file, SQLite's journal and temporary files, name resolution, upload spooling.
-    static let headroom = 32
+    /// Kept free beside what is open at start: the listener, one log file per API,
+    /// the ledger's spill file, SQLite's journal and temporary files, name resolution,
+    /// upload spooling; with PostgreSQL, its pool too (opened lazily, after the count).
+    var headroom: Int
+
+    static func headroom(postgres: Bool) -> Int {
+        12 + InteractionLogWriter.knownAPIs.count + (postgres ? PostgresStore.maximumConnections : 0)
+    }
 
     /// - Parameters:
     ///   - descriptorsPerUpstream: descriptors one upstream connection takes in this process (2 when the
@@ -55,15 +60,17 @@ struct DescriptorBudget: Sendable, Equatable {
         maxConnections: Int,
         upstreamConnections: Int,
         upstreamStreams: Int,
-        descriptorsPerUpstream: Int
+        descriptorsPerUpstream: Int,
+        headroom: Int = DescriptorBudget.headroom(postgres: false)
     ) {
+        self.headroom = headroom
         self.limit = limit
         self.startLimit = startLimit
         self.inUse = inUse
         configuredConnections = maxConnections
         configuredUpstream = upstreamConnections
         configuredStreams = upstreamStreams
-        let spare = max(limit - inUse - Self.headroom, 4)
+        let spare = max(limit - inUse - headroom, 4)
         // An eighth of the spare descriptors for sockets over the cap while they get their 503, and at least
         // the 4 the listener may accept in one go (``AcceptCeiling`` stops that early), so the sockets one more
         // than the served ones are always accepted and answered.
@@ -112,7 +119,8 @@ struct DescriptorBudget: Sendable, Equatable {
             maxConnections: configuration.maxConnections,
             upstreamConnections: configuration.upstreamMaxConnections,
             upstreamStreams: configuration.upstreamMaxStreams,
-            descriptorsPerUpstream: configuration.useSimulator ? 2 : 1
+            descriptorsPerUpstream: configuration.useSimulator ? 2 : 1,
+            headroom: headroom(postgres: configuration.databaseURL != nil)
         )
     }
 

@@ -19,11 +19,14 @@ public final class PostgresStore: SQLStore {
         self.runTask = Task { await client.run() }
     }
 
+    /// Connections the store's pool opens at most (the descriptor budget keeps room for them).
+    public static let maximumConnections = 20
+
     /// Connects to `url` (`postgres://user:password@host:5432/database?sslmode=disable|prefer|require`)
     /// and checks the connection with one query, so a wrong URL fails at start, not at the first request.
     public static func open(
         url: String,
-        maximumConnections: Int = 20,
+        maximumConnections: Int = PostgresStore.maximumConnections,
         logger: Logger = Logger(label: "openai-gateway.postgres")
     ) async throws -> PostgresStore {
         let target = try DatabaseURL(url)
