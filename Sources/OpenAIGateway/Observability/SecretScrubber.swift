@@ -10,10 +10,13 @@ import NIOCore
 struct SecretScrubber: Sendable {
     private let secrets: [[UInt8]]
     private let masks: [[UInt8]]
+    /// The shortest secret's length: shorter text cannot hold one (most header values).
+    private let shortest: Int
 
     init(secrets: [String]) {
         self.secrets = secrets.map { Array($0.utf8) }.filter { $0.count >= 8 }
         self.masks = self.secrets.map(LogRedaction.mask(for:))
+        self.shortest = self.secrets.map(\.count).min() ?? .max
     }
 
     var isEmpty: Bool { secrets.isEmpty }
@@ -44,6 +47,7 @@ struct SecretScrubber: Sendable {
 
     /// `text` with every whole secret masked.
     func scrub(_ text: String) -> String {
+        guard text.utf8.count >= shortest else { return text }
         let bytes = Array(text.utf8)
         let scrubbed = scrub(bytes)
         return scrubbed == bytes ? text : String(decoding: scrubbed, as: UTF8.self)

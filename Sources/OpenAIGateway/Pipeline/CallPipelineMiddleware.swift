@@ -56,11 +56,11 @@ struct CallPipelineMiddleware: RouterMiddleware {
         ResponseBody(contentLength: body.contentLength) { writer in
             stream?.streamOpened()
             defer { stream?.streamClosed() }
-            // Looked up before writing (a closed connection's handlers are gone), for the bodies a client can stall on.
-            let watcher =
-                if let channel, body.contentLength.map({ $0 > smallBody }) ?? true { await ClientCloseWatcher.of(channel) } else {
-                    ClientCloseWatcher?.none
-                }
+            // Looked up before writing (a closed connection's handlers are gone), for the bodies a client can stall
+            // on; an event stream's relay looks up its own and records a cut itself.
+            let stallable = stream == nil && (body.contentLength.map { $0 > smallBody } ?? true)
+            var watcher: ClientCloseWatcher?
+            if let channel, stallable { watcher = await ClientCloseWatcher.of(channel) }
             let recording = RecordingBodyWriter(parent: writer, call: call)
             do {
                 try await body.write(recording)
